@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit codes, the same for every subcommand.
+const (
+	// ExitOK: the command did what was asked and found no regression.
+	ExitOK = 0
+	// ExitRegression: the gate found a regression or a failed point.
+	ExitRegression = 1
+	// ExitInvalid: invalid input (config, flags, files).
+	ExitInvalid = 2
+	// ExitInfra: infrastructure failure (a server did not start or died,
+	// all requests failed, the GitHub API stayed down).
+	ExitInfra = 3
+)
+
+// Env is what the command line may touch of the outside world. Every field
+// is injected so the commands run in tests without a real process around
+// them.
+type Env struct {
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// Stdout receives results (tables, JSON, reports).
+	Stdout io.Writer
+	// Stderr receives progress and errors.
+	Stderr io.Writer
+	// Executable is the path of this binary, used to start the simulator as
+	// a child process.
+	Executable string
+	// Abort is closed when the user insists on stopping (a second Ctrl-C):
+	// servers are then killed without their grace period. Nil never closes.
+	Abort <-chan struct{}
+}
+
+// command is one subcommand of vllm-bench.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"validate": {"check a config file and report every problem in it", cmdValidate},
+		"plan":     {"print the servers and result files a config would produce", cmdPlan},
+	}
+}
+
+// Main runs the vllm-bench command line; args exclude the program name. It
+// returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(env.Stdout, cmds)
+		if len(args) == 0 {
+			return ExitInvalid
+		}
+		return ExitOK
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(env.Stdout, "vllm-bench", Version)
+		return ExitOK
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "vllm-bench: unknown command %q%s; run 'vllm-bench --help' for the list\n", args[0], suggest(args[0], cmds))
+		return ExitInvalid
+	}
+	return cmd.run(ctx, &env, args[1:])
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for name := range cmds {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "vllm-bench: benchmark vLLM servers and gate performance regressions")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: vllm-bench <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", name, cmds[name].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'vllm-bench <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 regression, 2 invalid input, 3 infrastructure failure.")
+}
+
+// suggest returns ", did you mean X?" for a near miss of a command name.
+func suggest(name string, cmds map[string]command) string {
+	for cand := range cmds {
+		if strings.HasPrefix(cand, name) || strings.HasPrefix(name, cand) {
+			return fmt.Sprintf(" (did you mean %q?)", cand)
+		}
+	}
+	return ""
+}
+
+// newFlags returns a flag set for a subcommand whose errors and help go to
+// stderr and which never exits the process.
+func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("vllm-bench "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: vllm-bench %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns the outcome into an exit code: ok is false
+// when the command must return code at once (help asked, or a bad flag). A
+// bad flag gets one line naming it, not the whole usage.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	return parse(fs, args, false)
+}
+
+// parseFlagsArgs is parseFlags for commands that take positional arguments
+// after their flags.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	return parse(fs, args, true)
+}
+
+func parse(fs *flag.FlagSet, args []string, positional bool) (code int, ok bool) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return ExitOK, false
+	case err != nil:
+		fmt.Fprintf(out, "%s: %v (run '%s --help' for usage)\n", fs.Name(), err, fs.Name())
+		return ExitInvalid, false
+	case fs.NArg() > 0 && !positional:
+		fmt.Fprintf(out, "%s: unexpected argument %q (run '%s --help' for usage)\n", fs.Name(), fs.Arg(0), fs.Name())
+		return ExitInvalid, false
+	}
+	return ExitOK, true
+}
+
+// errorf prints one error line, prefixed with the program name, and returns
+// code for the caller to pass on.
+func errorf(env *Env, code int, format string, args ...any) int {
+	fmt.Fprintf(env.Stderr, "vllm-bench: "+format+"\n", args...)
+	return code
+}

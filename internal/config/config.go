@@ -1,0 +1,110 @@
+package config
+
+import "time"
+
+// Defaults of optional keys. A key left out of the file takes these values.
+const (
+	// DefaultEngine is the engine of a run that names none.
+	DefaultEngine = "vllm"
+	// DefaultPort is vLLM's own default port.
+	DefaultPort = 8000
+	// DefaultGPUMemoryUtilization is vLLM's default share of GPU memory.
+	DefaultGPUMemoryUtilization = 0.9
+	// DefaultMaxNumSeqs is vLLM's default batch limit.
+	DefaultMaxNumSeqs = 256
+	// DefaultDtype lets the server pick the model's own dtype.
+	DefaultDtype = "auto"
+	// DefaultStartupTimeout allows for a cold start of a large model; vLLM's
+	// own CI allows 1200 s.
+	DefaultStartupTimeout = 20 * time.Minute
+	// DefaultOutputDir is where results go when bench.output_dir is not set.
+	DefaultOutputDir = "./benchmark_results"
+	// DefaultBurstiness gives Poisson arrivals.
+	DefaultBurstiness = 1.0
+	// DefaultRepeats measures every point once.
+	DefaultRepeats = 1
+	// DefaultEndpoint is the OpenAI completions API.
+	DefaultEndpoint = "completions"
+	// DefaultRequestTimeout bounds one request, stream included.
+	DefaultRequestTimeout = 10 * time.Minute
+	// DefaultTolerance is the smallest relative change the gate reports.
+	DefaultTolerance = 0.05
+	// DefaultAlpha is the false-discovery rate over a whole report.
+	DefaultAlpha = 0.05
+)
+
+// DefaultGateMetrics are the metrics the gate judges unless gate.metrics says
+// otherwise.
+var DefaultGateMetrics = []string{"median_ttft_ms", "median_tpot_ms", "output_throughput"}
+
+// Config is a whole benchmark campaign: one file, several runs.
+type Config struct {
+	// Path is the file the config was loaded from.
+	Path string `yaml:"-"`
+	Runs []Run  `yaml:"runs"`
+}
+
+// Run is one named benchmark: a model served by one engine in one or more
+// parallel layouts, each measured at every bench point.
+type Run struct {
+	Name   string `yaml:"name"`
+	Engine string `yaml:"engine"`
+	Serve  Serve  `yaml:"serve"`
+	Bench  Bench  `yaml:"bench"`
+	Gate   Gate   `yaml:"gate"`
+	// Line is the line of the run in its file, for messages.
+	Line int `yaml:"-"`
+}
+
+// Parallel is one tensor/data/pipeline-parallel layout of the server.
+type Parallel struct {
+	TP int `yaml:"tp"`
+	DP int `yaml:"dp"`
+	PP int `yaml:"pp"`
+}
+
+// Serve holds the server's options.
+type Serve struct {
+	ModelPath            string            `yaml:"model_path"`
+	Port                 int               `yaml:"port"`
+	GPUMemoryUtilization float64           `yaml:"gpu_memory_utilization"`
+	MaxModelLen          int               `yaml:"max_model_len"`
+	MaxNumSeqs           int               `yaml:"max_num_seqs"`
+	Dtype                string            `yaml:"dtype"`
+	DisableLogRequests   bool              `yaml:"disable_log_requests"`
+	EnableExpertParallel bool              `yaml:"enable_expert_parallel"`
+	TPDPPairs            []Parallel        `yaml:"tp_dp_pairs"`
+	Command              []string          `yaml:"command"`
+	ExtraArgs            []string          `yaml:"extra_args"`
+	Env                  map[string]string `yaml:"env"`
+	StartupTimeout       time.Duration     `yaml:"startup_timeout"`
+	BaseURL              string            `yaml:"base_url"`
+	// DistributedExecutorBackend is passed as vLLM's
+	// --distributed-executor-backend (mp or ray) when set.
+	DistributedExecutorBackend string `yaml:"distributed_executor_backend"`
+}
+
+// Bench holds the benchmark grid and the load's options.
+type Bench struct {
+	OutputDir      string             `yaml:"output_dir"`
+	ContextSize    []int              `yaml:"context_size"`
+	Concurrency    []int              `yaml:"concurrency"`
+	NumPrompts     []int              `yaml:"num_prompts"`
+	OutputLen      []int              `yaml:"output_len"`
+	RequestRate    []float64          `yaml:"request_rate"`
+	Burstiness     float64            `yaml:"burstiness"`
+	WarmupPrompts  int                `yaml:"warmup_prompts"`
+	Repeats        int                `yaml:"repeats"`
+	Seed           int64              `yaml:"seed"`
+	Endpoint       string             `yaml:"endpoint"`
+	RequestTimeout time.Duration      `yaml:"request_timeout"`
+	Goodput        map[string]float64 `yaml:"goodput"`
+	SaveDetailed   bool               `yaml:"save_detailed"`
+}
+
+// Gate holds the regression gate's settings for a run.
+type Gate struct {
+	Metrics   []string `yaml:"metrics"`
+	Tolerance float64  `yaml:"tolerance"`
+	Alpha     float64  `yaml:"alpha"`
+}

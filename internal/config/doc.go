@@ -1,0 +1,9 @@
+// Package config loads and validates the benchmark campaign file (the YAML
+// schema of DESIGN §4). It is the first stage of the pipeline: it imports no
+// internal package and does no I/O beyond reading the file.
+//
+// Every problem in a file is reported at once, each as
+// FILE:LINE: path.to.key: what is wrong, got X. Optional keys left out take
+// the Default* constants; a key written with an explicit zero is judged as
+// written, not replaced by a default.
+package config

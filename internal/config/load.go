@@ -1,0 +1,82 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads, decodes, defaults and validates the config file at path. On
+// invalid content it returns *Errors holding every problem in the file, each
+// with its line.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("config file %q not found", path)
+	case err != nil:
+		return nil, fmt.Errorf("config file %q: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes, defaults and validates config data; path names it in
+// messages.
+func Parse(path string, data []byte) (*Config, error) {
+	errs := &Errors{file: path}
+	if len(bytes.TrimSpace(data)) == 0 {
+		errs.add(0, "", "the file is empty; a config lists benchmark runs under 'runs:' (see examples/quickstart.yaml)")
+		return nil, errs.err()
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		errs.add(yamlErrorLine(err), "", "invalid YAML: %s", yamlErrorText(err))
+		return nil, errs.err()
+	}
+	cfg := &Config{Path: path}
+	if len(doc.Content) == 0 {
+		errs.add(0, "", "the file holds only comments; a config lists benchmark runs under 'runs:'")
+		return nil, errs.err()
+	}
+	d := &decoder{errs: errs, lines: map[string]int{}}
+	d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
+	if len(errs.List) == 0 && len(cfg.Runs) == 0 {
+		errs.add(doc.Content[0].Line, "runs", "no runs: list at least one benchmark run under 'runs:'")
+	}
+	// Validate even after decoding problems, so that one pass reports
+	// everything; values that failed to decode are not judged again.
+	applyDefaults(cfg, func(path string) bool { _, ok := d.lines[path]; return ok })
+	v := &validator{errs: errs, lines: d.lines, failed: map[string]bool{}}
+	for _, e := range errs.List {
+		v.failed[e.Path] = true
+	}
+	v.config(cfg)
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func yamlErrorText(err error) string {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return m[2]
+	}
+	return err.Error()
+}

@@ -1,0 +1,236 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Engines are the server kinds a run may name.
+var Engines = []string{"vllm", "sglang", "sim", "external"}
+
+// Dtypes are the values vLLM's --dtype accepts.
+var Dtypes = []string{"auto", "half", "float16", "bfloat16", "float", "float32"}
+
+// Endpoints are the OpenAI-compatible APIs a benchmark may load.
+var Endpoints = []string{"completions", "chat"}
+
+// GoodputMetrics are the SLO keys bench.goodput accepts, in milliseconds.
+var GoodputMetrics = []string{"ttft_ms", "tpot_ms", "e2el_ms"}
+
+// GateMetricNames are the metrics gate.metrics may name: result-file keys
+// whose better direction the gate knows.
+var GateMetricNames = []string{
+	"median_ttft_ms", "p90_ttft_ms", "p99_ttft_ms",
+	"median_tpot_ms", "p90_tpot_ms", "p99_tpot_ms",
+	"median_itl_ms", "p90_itl_ms", "p99_itl_ms",
+	"median_e2el_ms", "p90_e2el_ms", "p99_e2el_ms",
+	"output_throughput", "request_throughput", "total_token_throughput", "request_goodput",
+}
+
+var runName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// validator checks decoded values and reports each problem at the line of
+// its key. Paths that already failed to decode are not judged again.
+type validator struct {
+	errs   *Errors
+	lines  map[string]int
+	failed map[string]bool
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	for p := path; p != ""; p = parent(p) {
+		if v.failed[p] {
+			return
+		}
+	}
+	v.errs.add(v.line(path), path, format, args...)
+}
+
+// line is the line of path, or of its nearest ancestor written in the file.
+func (v *validator) line(path string) int {
+	for p := path; p != ""; p = parent(p) {
+		if l, ok := v.lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+func parent(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+func (v *validator) config(cfg *Config) {
+	names := map[string]string{}
+	for i := range cfg.Runs {
+		r := &cfg.Runs[i]
+		p := fmt.Sprintf("runs[%d]", i)
+		switch {
+		case r.Name == "":
+			v.add(p+".name", "required: give the run a name of letters, digits, '.', '_' or '-'")
+		case !runName.MatchString(r.Name):
+			v.add(p+".name", "must use only letters, digits, '.', '_' and '-' (it names files), got %q", r.Name)
+		case names[r.Name] != "":
+			v.add(p+".name", "duplicate run name %q (first used by %s)", r.Name, names[r.Name])
+		default:
+			names[r.Name] = p
+		}
+		v.run(r, p)
+	}
+}
+
+func (v *validator) run(r *Run, p string) {
+	if !slices.Contains(Engines, r.Engine) {
+		v.add(p+".engine", "must be one of %s, got %q", strings.Join(Engines, ", "), r.Engine)
+	}
+	v.serve(r, p+".serve")
+	v.bench(r, p+".bench")
+	v.gate(&r.Gate, p+".gate")
+}
+
+func (v *validator) serve(r *Run, p string) {
+	s := &r.Serve
+	external := r.Engine == "external"
+	if s.ModelPath == "" && !external {
+		v.add(p+".model_path", "required: the model to serve (a Hugging Face id or a local path)")
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		v.add(p+".port", "must be between 1 and 65535, got %d", s.Port)
+	}
+	if s.GPUMemoryUtilization <= 0 || s.GPUMemoryUtilization > 1 {
+		v.add(p+".gpu_memory_utilization", "must be in (0, 1], got %g", s.GPUMemoryUtilization)
+	}
+	if s.MaxModelLen < 0 || (s.MaxModelLen == 0 && v.written(p+".max_model_len")) {
+		v.add(p+".max_model_len", "must be >= 1, got %d", s.MaxModelLen)
+	}
+	if s.MaxNumSeqs < 1 {
+		v.add(p+".max_num_seqs", "must be >= 1, got %d", s.MaxNumSeqs)
+	}
+	if !slices.Contains(Dtypes, s.Dtype) {
+		v.add(p+".dtype", "must be one of %s, got %q", strings.Join(Dtypes, ", "), s.Dtype)
+	}
+	if len(s.TPDPPairs) == 0 {
+		v.add(p+".tp_dp_pairs", "must list at least one {tp, dp, pp} layout")
+	}
+	seen := map[Parallel]int{}
+	for j, pair := range s.TPDPPairs {
+		pp := fmt.Sprintf("%s.tp_dp_pairs[%d]", p, j)
+		for _, f := range []struct {
+			key string
+			n   int
+		}{{"tp", pair.TP}, {"dp", pair.DP}, {"pp", pair.PP}} {
+			if f.n < 1 {
+				v.add(pp+"."+f.key, "must be >= 1, got %d", f.n)
+			}
+		}
+		if k, dup := seen[pair]; dup {
+			v.add(pp, "duplicate layout tp=%d dp=%d pp=%d (same as tp_dp_pairs[%d]); it would write the same files", pair.TP, pair.DP, pair.PP, k)
+		}
+		seen[pair] = j
+	}
+	for j, arg := range s.Command {
+		if arg == "" {
+			v.add(fmt.Sprintf("%s.command[%d]", p, j), "must not be empty")
+		}
+	}
+	switch {
+	case external && s.BaseURL == "":
+		v.add(p+".base_url", "required with engine external: the URL of the running server, e.g. http://localhost:8000")
+	case !external && s.BaseURL != "":
+		v.add(p+".base_url", "only used with engine external (this run's engine is %q)", r.Engine)
+	case s.BaseURL != "":
+		if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(p+".base_url", "must be an http:// or https:// URL, got %q", s.BaseURL)
+		}
+	}
+	if s.DistributedExecutorBackend != "" && s.DistributedExecutorBackend != "mp" && s.DistributedExecutorBackend != "ray" {
+		v.add(p+".distributed_executor_backend", "must be mp or ray, got %q", s.DistributedExecutorBackend)
+	}
+}
+
+func (v *validator) bench(r *Run, p string) {
+	b := &r.Bench
+	lists := []struct {
+		key    string
+		values []int
+	}{
+		{"context_size", b.ContextSize},
+		{"concurrency", b.Concurrency},
+		{"num_prompts", b.NumPrompts},
+		{"output_len", b.OutputLen},
+	}
+	for _, l := range lists {
+		if len(l.values) == 0 {
+			v.add(p+"."+l.key, "must list at least one value")
+		}
+		for j, n := range l.values {
+			if n < 1 {
+				v.add(fmt.Sprintf("%s.%s[%d]", p, l.key, j), "must be >= 1, got %d", n)
+			}
+		}
+	}
+	for j, rate := range b.RequestRate {
+		if rate <= 0 {
+			v.add(fmt.Sprintf("%s.request_rate[%d]", p, j), "must be > 0 requests per second (leave the list empty for all at once), got %g", rate)
+		}
+	}
+	if maxLen := r.Serve.MaxModelLen; maxLen > 0 {
+		for j, ctx := range b.ContextSize {
+			for _, out := range b.OutputLen {
+				if ctx > 0 && out > 0 && ctx+out > maxLen {
+					v.add(fmt.Sprintf("%s.context_size[%d]", p, j), "context_size %d + output_len %d = %d exceeds serve.max_model_len %d", ctx, out, ctx+out, maxLen)
+					break
+				}
+			}
+		}
+	}
+	if b.Burstiness <= 0 {
+		v.add(p+".burstiness", "must be > 0 (1 gives Poisson arrivals), got %g", b.Burstiness)
+	}
+	if b.WarmupPrompts < 0 {
+		v.add(p+".warmup_prompts", "must be >= 0, got %d", b.WarmupPrompts)
+	}
+	if b.Repeats < 1 {
+		v.add(p+".repeats", "must be >= 1, got %d", b.Repeats)
+	}
+	if !slices.Contains(Endpoints, b.Endpoint) {
+		v.add(p+".endpoint", "must be one of %s, got %q", strings.Join(Endpoints, ", "), b.Endpoint)
+	}
+	for key, ms := range b.Goodput {
+		switch {
+		case !slices.Contains(GoodputMetrics, key):
+			v.add(p+".goodput."+key, "unknown SLO (valid: %s)", strings.Join(GoodputMetrics, ", "))
+		case ms <= 0:
+			v.add(p+".goodput."+key, "must be > 0 milliseconds, got %g", ms)
+		}
+	}
+}
+
+func (v *validator) gate(g *Gate, p string) {
+	if len(g.Metrics) == 0 {
+		v.add(p+".metrics", "must list at least one metric (valid: %s)", strings.Join(GateMetricNames, ", "))
+	}
+	for j, m := range g.Metrics {
+		if !slices.Contains(GateMetricNames, m) {
+			v.add(fmt.Sprintf("%s.metrics[%d]", p, j), "unknown metric %q (valid: %s)", m, strings.Join(GateMetricNames, ", "))
+		}
+	}
+	if g.Tolerance < 0 || g.Tolerance >= 1 {
+		v.add(p+".tolerance", "must be in [0, 1) as a fraction (0.05 = 5%%), got %g", g.Tolerance)
+	}
+	if g.Alpha <= 0 || g.Alpha >= 1 {
+		v.add(p+".alpha", "must be in (0, 1), got %g", g.Alpha)
+	}
+}
+
+func (v *validator) written(path string) bool {
+	_, ok := v.lines[path]
+	return ok
+}

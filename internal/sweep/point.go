@@ -1,0 +1,65 @@
+package sweep
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Point is one benchmark combination inside a server configuration: the
+// values that vary across the bench lists of a run.
+type Point struct {
+	// ContextSize is the number of input tokens of every prompt.
+	ContextSize int `json:"context_size"`
+	// Concurrency is the most requests in flight at once.
+	Concurrency int `json:"concurrency"`
+	// NumPrompts is the number of timed requests.
+	NumPrompts int `json:"num_prompts"`
+	// OutputLen is max_tokens of every request (sent with ignore_eos).
+	OutputLen int `json:"output_len"`
+	// RequestRate is the mean arrival rate in requests per second; 0 means
+	// all requests at once, limited by Concurrency (vLLM's "inf").
+	RequestRate float64 `json:"request_rate,omitempty"`
+}
+
+// Server identifies one server configuration: a run and one tp/dp/pp pair.
+type Server struct {
+	// Run is the run's name from the config.
+	Run string `json:"run"`
+	// TP, DP and PP are the tensor-, data- and pipeline-parallel sizes.
+	TP int `json:"tp"`
+	DP int `json:"dp"`
+	PP int `json:"pp"`
+}
+
+// Stem is the server part of every file name of this configuration:
+// NAME_TP<tp>_DP<dp>, with _PP<pp> appended when pp > 1.
+func (s Server) Stem() string {
+	stem := fmt.Sprintf("%s_TP%d_DP%d", s.Run, s.TP, s.DP)
+	if s.PP > 1 {
+		stem += fmt.Sprintf("_PP%d", s.PP)
+	}
+	return stem
+}
+
+// LogName is the file name of the server's log under <output_dir>/logs.
+func (s Server) LogName() string { return s.Stem() + ".log" }
+
+// ResultName is the file name of one point's result, exactly as the seed tool
+// names it: NAME_TP1_DP1_CTX512_C50_P100_O128.json, with _PP<pp> after DP when
+// pp > 1 and _R<rate> after O when a request rate is set.
+func ResultName(s Server, p Point) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s_CTX%d_C%d_P%d_O%d", s.Stem(), p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
+	if p.RequestRate > 0 {
+		b.WriteString("_R" + FormatRate(p.RequestRate))
+	}
+	b.WriteString(".json")
+	return b.String()
+}
+
+// FormatRate prints a request rate the shortest way that reads back exactly
+// (4, 0.5, 12.25), as it appears in file names.
+func FormatRate(rate float64) string {
+	return strconv.FormatFloat(rate, 'f', -1, 64)
+}
