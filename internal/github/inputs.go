@@ -1,0 +1,259 @@
+package github
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// CommentPolicy says when the sticky pull-request comment is written.
+type CommentPolicy string
+
+// The values of the comment input.
+const (
+	// CommentAlways creates or updates the comment on every run.
+	CommentAlways CommentPolicy = "always"
+	// CommentOnRegression creates the comment only when the gate fails, but
+	// still updates an existing one, so a fixed regression does not leave a
+	// stale comment behind.
+	CommentOnRegression CommentPolicy = "on-regression"
+	// CommentNever writes no comment; the job summary is still written.
+	CommentNever CommentPolicy = "never"
+)
+
+// Mode is what one invocation of the action does.
+type Mode string
+
+// The values of the mode input.
+const (
+	// ModeAll runs the benchmarks, compares them and gates, in one job.
+	ModeAll Mode = "all"
+	// ModeRun runs the benchmarks (one shard) and writes result files only.
+	ModeRun Mode = "run"
+	// ModeCompare compares result directories of earlier run jobs and gates.
+	ModeCompare Mode = "compare"
+)
+
+// Input names, as written in action.yml.
+const (
+	InputConfig           = "config"
+	InputBaselines        = "baselines"
+	InputGitHubToken      = "github-token"
+	InputComment          = "comment"
+	InputFailOnRegression = "fail-on-regression"
+	InputUpdateBaselines  = "update-baselines"
+	InputMode             = "mode"
+	InputShard            = "shard"
+	InputEngine           = "engine"
+	InputTolerance        = "tolerance"
+	InputAlpha            = "alpha"
+	InputResults          = "results"
+)
+
+// DefaultBaselines is the baselines directory when the input is empty.
+const DefaultBaselines = "baselines"
+
+// knownEngines returns the values the engine input accepts.
+func knownEngines() []string { return []string{"vllm", "sglang", "sim", "external"} }
+
+// Inputs are the action's inputs, parsed and validated. Empty optional
+// inputs take the defaults documented in action.yml.
+type Inputs struct {
+	// Config is the path of the benchmark config; required.
+	Config string
+	// Baselines is the baselines directory.
+	Baselines string
+	// GitHubToken authenticates the comment; empty means no comment.
+	GitHubToken string
+	// Comment says when to write the PR comment.
+	Comment CommentPolicy
+	// FailOnRegression makes a regression fail the step (exit 1).
+	FailOnRegression bool
+	// UpdateBaselines writes the new results into Baselines after the gate.
+	UpdateBaselines bool
+	// Mode is all, run or compare.
+	Mode Mode
+	// Shard is "i/n" as given (1 <= i <= n), empty for the whole sweep.
+	Shard string
+	// ShardIndex and ShardCount are Shard's parts; both 0 without a shard.
+	ShardIndex, ShardCount int
+	// Engine overrides every run's engine (e.g. "sim"); empty keeps the config's.
+	Engine string
+	// Tolerance overrides the gate's tolerance when HasTolerance is set.
+	Tolerance float64
+	// HasTolerance is true when the tolerance input was given.
+	HasTolerance bool
+	// Alpha overrides the gate's false-discovery rate when HasAlpha is set.
+	Alpha float64
+	// HasAlpha is true when the alpha input was given.
+	HasAlpha bool
+	// Results are the shard result directories (or glob patterns) that
+	// compare mode reads, split on newlines and spaces.
+	Results []string
+}
+
+// InputError is a bad value of one input.
+type InputError struct {
+	// Name is the input's name, as in action.yml.
+	Name string
+	// Value is the value given.
+	Value string
+	// Reason says what is expected.
+	Reason string
+}
+
+// Error names the input, the expectation and the value given.
+func (e *InputError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("input %q: %s", e.Name, e.Reason)
+	}
+	return fmt.Sprintf("input %q: %s, got %q", e.Name, e.Reason, e.Value)
+}
+
+// ParseInputs reads the inputs through getInput (which maps an input name to
+// its value, like go-githubactions' GetInput) and validates them. It returns
+// every problem at once, joined, each an *InputError. It does no I/O.
+func ParseInputs(getInput func(name string) string) (Inputs, error) {
+	p := inputParser{get: getInput}
+	in := Inputs{
+		Config:           p.get(InputConfig),
+		Baselines:        p.get(InputBaselines),
+		GitHubToken:      p.get(InputGitHubToken),
+		Comment:          CommentPolicy(p.oneOf(InputComment, string(CommentAlways), string(CommentAlways), string(CommentOnRegression), string(CommentNever))),
+		FailOnRegression: p.boolean(InputFailOnRegression, true),
+		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
+		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare))),
+		Engine:           p.oneOf(InputEngine, "", knownEngines()...),
+		Results:          strings.Fields(p.get(InputResults)),
+	}
+	if in.Config == "" {
+		p.fail(InputConfig, "", "is required: the path of the benchmark config")
+	}
+	if in.Baselines == "" {
+		in.Baselines = DefaultBaselines
+	}
+	in.Tolerance, in.HasTolerance = p.number(InputTolerance, 0, 1, "a relative change between 0 and 1, e.g. 0.05")
+	in.Alpha, in.HasAlpha = p.number(InputAlpha, 0, 1, "a false-discovery rate between 0 and 1, e.g. 0.05")
+	if in.HasAlpha && in.Alpha == 0 {
+		p.fail(InputAlpha, p.get(InputAlpha), "must be greater than 0")
+	}
+	in.Shard = p.get(InputShard)
+	if in.Shard != "" {
+		in.ShardIndex, in.ShardCount = p.shard(in.Shard)
+	}
+	p.modeRules(in)
+	return in, errors.Join(p.errs...)
+}
+
+// modeRules checks the inputs that only make sense in some modes.
+func (p *inputParser) modeRules(in Inputs) {
+	switch in.Mode {
+	case ModeCompare:
+		if len(in.Results) == 0 {
+			p.fail(InputResults, "", "is required with mode: compare: the directories of the shards' results")
+		}
+		if in.Shard != "" {
+			p.fail(InputShard, in.Shard, "is not used with mode: compare (it compares every shard at once)")
+		}
+	case ModeRun, ModeAll:
+		if len(in.Results) > 0 {
+			p.fail(InputResults, p.get(InputResults), "is only used with mode: compare")
+		}
+	}
+	if in.Mode == ModeRun && in.UpdateBaselines {
+		p.fail(InputUpdateBaselines, "true", "needs the gate: use it with mode: all or mode: compare, not mode: run")
+	}
+}
+
+// ResultDirs expands the results input: an entry with glob characters is
+// replaced by the directories it matches, sorted; a pattern that matches
+// nothing is an error naming the input.
+func (in Inputs) ResultDirs() ([]string, error) {
+	var dirs []string
+	for _, r := range in.Results {
+		if !strings.ContainsAny(r, "*?[") {
+			dirs = append(dirs, r)
+			continue
+		}
+		m, err := filepath.Glob(r)
+		if err != nil {
+			return nil, &InputError{Name: InputResults, Value: r, Reason: "bad glob pattern"}
+		}
+		if len(m) == 0 {
+			return nil, &InputError{Name: InputResults, Value: r, Reason: "pattern matches no directory (did the artifact download step run?)"}
+		}
+		dirs = append(dirs, m...)
+	}
+	return dirs, nil
+}
+
+// inputParser reads inputs and collects every error.
+type inputParser struct {
+	get  func(string) string
+	errs []error
+}
+
+func (p *inputParser) fail(name, value, reason string) {
+	p.errs = append(p.errs, &InputError{Name: name, Value: value, Reason: reason})
+}
+
+// oneOf returns the input's value, def when empty, or def after recording an
+// error when the value is not one of allowed.
+func (p *inputParser) oneOf(name, def string, allowed ...string) string {
+	v := p.get(name)
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, v, "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+// boolean parses a boolean input the way GitHub's own toolkit does: true,
+// True, TRUE, false, False or FALSE.
+func (p *inputParser) boolean(name string, def bool) bool {
+	switch v := p.get(name); v {
+	case "":
+		return def
+	case "true", "True", "TRUE":
+		return true
+	case "false", "False", "FALSE":
+		return false
+	default:
+		p.fail(name, v, "must be true or false")
+		return def
+	}
+}
+
+// number parses a float input within [lo, hi]; ok is false when it is empty
+// or bad.
+func (p *inputParser) number(name string, lo, hi float64, want string) (v float64, ok bool) {
+	s := p.get(name)
+	if s == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < lo || v > hi || v != v {
+		p.fail(name, s, "must be "+want)
+		return 0, false
+	}
+	return v, true
+}
+
+// shard parses "i/n" with 1 <= i <= n.
+func (p *inputParser) shard(s string) (i, n int) {
+	a, b, found := strings.Cut(s, "/")
+	i, errI := strconv.Atoi(strings.TrimSpace(a))
+	n, errN := strconv.Atoi(strings.TrimSpace(b))
+	if !found || errI != nil || errN != nil || n < 1 || i < 1 || i > n {
+		p.fail(InputShard, s, `must be "i/n" with 1 <= i <= n, e.g. "2/3"`)
+		return 0, 0
+	}
+	return i, n
+}
