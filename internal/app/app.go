@@ -51,6 +51,12 @@ func commands() map[string]command {
 	return map[string]command{
 		"validate": {"check a config file and report every problem in it", cmdValidate},
 		"plan":     {"print the servers and result files a config would produce", cmdPlan},
+		"run":      {"run a sweep: start each server, benchmark every point, write the results", cmdRun},
+		"bench":    {"benchmark one point against a running server", cmdBench},
+		"compare":  {"compare results with baselines and gate regressions", cmdCompare},
+		"baseline": {"accept results as the new baselines (baseline update)", cmdBaseline},
+		"merge":    {"merge the result directories of sweep shards", cmdMerge},
+		"sim":      {"run the built-in vLLM simulator (takes vllm serve flags)", cmdSim},
 	}
 }
 

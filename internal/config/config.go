@@ -41,7 +41,9 @@ var DefaultGateMetrics = []string{"median_ttft_ms", "median_tpot_ms", "output_th
 type Config struct {
 	// Path is the file the config was loaded from.
 	Path string `yaml:"-"`
-	Runs []Run  `yaml:"runs"`
+	// SHA256 is the hex digest of the file's bytes.
+	SHA256 string `yaml:"-"`
+	Runs   []Run  `yaml:"runs"`
 }
 
 // Run is one named benchmark: a model served by one engine in one or more

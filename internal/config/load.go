@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,7 +42,8 @@ func Parse(path string, data []byte) (*Config, error) {
 		errs.add(yamlErrorLine(err), "", "invalid YAML: %s", yamlErrorText(err))
 		return nil, errs.err()
 	}
-	cfg := &Config{Path: path}
+	sum := sha256.Sum256(data)
+	cfg := &Config{Path: path, SHA256: hex.EncodeToString(sum[:])}
 	if len(doc.Content) == 0 {
 		errs.add(0, "", "the file holds only comments; a config lists benchmark runs under 'runs:'")
 		return nil, errs.err()

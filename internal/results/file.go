@@ -83,6 +83,11 @@ type Meta struct {
 	Endpoint      string      `json:"endpoint"` // completions | chat
 	WarmupPrompts int         `json:"warmup_prompts"`
 	Seed          int64       `json:"seed"`
+	// PromptMethod says how the prompts got their exact length: token-ids
+	// (ids from the server's /tokenize), checked-text (chat text checked
+	// with /tokenize) or approx-text (no /tokenize: input_lens are the
+	// server's usage.prompt_tokens).
+	PromptMethod string `json:"prompt_method,omitempty"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+)
+
+// cmdBaseline is `vllm-bench baseline update`: it promotes the complete,
+// unfailed points of a results directory to baselines and appends the
+// runs' history.
+func cmdBaseline(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || args[0] != "update" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR")
+			return ExitOK
+		}
+		return errorf(env, ExitInvalid, "baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
+	}
+	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR")
+	resultsDir := fs.String("results", "", "directory of result files to promote")
+	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
+	}
+	if *resultsDir == "" {
+		return errorf(env, ExitInvalid, "baseline update: --results DIR is required")
+	}
+	if fs.NArg() > 0 {
+		return errorf(env, ExitInvalid, "baseline update: unexpected argument %q", fs.Arg(0))
+	}
+	up, err := baseline.Update(*resultsDir, *baselinesDir)
+	if up != nil {
+		for _, s := range up.Skipped {
+			fmt.Fprintf(env.Stderr, "vllm-bench: baseline update: skipped %s: %s\n", s.Name, s.Reason)
+		}
+	}
+	if err != nil {
+		return errorf(env, ExitInvalid, "baseline update: %v", err)
+	}
+	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; history: %d %s updated\n",
+		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), len(up.Histories), pluralWord(len(up.Histories), "file"))
+	return ExitOK
+}
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,46 @@
+package app
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+)
+
+// probeTimeout bounds each command run to describe the machine.
+const probeTimeout = 10 * time.Second
+
+// captureEnv describes the machine the sweep runs on: its GPUs (when
+// nvidia-smi is there), host name, the git commit of the working directory
+// (or GITHUB_SHA) and the harness version.
+func captureEnv(ctx context.Context, env *Env) results.Env {
+	var e results.Env
+	if out, err := output(ctx, results.NvidiaSMIQuery...); err == nil {
+		if gpus, err := results.ParseNvidiaSMI(out); err == nil {
+			e = gpus
+		}
+	}
+	e.Hostname, _ = os.Hostname()
+	if sha, err := output(ctx, "git", "rev-parse", "HEAD"); err == nil {
+		e.GitSHA = strings.TrimSpace(sha)
+	} else {
+		e.GitSHA = env.Getenv("GITHUB_SHA")
+	}
+	e.HarnessVersion = Version
+	return e
+}
+
+// output runs a command and returns its stdout; a missing command is an
+// error like any other.
+func output(ctx context.Context, argv ...string) (string, error) {
+	if _, err := exec.LookPath(argv[0]); err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+	return string(out), err
+}

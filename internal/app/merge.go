@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+func cmdMerge(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "merge", "--out DIR SHARD_DIR...")
+	out := fs.String("out", "", "directory to merge the shards' results into")
+	if code, ok := parseFlagsArgs(fs, args); !ok {
+		return code
+	}
+	if *out == "" || fs.NArg() == 0 {
+		return errorf(env, ExitInvalid, "merge: need --out DIR and at least one shard directory")
+	}
+	merged, err := mergeShards(*out, fs.Args())
+	if err != nil {
+		return errorf(env, ExitInvalid, "merge: %v", err)
+	}
+	fmt.Fprintf(env.Stdout, "merged %s from %s into %s\n", plural(merged.files, "result file"), plural(fs.NArg(), "shard"), *out)
+	if len(merged.missing) > 0 {
+		fmt.Fprintf(env.Stderr, "vllm-bench: merge: %s not complete:\n", plural(len(merged.missing), "point"))
+		for _, m := range merged.missing {
+			fmt.Fprintf(env.Stderr, "  - %s\n", m)
+		}
+		return ExitInfra
+	}
+	return ExitOK
+}
+
+// mergeOutcome is what mergeShards did.
+type mergeOutcome struct {
+	files   int
+	missing []string // points or shards without a complete result
+}
+
+// mergeShards copies the result files and logs of shard directories into
+// out. It refuses two shards holding the same file and shards of different
+// configs (by summary.json's config digest), and lists what is missing:
+// shards of the matrix not given, and points not measured.
+func mergeShards(out string, dirs []string) (mergeOutcome, error) {
+	var res mergeOutcome
+	sum := summaryFile{}
+	origin := map[string]string{} // file name -> shard dir
+	shards := map[string]bool{}
+	shardCount := 0
+	var copies [][2]string
+	for _, dir := range dirs {
+		s, err := readSummary(dir)
+		if err != nil {
+			return res, err
+		}
+		switch {
+		case sum.ConfigSHA256 == "":
+			sum.Config, sum.ConfigSHA256, sum.Harness = s.Config, s.ConfigSHA256, s.Harness
+		case s.ConfigSHA256 != sum.ConfigSHA256:
+			return res, fmt.Errorf("%q was produced from another config (%s) than %q (%s); merge only shards of one sweep", dir, s.Config, dirs[0], sum.Config)
+		}
+		if s.Shard != "" {
+			sh, err := sweep.ParseShard(s.Shard)
+			if err != nil {
+				return res, fmt.Errorf("%q: summary.json: %w", dir, err)
+			}
+			if shards[s.Shard] {
+				return res, fmt.Errorf("shard %s given twice (again in %q)", s.Shard, dir)
+			}
+			shards[s.Shard], shardCount = true, sh.Count
+		}
+		for _, p := range s.Points {
+			if prev, dup := origin[p.File]; dup {
+				return res, fmt.Errorf("%s is in both %q and %q; each point must come from one shard", p.File, prev, dir)
+			}
+			origin[p.File] = dir
+			sum.Points = append(sum.Points, p)
+			if p.Status != "ok" && p.Status != "skipped" {
+				res.missing = append(res.missing, fmt.Sprintf("%s (%s in %s)", p.File, p.Status, dir))
+			}
+		}
+		entries, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			return res, err
+		}
+		for _, src := range entries {
+			if filepath.Base(src) != "summary.json" {
+				copies = append(copies, [2]string{src, filepath.Join(out, filepath.Base(src))})
+			}
+		}
+		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+		for _, src := range logs {
+			copies = append(copies, [2]string{src, filepath.Join(out, "logs", filepath.Base(src))})
+		}
+	}
+	for i := 1; i <= shardCount; i++ {
+		if name := fmt.Sprintf("%d/%d", i, shardCount); !shards[name] {
+			res.missing = append(res.missing, "shard "+name+" (no directory given)")
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
+		return res, err
+	}
+	for _, c := range copies {
+		if err := copyFile(c[0], c[1]); err != nil {
+			return res, err
+		}
+		if strings.HasSuffix(c[0], ".json") {
+			res.files++
+		}
+	}
+	sort.SliceStable(sum.Points, func(i, j int) bool { return sum.Points[i].File < sum.Points[j].File })
+	data, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return res, err
+	}
+	return res, os.WriteFile(filepath.Join(out, "summary.json"), append(data, '\n'), 0o644)
+}
+
+func readSummary(dir string) (*summaryFile, error) {
+	path := filepath.Join(dir, "summary.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a result directory of vllm-bench run: %w", dir, err)
+	}
+	var s summaryFile
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%q: invalid JSON: %w", path, err)
+	}
+	return &s, nil
+}
+
+// copyFile copies src to dst through a temporary file, so dst is either
+// the whole file or absent.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".merge-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("copying %q: %w", src, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}

@@ -1,0 +1,382 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// runOptions are the flags of `vllm-bench run`.
+type runOptions struct {
+	sweepOptions
+	resume    bool
+	baselines string
+}
+
+func cmdRun(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
+	var opts runOptions
+	fs.StringVar(&opts.configPath, "c", "", "config file")
+	fs.StringVar(&opts.outDir, "out", "", "write results here instead of each run's bench.output_dir")
+	fs.StringVar(&opts.engine, "engine", "", "run every server on this engine instead (sim: the built-in simulator, no GPU needed)")
+	fs.StringVar(&opts.shard, "shard", "", "run only shard i of n of the server configurations (i/n)")
+	fs.StringVar(&opts.run, "run", "", "run only the run of this name")
+	fs.BoolVar(&opts.resume, "resume", false, "skip points whose result file is already complete")
+	fs.StringVar(&opts.baselines, "baselines", "", "after the sweep, compare the results with the baselines in this directory")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if opts.baselines != "" {
+		if info, err := os.Stat(opts.baselines); err == nil && !info.IsDir() {
+			return errorf(env, ExitInvalid, "--baselines: %q is not a directory", opts.baselines)
+		}
+	}
+	done, code := executeSweep(ctx, env, opts)
+	if code != ExitOK {
+		return code
+	}
+	if opts.baselines != "" {
+		code = compareAfterRun(env, done, opts.baselines)
+	}
+	if len(done.outcome.failures) > 0 {
+		return ExitInfra
+	}
+	return code
+}
+
+// sweepDone is a finished (or interrupted) sweep.
+type sweepDone struct {
+	cfg     *config.Config
+	servers []sweep.ServerConfig
+	outcome sweepOutcome
+}
+
+// executeSweep runs the sweep the options select, writes summary.json,
+// prints the table and reports failures on stderr. The code is ExitInvalid
+// for a bad config, ExitInfra when interrupted, else ExitOK; failed
+// configurations are in the outcome.
+func executeSweep(ctx context.Context, env *Env, opts runOptions) (sweepDone, int) {
+	cfg, servers, err := loadSweep(opts.sweepOptions)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, err)
+		return sweepDone{}, ExitInvalid
+	}
+	sw := &sweeper{env: env, cfg: cfg, resume: opts.resume, shard: opts.shard, machine: captureEnv(ctx, env)}
+	outcome := sw.run(ctx, servers)
+	if err := sw.writeSummaries(servers); err != nil {
+		fmt.Fprintf(env.Stderr, "vllm-bench: %v\n", err)
+	}
+	printRunTable(env.Stdout, outcome.rows)
+	done := sweepDone{cfg: cfg, servers: servers, outcome: outcome}
+	if ctx.Err() != nil {
+		fmt.Fprintln(env.Stderr, "vllm-bench: interrupted; finished result files are kept, run again with --resume to finish")
+		return done, ExitInfra
+	}
+	if len(outcome.failures) > 0 {
+		fmt.Fprintf(env.Stderr, "\nvllm-bench: %s failed:\n", plural(len(outcome.failures), "server configuration"))
+		for _, f := range outcome.failures {
+			fmt.Fprintf(env.Stderr, "  - %s\n", firstLine(f))
+		}
+	}
+	return done, ExitOK
+}
+
+// sweeper runs server configurations one after another.
+type sweeper struct {
+	env     *Env
+	cfg     *config.Config
+	resume  bool
+	shard   string
+	machine results.Env
+	// status records, per result path, what became of the point.
+	status map[string]pointStatus
+}
+
+// pointStatus is one line of summary.json.
+type pointStatus struct {
+	File      string `json:"file"`
+	Status    string `json:"status"` // ok | failed | skipped (resume) | not-run (interrupted)
+	Completed int    `json:"completed"`
+	Failed    int    `json:"failed"`
+	Error     string `json:"error,omitempty"`
+}
+
+// sweepOutcome is what the whole sweep produced.
+type sweepOutcome struct {
+	rows     []tableRow
+	failures []string
+}
+
+func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepOutcome {
+	var out sweepOutcome
+	sw.status = map[string]pointStatus{}
+	for i, s := range servers {
+		if ctx.Err() != nil {
+			break
+		}
+		title := fmt.Sprintf("[%d/%d] %s TP%d DP%d PP%d (engine %s)", i+1, len(servers), s.Run.Name, s.TP, s.DP, s.PP, s.Run.Engine)
+		sw.group(title)
+		rows, err := sw.runServer(ctx, s)
+		out.rows = append(out.rows, rows...)
+		if err != nil && ctx.Err() == nil {
+			out.failures = append(out.failures, fmt.Sprintf("%s: %v", s.Stem(), err))
+			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %s: %v\n", s.Stem(), err)
+		}
+		sw.endGroup()
+	}
+	return out
+}
+
+// runServer starts one server, measures its points and stops it. The error
+// is the reason the configuration failed, after its failed points were
+// written.
+func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]tableRow, error) {
+	dir := s.Run.Bench.OutputDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory %q: %w", dir, err)
+	}
+	var todo []sweep.Point
+	var rows []tableRow
+	for _, p := range s.Points {
+		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
+		if sw.resume && results.Complete(path) {
+			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "skipped"}
+			if f, err := results.Read(path); err == nil {
+				rows = append(rows, rowOf(s, p, f, "kept"))
+			}
+			continue
+		}
+		todo = append(todo, p)
+	}
+	if len(todo) == 0 {
+		fmt.Fprintf(sw.env.Stderr, "all %s complete, nothing to run (--resume)\n", plural(len(s.Points), "point"))
+		return rows, nil
+	}
+
+	recipe, version, err := recipeFor(ctx, sw.env, s)
+	if err != nil {
+		return rows, err
+	}
+	meta := results.Meta{
+		Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP,
+		ServerArgv: recipe.Argv, ServerVersion: version, Env: sw.machine,
+	}
+	meta.Env.ServerVersion = version
+	if s.Run.Engine == "sim" {
+		meta.Env.GPUModel = simGPUModel
+	}
+	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
+	if err != nil {
+		if ctx.Err() == nil {
+			sw.writeFailed(s, todo, meta, err, logTailOf(err))
+		}
+		return rows, err
+	}
+	if srv != nil {
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintf(sw.env.Stderr, "vllm-bench: stopping %s: %v\n", s.Stem(), err)
+			}
+		}()
+	}
+
+	for k, p := range todo {
+		f, err := sw.measure(ctx, s, p, recipe.BaseURL, model, srv)
+		if ctx.Err() != nil {
+			return rows, nil // interrupted: the unfinished point is not written
+		}
+		if err != nil {
+			var tail []string
+			if srv != nil {
+				tail = srv.LogTail(server.LogTailLines)
+			}
+			sw.writeFailed(s, todo[k:], meta, err, tail)
+			return rows, err
+		}
+		sw.fill(f, meta)
+		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
+		if err := results.Write(path, f); err != nil {
+			return rows, err
+		}
+		_ = os.Remove(failedPath(path))
+		st := pointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
+		if f.Completed == 0 {
+			st.Status, st.Error = "failed", "every request failed: "+firstError(f.Errors)
+		}
+		sw.status[path] = st
+		rows = append(rows, rowOf(s, p, f, ""))
+		if f.Completed == 0 {
+			return rows, fmt.Errorf("point %s: every request failed (%s)", filepath.Base(path), firstError(f.Errors))
+		}
+	}
+	return rows, nil
+}
+
+// simGPUModel is the hardware a simulated server reports, so simulator
+// baselines never gate results from real GPUs and the other way round.
+const simGPUModel = "vllm-bench sim"
+
+// startServer starts the configuration's server (or waits for an external
+// one) and returns it with the id of the model it serves.
+func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe engine.Recipe, meta *results.Meta) (*server.Server, string, error) {
+	serve := &s.Run.Serve
+	if len(recipe.Argv) == 0 {
+		fmt.Fprintf(sw.env.Stderr, "waiting for external server %s ...\n", recipe.BaseURL)
+		wait, cancel := context.WithTimeout(ctx, serve.StartupTimeout)
+		defer cancel()
+		model, err := server.WaitReady(wait, recipe.BaseURL, recipe.HealthPath, 0)
+		if err != nil {
+			return nil, "", fmt.Errorf("external server %s not ready: %w", recipe.BaseURL, err)
+		}
+		return nil, model, nil
+	}
+	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
+	meta.LogPath = logPath
+	fmt.Fprintf(sw.env.Stderr, "starting server: %s\n  log: %s\n", shellQuote(recipe.Argv), logPath)
+	srv, err := server.Start(ctx, server.Options{
+		Name: s.Stem(), Argv: recipe.Argv, Env: recipe.Env, LogPath: logPath,
+		BaseURL: recipe.BaseURL, HealthPath: recipe.HealthPath, Port: recipe.Port,
+		StartupTimeout: serve.StartupTimeout, Abort: sw.env.Abort,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	meta.StartupS = srv.StartupS
+	fmt.Fprintf(sw.env.Stderr, "server ready in %.1fs, serving %q\n", srv.StartupS, srv.ModelID)
+	return srv, srv.ModelID, nil
+}
+
+// measure runs one point. When the server process dies during the point,
+// the measurement is cut short and the death is the error.
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, baseURL, model string, srv *server.Server) (*results.File, error) {
+	b := &s.Run.Bench
+	pointCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var exited <-chan struct{}
+	if srv != nil {
+		exited = srv.Exited()
+		go func() {
+			select {
+			case <-exited:
+				cancel()
+			case <-pointCtx.Done():
+			}
+		}()
+	}
+	fmt.Fprintf(sw.env.Stderr, "%s\n", pointLabel(p))
+	f, err := measurePoint(pointCtx, sw.env, benchSpec{
+		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
+		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
+		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.env.Getenv("OPENAI_API_KEY"),
+	})
+	select {
+	case <-exited:
+		if ctx.Err() == nil {
+			return nil, fmt.Errorf("server exited during point %s (%s)", pointLabel(p), srv.ExitText())
+		}
+	default:
+	}
+	if err != nil {
+		return nil, fmt.Errorf("point %s: %w", pointLabel(p), err)
+	}
+	return f, nil
+}
+
+// fill adds what the sweep knows about the server to a measured file.
+func (sw *sweeper) fill(f *results.File, meta results.Meta) {
+	m := &f.VllmBench
+	m.Run, m.Engine, m.TP, m.DP, m.PP = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP
+	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
+	f.Backend = "vllm"
+	if meta.Engine == "sglang" {
+		f.Backend = "sglang"
+	}
+}
+
+// writeFailed records points that could not be measured as
+// <point>.failed.json, with the cause and the server's last log lines.
+func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta results.Meta, cause error, tail []string) {
+	now := time.Now()
+	for _, p := range points {
+		path := failedPath(filepath.Join(s.Run.Bench.OutputDir, sweep.ResultName(s.Server, p)))
+		f := &results.File{
+			Date: now.Format("20060102-150405"), Backend: "vllm", NumPrompts: p.NumPrompts,
+			RequestRate: "inf", Burstiness: s.Run.Bench.Burstiness, MaxConcurrency: p.Concurrency,
+			Failed: p.NumPrompts * s.Run.Bench.Repeats, VllmBench: meta,
+		}
+		if p.RequestRate > 0 {
+			f.RequestRate = p.RequestRate
+		}
+		m := &f.VllmBench
+		m.SchemaVersion, m.Point, m.Endpoint = results.SchemaVersion, p, s.Run.Bench.Endpoint
+		m.StartTime, m.EndTime = now.Format(time.RFC3339), now.Format(time.RFC3339)
+		m.Error, m.LogTail = firstLine(cause), tail
+		if err := results.Write(path, f); err != nil {
+			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
+			continue
+		}
+		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
+	}
+}
+
+// failedPath is where a point that could not be measured is recorded.
+func failedPath(resultPath string) string {
+	return strings.TrimSuffix(resultPath, ".json") + ".failed.json"
+}
+
+func logTailOf(err error) []string {
+	var se *server.StartError
+	if errors.As(err, &se) {
+		return se.LogTail
+	}
+	return nil
+}
+
+func pointLabel(p sweep.Point) string {
+	label := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
+	if p.RequestRate > 0 {
+		label += " R" + sweep.FormatRate(p.RequestRate)
+	}
+	return label
+}
+
+func firstLine(v any) string {
+	s := fmt.Sprint(v)
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func firstError(errs []string) string {
+	for _, e := range errs {
+		if e != "" {
+			return e
+		}
+	}
+	return "no error message"
+}
+
+// group opens a collapsible log group in GitHub Actions (workflow commands
+// are read from stdout), a header on stderr elsewhere.
+func (sw *sweeper) group(title string) {
+	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintf(sw.env.Stdout, "::group::%s\n", title)
+		return
+	}
+	fmt.Fprintf(sw.env.Stderr, "\n%s\n", title)
+}
+
+func (sw *sweeper) endGroup() {
+	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintln(sw.env.Stdout, "::endgroup::")
+	}
+}

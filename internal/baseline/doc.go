@@ -1,0 +1,15 @@
+// Package baseline is the baselines stage of the regression gate: it loads a
+// results directory, matches each point with its stored baseline and history,
+// and promotes accepted results to new baselines.
+//
+// The store is a directory tree:
+//
+//	<baselines>/<run name>/<result file name>   a result file accepted as reference
+//	<baselines>/<run name>/history.jsonl        one summary line per accepted run
+//
+// A baseline measured on another GPU model does not gate: its Pair carries
+// the reason in Mismatch. History lines are newest last and capped at
+// HistoryCap.
+//
+// baseline may import results, sweep and config, and nothing to their right.
+package baseline

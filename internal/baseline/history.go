@@ -1,0 +1,102 @@
+package baseline
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// History file settings.
+const (
+	// HistoryFile is the name of a run's history under its baselines
+	// directory.
+	HistoryFile = "history.jsonl"
+	// HistoryCap is the most lines a history keeps; older ones are dropped.
+	// Thirty accepted runs (a month of nightlies) are plenty for a noise
+	// estimate and recent enough to follow slow drifts of the hardware.
+	HistoryCap = 30
+)
+
+// HistoryEntry is one line of history.jsonl: the summary of one accepted run.
+type HistoryEntry struct {
+	// Date is when the run was measured (RFC 3339, from the results).
+	Date string `json:"date"`
+	// GitSHA is the commit measured, when known.
+	GitSHA string `json:"git_sha,omitempty"`
+	// GPUModel is the GPU the run was measured on, when known; history from
+	// other hardware is not used.
+	GPUModel string `json:"gpu_model,omitempty"`
+	// Points maps a result file name to its statistics (see Summarize).
+	Points map[string]map[string]float64 `json:"points"`
+}
+
+// ReadHistory reads a history file; a missing file is an empty history. A
+// line that is not a valid entry is an error naming the file and line.
+func ReadHistory(path string) ([]HistoryEntry, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read history %q: %w", path, err)
+	}
+	var out []HistoryEntry
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 64*1024*1024)
+	for line := 1; sc.Scan(); line++ {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var e HistoryEntry
+		if err := json.Unmarshal(text, &e); err != nil {
+			return nil, fmt.Errorf("history %q:%d: %w", path, line, err)
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read history %q: %w", path, err)
+	}
+	return out, nil
+}
+
+// appendHistory adds e as the newest line of the history at path, keeping
+// the newest HistoryCap lines, and writes the file atomically.
+func appendHistory(path string, e HistoryEntry) error {
+	entries, err := ReadHistory(path)
+	if err != nil {
+		return err
+	}
+	entries = append(entries, e)
+	if len(entries) > HistoryCap {
+		entries = entries[len(entries)-HistoryCap:]
+	}
+	var buf bytes.Buffer
+	for _, h := range entries {
+		line, err := json.Marshal(h)
+		if err != nil {
+			return fmt.Errorf("history %q: %w", path, err)
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// pointHistory returns, per statistic, the values of one point over the
+// entries measured on gpuModel, oldest first.
+func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, e := range entries {
+		if e.GPUModel != gpuModel {
+			continue
+		}
+		for k, v := range e.Points[name] {
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}

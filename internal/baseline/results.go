@@ -1,0 +1,120 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// Names of special files in a results directory.
+const (
+	// SummaryFile is the run summary a results directory may hold; it is not
+	// a point's result.
+	SummaryFile = "summary.json"
+	// FailedSuffix ends the name of a point that could not be measured.
+	FailedSuffix = ".failed.json"
+)
+
+// Result is one point's result file in a results directory.
+type Result struct {
+	// Name is the point's result file name (for a failed point, the name its
+	// result would have had, without ".failed").
+	Name string
+	// Path is the file that was read.
+	Path string
+	// File is its content.
+	File *results.File
+	// Data is the file's bytes as read, so a baseline keeps them exactly.
+	Data []byte
+}
+
+// Server returns the server configuration the result was measured on.
+func (r *Result) Server() sweep.Server {
+	m := r.File.VllmBench
+	pp := m.PP
+	if pp < 1 {
+		pp = 1
+	}
+	return sweep.Server{Run: m.Run, TP: m.TP, DP: m.DP, PP: pp}
+}
+
+// Failed reports whether the point failed: it could not be measured (a
+// .failed.json file or an error in vllm_bench) or some requests failed.
+func (r *Result) Failed() bool {
+	return strings.HasSuffix(r.Path, FailedSuffix) || r.File.VllmBench.Error != "" || r.File.Failed > 0
+}
+
+// Complete reports whether the point was measured in full without failures,
+// the condition for promoting it to a baseline.
+func (r *Result) Complete() bool {
+	return !r.Failed() && r.File.Completed > 0 && r.File.VllmBench.EndTime != ""
+}
+
+// FailureReason says in a few words why a failed point failed.
+func (r *Result) FailureReason() string {
+	f := r.File
+	switch {
+	case f.VllmBench.Error != "":
+		return f.VllmBench.Error
+	case f.Failed > 0:
+		return fmt.Sprintf("%d of %d requests failed", f.Failed, f.Failed+f.Completed)
+	}
+	return "the point could not be measured"
+}
+
+// LoadResults reads every point's result file in the flat directory dir:
+// *.json files other than SummaryFile, hidden files and subdirectories (such
+// as logs/). When a point has both a result and a .failed.json file, the
+// result wins. Results are sorted by run and file name. A file that cannot be
+// decoded is an error naming it.
+func LoadResults(dir string) ([]*Result, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("results directory %q does not exist", dir)
+		}
+		return nil, fmt.Errorf("results directory %q: %w", dir, err)
+	}
+	byName := map[string]*Result{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == SummaryFile || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		f, data, err := readResult(path)
+		if err != nil {
+			return nil, err
+		}
+		if f.VllmBench.Run == "" {
+			return nil, fmt.Errorf("result file %q has no vllm_bench.run: it was not written by vllm-bench", path)
+		}
+		point := strings.TrimSuffix(name, FailedSuffix)
+		if point != name {
+			point += ".json"
+		}
+		r := &Result{Name: point, Path: path, File: f, Data: data}
+		if old, ok := byName[point]; ok && !strings.HasSuffix(old.Path, FailedSuffix) {
+			continue
+		}
+		byName[point] = r
+	}
+	out := make([]*Result, 0, len(byName))
+	for _, r := range byName {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File.VllmBench.Run != b.File.VllmBench.Run {
+			return a.File.VllmBench.Run < b.File.VllmBench.Run
+		}
+		return a.Name < b.Name
+	})
+	return out, nil
+}

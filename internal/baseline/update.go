@@ -1,0 +1,96 @@
+package baseline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Skip is a point that Update did not promote, and why.
+type Skip struct {
+	// Name is the point's result file name.
+	Name string
+	// Reason says why it was not promoted.
+	Reason string
+}
+
+// Updated is what Update did.
+type Updated struct {
+	// Promoted lists the baseline files written, in order.
+	Promoted []string
+	// Skipped lists the points left out.
+	Skipped []Skip
+	// Histories lists the history files that got a new line.
+	Histories []string
+}
+
+// Update promotes the complete, unfailed points of resultsDir to baselines
+// under baselinesDir (replacing older ones of the same point, keeping the
+// file's bytes) and appends one line per run to the run's history. Failed or
+// incomplete points are skipped, with the reason, and their old baselines
+// stay. Files are written atomically; on an error, what was written so far
+// stays written.
+func Update(resultsDir, baselinesDir string) (*Updated, error) {
+	cur, err := LoadResults(resultsDir)
+	if err != nil {
+		return nil, err
+	}
+	out := &Updated{}
+	entries := map[string]*HistoryEntry{}
+	var runs []string
+	for _, r := range cur {
+		if !r.Complete() {
+			reason := "incomplete"
+			if r.Failed() {
+				reason = r.FailureReason()
+			}
+			out.Skipped = append(out.Skipped, Skip{Name: r.Name, Reason: reason})
+			continue
+		}
+		m := r.File.VllmBench
+		dir := Dir(baselinesDir, m.Run)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return out, fmt.Errorf("create baselines directory %q: %w", dir, err)
+		}
+		path := filepath.Join(dir, r.Name)
+		if err := writeAtomic(path, r.Data); err != nil {
+			return out, err
+		}
+		out.Promoted = append(out.Promoted, path)
+
+		e, ok := entries[m.Run]
+		if !ok {
+			e = &HistoryEntry{Points: map[string]map[string]float64{}}
+			entries[m.Run] = e
+			runs = append(runs, m.Run)
+		}
+		e.Points[r.Name] = Summarize(r.File)
+		if date := runDate(r); date > e.Date {
+			e.Date = date
+		}
+		if e.GitSHA == "" {
+			e.GitSHA = m.Env.GitSHA
+		}
+		if e.GPUModel == "" {
+			e.GPUModel = m.Env.GPUModel
+		}
+	}
+	sort.Strings(runs)
+	for _, run := range runs {
+		path := filepath.Join(Dir(baselinesDir, run), HistoryFile)
+		if err := appendHistory(path, *entries[run]); err != nil {
+			return out, err
+		}
+		out.Histories = append(out.Histories, path)
+	}
+	return out, nil
+}
+
+// runDate is when a result was measured: its end time, else vLLM's date.
+func runDate(r *Result) string {
+	if t := r.File.VllmBench.EndTime; t != "" {
+		return t
+	}
+	return r.File.Date
+}

@@ -1,0 +1,200 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// DefaultRequestTimeout bounds one request, its whole stream included, when
+// ClientOptions.RequestTimeout is zero.
+const DefaultRequestTimeout = 10 * time.Minute
+
+// maxErrorBody is how much of a failed response's body is read for its
+// error message.
+const maxErrorBody = 64 << 10
+
+// ClientOptions configure a Client. The zero value of every field but
+// BaseURL means the default.
+type ClientOptions struct {
+	// BaseURL is the server's root, e.g. http://localhost:8000 (a trailing
+	// slash or /v1 is accepted).
+	BaseURL string
+	// APIKey, when set, is sent as "Authorization: Bearer <key>".
+	APIKey string
+	// MaxConns sizes the connection pool; set it to the concurrency.
+	MaxConns int
+	// RequestTimeout bounds one request, stream included.
+	RequestTimeout time.Duration
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+}
+
+// Client talks to one OpenAI-compatible server over one shared, keep-alive
+// transport. It is safe for concurrent use.
+type Client struct {
+	baseURL string
+	apiKey  string
+	timeout time.Duration
+	http    *http.Client
+	own     *http.Transport
+}
+
+// NewClient returns a client for opts.BaseURL.
+func NewClient(opts ClientOptions) *Client {
+	c := &Client{
+		baseURL: strings.TrimSuffix(strings.TrimSuffix(opts.BaseURL, "/"), "/v1"),
+		apiKey:  opts.APIKey,
+		timeout: opts.RequestTimeout,
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultRequestTimeout
+	}
+	rt := opts.Transport
+	if rt == nil {
+		conns := max(opts.MaxConns, 1)
+		c.own = &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        conns + 16,
+			MaxIdleConnsPerHost: conns + 16,
+			IdleConnTimeout:     90 * time.Second,
+			// A gzip layer would hold back chunks and skew every timestamp.
+			DisableCompression: true,
+		}
+		rt = c.own
+	}
+	c.http = &http.Client{Transport: rt}
+	return c
+}
+
+// Close releases the idle connections of the client's own transport.
+func (c *Client) Close() {
+	if c.own != nil {
+		c.own.CloseIdleConnections()
+	}
+}
+
+// BaseURL returns the server root the client talks to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// ErrNotFound is wrapped by errors for endpoints the server does not have
+// (HTTP 404), such as /tokenize on servers other than vLLM.
+var ErrNotFound = errors.New("endpoint not found")
+
+// ModelID returns the id of the first model that GET /v1/models lists.
+func (c *Client) ModelID(ctx context.Context) (string, error) {
+	var resp struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/v1/models", nil, &resp); err != nil {
+		return "", err
+	}
+	if len(resp.Data) == 0 || resp.Data[0].ID == "" {
+		return "", fmt.Errorf("GET %s/v1/models: the server lists no model", c.baseURL)
+	}
+	return resp.Data[0].ID, nil
+}
+
+// Tokenize returns the token ids of text as the server's tokenizer sees it,
+// without special tokens. It wraps ErrNotFound when the server has no
+// /tokenize.
+func (c *Client) Tokenize(ctx context.Context, model, text string) ([]int, error) {
+	req := map[string]any{"prompt": text, "add_special_tokens": false}
+	if model != "" {
+		req["model"] = model
+	}
+	var resp struct {
+		Tokens []int `json:"tokens"`
+	}
+	if err := c.call(ctx, http.MethodPost, "/tokenize", req, &resp); err != nil {
+		return nil, err
+	}
+	return resp.Tokens, nil
+}
+
+// Detokenize returns the text of token ids. It wraps ErrNotFound when the
+// server has no /detokenize.
+func (c *Client) Detokenize(ctx context.Context, model string, ids []int) (string, error) {
+	req := map[string]any{"tokens": ids}
+	if model != "" {
+		req["model"] = model
+	}
+	var resp struct {
+		Prompt string `json:"prompt"`
+	}
+	if err := c.call(ctx, http.MethodPost, "/detokenize", req, &resp); err != nil {
+		return "", err
+	}
+	return resp.Prompt, nil
+}
+
+// call sends one small JSON request and decodes the JSON answer into out.
+func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
+	if err != nil {
+		return fmt.Errorf("%s %s%s: %w", method, c.baseURL, path, err)
+	}
+	c.header(req)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s%s: %w", method, c.baseURL, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		err := statusError(resp)
+		if resp.StatusCode == http.StatusNotFound {
+			err = fmt.Errorf("%w: %v", ErrNotFound, err)
+		}
+		return fmt.Errorf("%s %s%s: %w", method, c.baseURL, path, err)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s%s: decoding the answer: %w", method, c.baseURL, path, err)
+	}
+	return nil
+}
+
+// header sets the headers every request carries.
+func (c *Client) header(req *http.Request) {
+	req.Header.Set("Content-Type", "application/json")
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+}
+
+// statusError describes a non-200 response, keeping the message of its body.
+func statusError(resp *http.Response) error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	b = bytes.TrimSpace(b)
+	msg := ""
+	if len(b) > 0 {
+		if json.Valid(b) {
+			msg = errorText(b)
+		} else {
+			msg = string(clip(b, 200))
+		}
+	}
+	if msg == "" {
+		return fmt.Errorf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	return fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg)
+}

@@ -1,0 +1,76 @@
+package loadgen
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestPromptsTokenIDs(t *testing.T) {
+	srv := newFakeServer(t, &fakeServer{})
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	p := prompts(t, c, EndpointCompletions, 100, 0)
+	if p.Method != MethodTokenIDs {
+		t.Fatalf("method %q", p.Method)
+	}
+	a, b := p.Prompt(5), p.Prompt(5)
+	if len(a.TokenIDs) != 100 || a.Len != 100 || !reflect.DeepEqual(a, b) {
+		t.Errorf("prompt 5 not exact or not reproducible: %d ids", len(a.TokenIDs))
+	}
+	if reflect.DeepEqual(a.TokenIDs, p.Prompt(6).TokenIDs) {
+		t.Error("prompts 5 and 6 are equal")
+	}
+	q := prompts(t, c, EndpointCompletions, 100, 0)
+	if !reflect.DeepEqual(a, q.Prompt(5)) {
+		t.Error("the same seed gave another prompt")
+	}
+}
+
+func TestPromptsChat(t *testing.T) {
+	f := &fakeServer{}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	p := prompts(t, c, EndpointChat, 50, 12)
+	if p.Method != MethodCheckedText {
+		t.Fatalf("method %q", p.Method)
+	}
+	for i := range 12 {
+		text := p.Prompt(i).Text
+		if n := len(strings.Fields(text)); n != 50 {
+			t.Errorf("prompt %d has %d tokens, want 50", i, n)
+		}
+	}
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 3, OutputLen: 2, Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if !r.OK() || r.PromptTokens != 50 {
+			t.Errorf("chat record %+v", r)
+		}
+	}
+	if _, ok := f.bodies[0]["max_completion_tokens"]; !ok {
+		t.Errorf("chat body lacks max_completion_tokens: %v", f.bodies[0])
+	}
+}
+
+func TestPromptsWithoutTokenizer(t *testing.T) {
+	srv := newFakeServer(t, &fakeServer{noTokenize: true})
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	p := prompts(t, c, EndpointCompletions, 30, 0)
+	if p.Method != MethodApproxText {
+		t.Fatalf("method %q", p.Method)
+	}
+	if n := len(strings.Fields(p.Prompt(0).Text)); n != 30 {
+		t.Errorf("approximate prompt has %d words, want 30", n)
+	}
+}
+
+func TestPromptsUnreachable(t *testing.T) {
+	c := NewClient(ClientOptions{BaseURL: "http://127.0.0.1:1"})
+	_, err := BuildPrompts(context.Background(), c, PromptOptions{InputLen: 4})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("err = %v, want one naming the server", err)
+	}
+}

@@ -1,0 +1,166 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Load is one round of requests against the server.
+type Load struct {
+	// Prompts makes the prompts; request k of the round sends prompt
+	// FirstPrompt + k.
+	Prompts     *PromptSet
+	FirstPrompt int
+	// N is the number of requests.
+	N int
+	// OutputLen is max_tokens (max_completion_tokens for chat).
+	OutputLen int
+	// Concurrency caps the requests in flight; with RequestRate 0 it is a
+	// closed loop of that many requests. Values < 1 mean 1.
+	Concurrency int
+	// RequestRate is the mean arrival rate in requests per second; 0 sends
+	// every request as soon as a slot is free.
+	RequestRate float64
+	// Burstiness is the gamma shape of the arrival gaps (see Schedule).
+	Burstiness float64
+	// Seed makes the arrival schedule reproducible.
+	Seed int64
+}
+
+// Round is what a round of requests reports besides its records.
+type Round struct {
+	// Start is the round's origin: the wall-clock instant just before the
+	// first request was dispatched.
+	Start time.Time
+	// DurationS runs from the origin to the end of the last request.
+	DurationS float64
+	// Sent is the number of requests sent.
+	Sent int
+}
+
+// Run sends the requests of l and calls sink once per request, from one
+// goroutine, as requests finish. It returns an error only when ctx ends
+// before every request was sent and finished; requests in flight then end
+// promptly. Failed requests are records with Error set, not errors.
+func (c *Client) Run(ctx context.Context, l Load, sink func(Record)) (Round, error) {
+	schedule := Schedule(l.Seed, l.N, l.RequestRate, l.Burstiness)
+	slots := make(chan struct{}, max(l.Concurrency, 1))
+	records := make(chan Record, max(l.Concurrency, 1))
+	path := requestPath(l.Prompts.Endpoint)
+
+	var round Round
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for rec := range records {
+			round.DurationS = max(round.DurationS, rec.EndS)
+			if sink != nil {
+				sink(rec)
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	origin := time.Now()
+	round.Start = origin
+	timer := time.NewTimer(0)
+	<-timer.C
+dispatch:
+	for i := range l.N {
+		due := origin.Add(schedule[i])
+		if wait := time.Until(due); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				timer.Stop()
+				break dispatch
+			}
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			break dispatch
+		}
+		queueS := max(time.Since(due).Seconds(), 0)
+		prompt := l.Prompts.Prompt(l.FirstPrompt + i)
+		body, err := requestBody(l.Prompts.Model, l.Prompts.Endpoint, prompt, l.OutputLen)
+		round.Sent++
+		wg.Go(func() {
+			defer func() { <-slots }()
+			var rec Record
+			if err != nil {
+				now := time.Since(origin).Seconds()
+				rec = Record{StartS: now, EndS: now, Error: fmt.Sprintf("encoding the request: %v", err)}
+			} else {
+				rec = c.stream(ctx, path, body, origin, l.OutputLen)
+			}
+			rec.Index, rec.QueueS = i, queueS
+			if rec.PromptTokens == 0 {
+				rec.PromptTokens = prompt.Len
+			}
+			records <- rec
+		})
+	}
+	wg.Wait()
+	close(records)
+	<-collected
+	if err := ctx.Err(); err != nil {
+		return round, fmt.Errorf("round stopped after %d of %d requests: %w", round.Sent, l.N, err)
+	}
+	return round, nil
+}
+
+// stream sends one streamed request and measures it.
+func (c *Client) stream(parent context.Context, path string, body []byte, origin time.Time, outputLen int) Record {
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+	var rec Record
+	fail := func(err error) Record {
+		rec.EndS = time.Since(origin).Seconds()
+		switch {
+		case parent.Err() != nil:
+			rec.Error = fmt.Sprintf("cancelled: %v", err)
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			rec.Error = fmt.Sprintf("request timed out after %s: %v", c.timeout, err)
+		default:
+			rec.Error = err.Error()
+		}
+		return rec
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return fail(err)
+	}
+	c.header(req)
+	req.Header.Set("Accept", "text/event-stream")
+	sent := time.Now()
+	rec.StartS = sent.Sub(origin).Seconds()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(statusError(resp))
+	}
+	st := streamState{sent: sent, itls: make([]float32, 0, min(max(outputLen-1, 0), 8192))}
+	if err := readStream(resp.Body, time.Now, &st); err != nil {
+		return fail(err)
+	}
+	if st.chunks == 0 {
+		return fail(errors.New("the stream ended without a message with choices"))
+	}
+	rec.EndS = time.Since(origin).Seconds()
+	rec.TTFTS, rec.LatencyS, rec.ITLsS = st.ttftS, st.latencyS, st.itls
+	rec.PromptTokens, rec.CompletionTokens = st.promptTok, st.complTok
+	if !st.hasUsage || st.complTok == 0 {
+		rec.CompletionTokens = st.chunks
+	}
+	return rec
+}

@@ -1,0 +1,155 @@
+package loadgen
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// roundOf runs one round against srv and returns its records by index.
+func roundOf(t *testing.T, ctx context.Context, c *Client, l Load) ([]Record, Round, error) {
+	t.Helper()
+	recs := make([]Record, l.N)
+	round, err := c.Run(ctx, l, func(r Record) { recs[r.Index] = r })
+	return recs, round, err
+}
+
+func prompts(t *testing.T, c *Client, endpoint string, inputLen, count int) *PromptSet {
+	t.Helper()
+	p, err := BuildPrompts(context.Background(), c, PromptOptions{Model: "fake-model", Endpoint: endpoint, InputLen: inputLen, Count: count, Seed: 3})
+	if err != nil {
+		t.Fatalf("BuildPrompts: %v", err)
+	}
+	return p
+}
+
+func TestRunClosedLoop(t *testing.T) {
+	f := &fakeServer{ttft: 5 * time.Millisecond, itl: time.Millisecond, wantAPIKey: "sk-test"}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL + "/v1/", APIKey: "sk-test", MaxConns: 4})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 64, 0)
+	recs, round, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 20, OutputLen: 5, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if round.Sent != 20 || round.DurationS <= 0 {
+		t.Errorf("round = %+v", round)
+	}
+	for i, r := range recs {
+		if !r.OK() {
+			t.Fatalf("request %d failed: %s", i, r.Error)
+		}
+		if r.Index != i || r.PromptTokens != 64 || r.CompletionTokens != 5 || len(r.ITLsS) != 4 {
+			t.Errorf("record %d = %+v", i, r)
+		}
+		if r.TTFTS < 0.004 || r.LatencyS < r.TTFTS || r.EndS < r.StartS+r.LatencyS {
+			t.Errorf("record %d times: ttft %v latency %v start %v end %v", i, r.TTFTS, r.LatencyS, r.StartS, r.EndS)
+		}
+	}
+	if m := f.maxInFlight.Load(); m > 4 {
+		t.Errorf("server saw %d requests in flight, want <= 4", m)
+	}
+	body := f.bodies[0]
+	want := map[string]any{"model": "fake-model", "max_tokens": 5.0, "stream": true, "stream_options": map[string]any{"include_usage": true}, "ignore_eos": true}
+	for k, v := range want {
+		if !reflect.DeepEqual(body[k], v) {
+			t.Errorf("body[%q] = %v, want %v", k, body[k], v)
+		}
+	}
+	if ids, ok := body["prompt"].([]any); !ok || len(ids) != 64 {
+		t.Errorf("prompt = %v, want 64 token ids", body["prompt"])
+	}
+}
+
+func TestRunServerErrors(t *testing.T) {
+	f := &fakeServer{failEvery: 3}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 1})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 9, OutputLen: 2, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, r := range recs {
+		if !r.OK() {
+			failed++
+			if !strings.HasPrefix(r.Error, "HTTP 500: injected failure") {
+				t.Errorf("error = %q, want the body's message", r.Error)
+			}
+			if r.TTFTS != 0 || r.CompletionTokens != 0 {
+				t.Errorf("failed record carries data: %+v", r)
+			}
+		}
+	}
+	if failed != 3 {
+		t.Errorf("failed = %d, want 3", failed)
+	}
+}
+
+func TestRunCancel(t *testing.T) {
+	f := &fakeServer{hang: true}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 4})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, round, err := roundOf(t, ctx, c, Load{Prompts: p, N: 10, OutputLen: 5, Concurrency: 4})
+	if err == nil {
+		t.Fatal("Run returned no error after cancellation")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Run took %v after cancellation", d)
+	}
+	if round.Sent != 4 {
+		t.Errorf("sent %d, want 4 (the concurrency)", round.Sent)
+	}
+}
+
+func TestRunTimeout(t *testing.T) {
+	f := &fakeServer{hang: true}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL, RequestTimeout: 50 * time.Millisecond})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 2, OutputLen: 5, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if !strings.Contains(r.Error, "timed out after 50ms") {
+			t.Errorf("error = %q, want a timeout", r.Error)
+		}
+	}
+}
+
+func TestRunOpenLoopQueue(t *testing.T) {
+	f := &fakeServer{ttft: 40 * time.Millisecond}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	// 100 req/s with one slot and 40 ms per request: the queue grows.
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 6, OutputLen: 1, Concurrency: 1, RequestRate: 100, Burstiness: math.Inf(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].QueueS > 0.005 {
+		t.Errorf("first request queued %v s", recs[0].QueueS)
+	}
+	if q := recs[5].QueueS; q < 0.1 {
+		t.Errorf("last request queued %v s, want >= 0.1 (5 x 40 ms of service minus 50 ms of schedule)", q)
+	}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].StartS < recs[i-1].StartS+0.035 {
+			t.Errorf("request %d sent %v s after the previous one, want >= 40 ms", i, recs[i].StartS-recs[i-1].StartS)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+)
+
+func TestCalibrate(t *testing.T) {
+	const k = 4
+	var runs [][]*results.File
+	for i := range k {
+		var files []*results.File
+		for j, c := range []int{8, 32} {
+			files = append(files, makeFile(spec{run: "r", ctx: 512, conc: c, gpu: gpu, ttftMs: 50, tpotMs: 9,
+				outTput: 1000, n: 100, repeats: 2, seed: uint64(10*i + j)}))
+		}
+		runs = append(runs, files)
+	}
+	c := Calibrate(runs, config.Gate{})
+	if len(c.Points) != 2 || c.Points[0].Pairs != k*(k-1)/2 || len(c.Points[0].Metrics) != len(config.DefaultGateMetrics) {
+		t.Fatalf("calibration = %+v", c)
+	}
+	flagged, cells := c.FalseAlarms()
+	if cells != 2*3*6 || flagged > cells/4 {
+		t.Errorf("A/A: %d of %d flagged", flagged, cells)
+	}
+	for _, m := range c.Points[0].Metrics {
+		if m.CV <= 0 || m.Detectable < config.DefaultTolerance {
+			t.Errorf("%s: %+v", m.Metric, m)
+		}
+	}
+	if !strings.Contains(c.Markdown(), "| r · TP1 DP1 CTX512 C8 P100 O128") || !strings.Contains(c.Text(), "false-alarm rate") {
+		t.Errorf("rendering:\n%s\n%s", c.Markdown(), c.Text())
+	}
+}

@@ -1,0 +1,247 @@
+package report
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"sort"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// MinSamples is the fewest per-request samples per side for a latency test;
+// with fewer, the cell is inconclusive.
+const MinSamples = 5
+
+// Compare judges every pair: per gated metric of the pair's run, it computes
+// the change, its confidence interval and a p-value, adjusts all p-values of
+// the report together with Benjamini-Hochberg, and assigns verdicts. Failed
+// points, points without a baseline and points whose baseline is from other
+// hardware get a row with that verdict and no test.
+func Compare(pairs []baseline.Pair, opts Options) *Report {
+	r := &Report{Gates: map[string]config.Gate{}}
+	groups := map[sweep.Server]*Group{}
+	var cells []*Cell
+	var alphas []float64
+	for _, p := range pairs {
+		srv := p.Server()
+		g, ok := groups[srv]
+		if !ok {
+			g = &Group{Server: srv}
+			groups[srv] = g
+			r.Groups = append(r.Groups, g)
+		}
+		gate := opts.gate(srv.Run)
+		r.Gates[srv.Run] = gate
+		row := compareRow(p, gate, opts)
+		g.Rows = append(g.Rows, row)
+		for _, c := range row.Cells {
+			cells = append(cells, c)
+			alphas = append(alphas, gate.Alpha)
+		}
+	}
+	// One family of tests over the whole report.
+	ps := make([]float64, len(cells))
+	for i, c := range cells {
+		ps[i] = c.P
+		if !math.IsNaN(c.P) {
+			r.Tests++
+		}
+	}
+	adj := stats.AdjustBH(ps)
+	for i, c := range cells {
+		c.PAdj = adj[i]
+		if c.Verdict == "" {
+			c.Verdict = stats.Classify(stats.Evidence{
+				Change: c.Change, LowerIsBetter: c.LowerIsBetter,
+				P: c.PAdj, Alpha: alphas[i], Tolerance: c.Tolerance,
+			})
+		}
+	}
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Verdict != "" {
+				continue
+			}
+			vs := make([]stats.Verdict, len(row.Cells))
+			for i, c := range row.Cells {
+				vs[i] = c.Verdict
+			}
+			row.Verdict = stats.Worst(vs...)
+		}
+		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
+	}
+	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+	return r
+}
+
+// compareRow builds the row of one pair; cells that need the adjusted
+// p-value are left without a verdict.
+func compareRow(p baseline.Pair, gate config.Gate, opts Options) *Row {
+	cur := p.Current.File
+	row := &Row{
+		Name: p.Name(), Point: p.Point(),
+		CurThroughput: cur.OutputThroughput, BaseThroughput: math.NaN(),
+	}
+	if p.Baseline != nil {
+		row.BaseThroughput = p.Baseline.OutputThroughput
+	}
+	switch {
+	case p.Current.Failed():
+		row.Verdict, row.Note = stats.Failed, p.Current.FailureReason()
+		row.CurThroughput = math.NaN()
+		return row
+	case p.Baseline == nil:
+		row.Verdict = stats.New
+	case p.Mismatch != "":
+		row.Verdict, row.Note = stats.Skipped, p.Mismatch+": not gated"
+	}
+	for _, name := range gate.Metrics {
+		m, ok := LookupMetric(name)
+		if !ok {
+			// Config validation rejects unknown names; a report made without
+			// it says so in the cell instead of failing.
+			row.Cells = append(row.Cells, &Cell{Metric: name, Base: math.NaN(), Cur: math.NaN(), Change: math.NaN(),
+				P: math.NaN(), PAdj: math.NaN(), Verdict: stats.Inconclusive,
+				Warnings: []string{fmt.Sprintf("unknown metric %q", name)}})
+			continue
+		}
+		c := &Cell{Metric: m.Name, Unit: m.Unit, LowerIsBetter: m.LowerIsBetter,
+			Base: math.NaN(), Cur: value(m, cur), Change: math.NaN(),
+			P: math.NaN(), PAdj: math.NaN(), Tolerance: gate.Tolerance}
+		row.Cells = append(row.Cells, c)
+		if p.Baseline == nil {
+			c.Verdict = stats.New
+			continue
+		}
+		c.Base = value(m, p.Baseline)
+		c.Change = stats.RelChange(c.Base, c.Cur)
+		if row.Verdict == stats.Skipped {
+			c.Verdict = stats.Skipped
+			continue
+		}
+		c.Tolerance = stats.NoiseTolerance(gate.Tolerance, p.History[m.Name])
+		if c.Tolerance > gate.Tolerance {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(p.History[m.Name])))
+		}
+		seed := cellSeed(opts.Seed, p.Name(), m.Name)
+		switch m.Source {
+		case PerRequest:
+			judgeRequests(c, m, p.Baseline, cur, seed, opts.Resamples)
+		case PerRepeat:
+			judgeRepeats(c, m, p.Baseline, cur, p.History[m.Name])
+		}
+	}
+	return row
+}
+
+// value is the metric's statistic of f, NaN when f has none.
+func value(m Metric, f *results.File) float64 {
+	v, ok := m.Value(f)
+	if !ok {
+		return math.NaN()
+	}
+	return v
+}
+
+// judgeRequests fills a per-request cell: the statistic of the samples, a
+// bootstrap interval of its change and a Mann-Whitney p-value.
+func judgeRequests(c *Cell, m Metric, base, cur *results.File, seed uint64, resamples int) {
+	b, x := m.Samples(base), m.Samples(cur)
+	if len(b) == 0 || len(x) == 0 {
+		c.Test = TestTolerance
+		c.Warnings = append(c.Warnings, "no per-request samples (ITLs are kept only with bench.save_detailed): judged by the tolerance alone")
+		return
+	}
+	c.Base, c.Cur = stats.Quantile(b, m.Quantile), stats.Quantile(x, m.Quantile)
+	c.Change = stats.RelChange(c.Base, c.Cur)
+	if len(b) < MinSamples || len(x) < MinSamples {
+		c.Verdict = stats.Inconclusive
+		c.Warnings = append(c.Warnings, fmt.Sprintf("too few samples (%d and %d, need %d per side)", len(b), len(x), MinSamples))
+		return
+	}
+	c.Test = TestMannWhitney
+	if res, err := stats.MannWhitneyU(b, x); err == nil {
+		c.P = res.P
+	}
+	iv, err := stats.BootstrapRelChange(b, x, stats.BootstrapOptions{Quantile: m.Quantile, Seed: seed, Resamples: resamples})
+	if err != nil {
+		c.Warnings = append(c.Warnings, "no confidence interval: "+err.Error())
+		return
+	}
+	c.CI = &iv
+}
+
+// judgeRepeats fills a per-repeat cell: Welch's t-test when both sides have
+// two repeats or more, else a prediction interval from history when it has
+// stats.MinPredictionHistory runs, else the tolerance alone.
+func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64) {
+	b, x := m.Samples(base), m.Samples(cur)
+	if len(b) == 0 || len(x) == 0 || math.IsNaN(c.Base) || math.IsNaN(c.Cur) {
+		c.Verdict = stats.Inconclusive
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s was not measured on both sides", m.Name))
+		return
+	}
+	switch {
+	case len(b) >= 2 && len(x) >= 2:
+		c.Test = TestWelch
+		res, err := stats.WelchTTest(b, x)
+		if err != nil {
+			break
+		}
+		c.P = res.P
+		if iv, err := stats.WelchRelChangeCI(b, x, stats.DefaultLevel); err == nil {
+			c.CI = &iv
+		}
+	case len(history) >= stats.MinPredictionHistory:
+		c.Test = TestPrediction
+		res, err := stats.PredictionTest(history, stats.Mean(x))
+		if err != nil {
+			break
+		}
+		c.P = res.P
+	default:
+		c.Test = TestTolerance
+		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))
+	}
+}
+
+// cellSeed mixes the report's seed with the cell's identity.
+func cellSeed(seed uint64, point, metric string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s", point, metric)
+	return seed ^ h.Sum64()
+}
+
+func pointLess(a, b sweep.Point) bool {
+	if a.ContextSize != b.ContextSize {
+		return a.ContextSize < b.ContextSize
+	}
+	if a.NumPrompts != b.NumPrompts {
+		return a.NumPrompts < b.NumPrompts
+	}
+	if a.OutputLen != b.OutputLen {
+		return a.OutputLen < b.OutputLen
+	}
+	if a.RequestRate != b.RequestRate {
+		return a.RequestRate < b.RequestRate
+	}
+	return a.Concurrency < b.Concurrency
+}
+
+func serverLess(a, b sweep.Server) bool {
+	if a.Run != b.Run {
+		return a.Run < b.Run
+	}
+	if a.TP != b.TP {
+		return a.TP < b.TP
+	}
+	if a.DP != b.DP {
+		return a.DP < b.DP
+	}
+	return a.PP < b.PP
+}

@@ -1,0 +1,118 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// mark is the symbol of a verdict in markdown.
+func mark(v stats.Verdict) string {
+	switch v {
+	case stats.Regression:
+		return "❌"
+	case stats.Improvement:
+		return "🟢"
+	case stats.Inconclusive:
+		return "❔"
+	case stats.New:
+		return "🆕"
+	case stats.Failed:
+		return "💥"
+	case stats.Skipped:
+		return "⚠️"
+	}
+	return ""
+}
+
+// fmtValue prints a value with about four significant digits, or "-".
+func fmtValue(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "-"
+	case math.Abs(v) >= 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case math.Abs(v) >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case math.Abs(v) >= 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// fmtPct prints a relative change as a signed percentage, or "-".
+func fmtPct(change float64) string {
+	if math.IsNaN(change) || math.IsInf(change, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*change)
+}
+
+// fmtCI prints an interval of relative changes, or "" when there is none.
+func fmtCI(iv *stats.Interval) string {
+	if iv == nil {
+		return ""
+	}
+	return fmt.Sprintf("[%s, %s]", fmtPct(iv.Lo), fmtPct(iv.Hi))
+}
+
+// fmtP prints a p-value, or "-".
+func fmtP(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "-"
+	case p < 0.0001:
+		return "<0.0001"
+	}
+	return strconv.FormatFloat(p, 'f', 4, 64)
+}
+
+// pointLabel names a point the way file names do, without the server stem.
+func pointLabel(p sweep.Point) string {
+	s := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
+	if p.RequestRate > 0 {
+		s += " R" + sweep.FormatRate(p.RequestRate)
+	}
+	return s
+}
+
+// serverTitle names a server configuration.
+func serverTitle(s sweep.Server) string {
+	t := fmt.Sprintf("%s · TP%d DP%d", s.Run, s.TP, s.DP)
+	if s.PP > 1 {
+		t += fmt.Sprintf(" PP%d", s.PP)
+	}
+	return t
+}
+
+// plural returns "n word" with an s when n != 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// cellText is one cell for the tables: base → cur, change, interval, mark.
+func cellText(c *Cell, withCI bool) string {
+	if c.Verdict == stats.New {
+		return fmtValue(c.Cur) + " " + c.Unit
+	}
+	s := fmt.Sprintf("%s → %s %s %s", fmtValue(c.Base), fmtValue(c.Cur), c.Unit, fmtPct(c.Change))
+	if withCI && c.CI != nil {
+		s += " " + fmtCI(c.CI)
+	}
+	if c.Verdict == stats.Skipped {
+		return s + " ⚠️ not gated"
+	}
+	if m := mark(c.Verdict); m != "" {
+		s += " " + m
+	}
+	if c.Test == TestTolerance {
+		s += " †"
+	}
+	return s
+}

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// writeResults writes result files of specs into a new directory.
+func writeResults(t *testing.T, specs ...spec) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, s := range specs {
+		data, err := json.Marshal(makeFile(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, sweep.ResultName(s.server(), s.point())), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestUpdateThenCompareSameResults(t *testing.T) {
+	var specs []spec
+	for i, c := range []int{1, 8, 64} {
+		specs = append(specs, spec{run: "r", ctx: 512, conc: c, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 900, n: 100, repeats: 2, seed: uint64(i)})
+	}
+	res := writeResults(t, specs...)
+	base := t.TempDir()
+
+	// Without baselines, every point is new and the gate passes.
+	pairs, err := baseline.Load(res, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Compare(pairs, Options{})
+	if r.count(stats.New) != 3 || r.Verdict() != VerdictPass {
+		t.Fatalf("before update: %s", r.Text())
+	}
+
+	if _, err := baseline.Update(res, base); err != nil {
+		t.Fatal(err)
+	}
+	pairs, err = baseline.Load(res, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = Compare(pairs, Options{})
+	if r.Verdict() != VerdictPass || r.count(stats.Unchanged) != 3 {
+		t.Errorf("same results after update: %s", r.Text())
+	}
+}

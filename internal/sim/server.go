@@ -1,0 +1,211 @@
+package sim
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// statsInterval is how often the engine logs its throughput line, like
+// vLLM's periodic "Avg prompt throughput" log.
+const statsInterval = 10 * time.Second
+
+// maxBodyBytes bounds a request body.
+const maxBodyBytes = 64 << 20
+
+// server is the OpenAI-compatible API over the simulated engine replicas.
+type server struct {
+	opts     options
+	plan     plan
+	log      *logger
+	tok      *tokenizer
+	met      *metrics
+	faults   *faults
+	replicas []*replica
+	clk      clock
+	seed     uint64
+	created  int64 // unix time the models were "loaded"
+
+	reqMu  sync.Mutex
+	reqSeq uint64
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// newServer builds the server for a plan; seed drives every random draw and
+// speed is the per-process speed factor. Nothing runs until start.
+func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *server {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{
+		opts:    o,
+		plan:    p,
+		log:     lg,
+		tok:     newTokenizer(),
+		met:     newMetrics(),
+		faults:  newFaults(&o, newRand(seed, 1)),
+		clk:     clock{base: time.Now(), speedup: o.SimSpeedup},
+		seed:    seed,
+		created: time.Now().Unix(),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	cfg := p.engineConfig(speed * o.SimSlowdown)
+	for i := 0; i < p.replicas; i++ {
+		eng := newEngine(cfg, newRand(seed, uint64(100+i)))
+		s.replicas = append(s.replicas, newReplica(eng, s.clk, s.met))
+	}
+	return s
+}
+
+// start runs the replica loops and the periodic stats log.
+func (s *server) start() {
+	for _, r := range s.replicas {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			r.run(s.ctx, s.faults.hung)
+		}()
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.logStats()
+	}()
+}
+
+// stop ends the loops and releases every waiting handler.
+func (s *server) stop() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// logStats logs throughput and queue lengths every statsInterval while
+// there is activity.
+func (s *server) logStats() {
+	t := time.NewTicker(statsInterval)
+	defer t.Stop()
+	var lastPrompt, lastGen int64
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		prompt, gen := s.met.promptTokens.Load(), s.met.generationTokens.Load()
+		g := s.gauges()
+		if prompt == lastPrompt && gen == lastGen && g.running == 0 && g.waiting == 0 {
+			continue
+		}
+		sec := statsInterval.Seconds()
+		s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
+			float64(prompt-lastPrompt)/sec, float64(gen-lastGen)/sec, g.running, g.waiting, 100*g.kvUsage)
+		lastPrompt, lastGen = prompt, gen
+	}
+}
+
+// gauges sums the replicas' state.
+func (s *server) gauges() gauges {
+	var g gauges
+	for _, r := range s.replicas {
+		g.running += r.running.Load()
+		g.waiting += r.waiting.Load()
+		g.kvUsage += math.Float64frombits(r.kvUsage.Load())
+	}
+	g.kvUsage /= float64(len(s.replicas))
+	return g
+}
+
+// pickReplica routes to the replica holding the fewest sequences.
+func (s *server) pickReplica() *replica {
+	best := s.replicas[0]
+	for _, r := range s.replicas[1:] {
+		if r.size.Load() < best.size.Load() {
+			best = r
+		}
+	}
+	return best
+}
+
+// nextRequest returns a fresh request number and its seed.
+func (s *server) nextRequest() (n uint64, seed uint64) {
+	s.reqMu.Lock()
+	s.reqSeq++
+	n = s.reqSeq
+	s.reqMu.Unlock()
+	return n, splitmix64(s.seed ^ n*0x9e3779b97f4a7c15)
+}
+
+// handler returns the API routes. Once the server hangs, every route stops
+// answering until the server stops.
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", s.handleHealth)
+	mux.HandleFunc("GET /version", s.handleVersion)
+	mux.HandleFunc("GET /v1/models", s.handleModels)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("POST /v1/completions", s.handleCompletions)
+	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
+	mux.HandleFunc("POST /tokenize", s.handleTokenize)
+	mux.HandleFunc("POST /detokenize", s.handleDetokenize)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.faults.isHung() {
+			s.hang(r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// hang blocks without answering until the client leaves or the server
+// stops.
+func (s *server) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.ctx.Done():
+	}
+}
+
+func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *server) handleVersion(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"version": Version})
+}
+
+// modelCard is one entry of /v1/models.
+type modelCard struct {
+	ID          string  `json:"id"`
+	Object      string  `json:"object"`
+	Created     int64   `json:"created"`
+	OwnedBy     string  `json:"owned_by"`
+	Root        string  `json:"root"`
+	Parent      *string `json:"parent"`
+	MaxModelLen int     `json:"max_model_len"`
+}
+
+func (s *server) handleModels(w http.ResponseWriter, r *http.Request) {
+	names := s.opts.ServedModelNames
+	if len(names) == 0 {
+		names = []string{s.opts.Model}
+	}
+	cards := make([]modelCard, 0, len(names))
+	for _, n := range names {
+		cards = append(cards, modelCard{ID: n, Object: "model", Created: s.created, OwnedBy: "vllm",
+			Root: s.opts.Model, MaxModelLen: s.opts.MaxModelLen})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": cards})
+}
+
+func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	s.met.write(w, s.opts.servedName(), s.gauges())
+}
