@@ -1,0 +1,44 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+)
+
+// asCLI is set in the environment of child processes started by tests: the
+// test binary then behaves as the vllm-bench binary, so `run` starts the
+// simulator as a real child process (`<test binary> sim ...`).
+const asCLI = "VLLM_BENCH_TEST_AS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLI) == "1" {
+		exe, _ := os.Executable()
+		os.Exit(Main(context.Background(), os.Args[1:], Env{
+			Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe,
+		}))
+	}
+	os.Setenv(asCLI, "1")
+	os.Exit(m.Run())
+}
+
+// cli runs vllm-bench in-process with env overrides and returns its exit
+// code and output. Servers it starts are real processes of this test
+// binary.
+func cli(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	code = Main(context.Background(), args, Env{Getenv: getenv, Stdout: &out, Stderr: &errOut, Executable: exe})
+	return code, out.String(), errOut.String()
+}
