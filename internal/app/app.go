@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"baseline": {"accept results as the new baselines (baseline update)", cmdBaseline},
 		"merge":    {"merge the result directories of sweep shards", cmdMerge},
 		"sim":      {"run the built-in vLLM simulator (takes vllm serve flags)", cmdSim},
+		"action":   {"the GitHub Action's entrypoint (reads INPUT_* variables)", cmdAction},
 	}
 }
 

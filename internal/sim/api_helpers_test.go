@@ -15,6 +15,12 @@ import (
 // flags of `args` (the model name comes first).
 func startTestServer(t testing.TB, args ...string) (*server, string) {
 	t.Helper()
+	return startTestServerLog(t, io.Discard, args...)
+}
+
+// startTestServerLog is startTestServer with the log written to logW.
+func startTestServerLog(t testing.TB, logW io.Writer, args ...string) (*server, string) {
+	t.Helper()
 	o, err := parseArgs(args)
 	if err != nil {
 		t.Fatalf("flags %q: %v", args, err)
@@ -27,7 +33,7 @@ func startTestServer(t testing.TB, args ...string) (*server, string) {
 	if o.Seed != nil {
 		seed = uint64(*o.Seed)
 	}
-	s := newServer(o, p, newLogger(io.Discard), seed, speedFactor(newRand(seed, 0), o.SimRunCV))
+	s := newServer(o, p, newLogger(logW), seed, speedFactor(newRand(seed, 0), o.SimRunCV))
 	s.start()
 	ts := httptest.NewServer(s.handler())
 	t.Cleanup(func() {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -265,4 +266,37 @@ func TestInfoEndpoints(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+}
+
+func TestRequestsAreNotLoggedByDefault(t *testing.T) {
+	for _, enable := range []bool{false, true} {
+		args := []string{"m", "--sim-speedup", "100"}
+		if enable {
+			args = append(args, "--enable-log-requests")
+		}
+		var buf lockedLog
+		_, url := startTestServerLog(t, &buf, args...)
+		post(t, url+"/v1/completions", map[string]any{"prompt": "hello", "max_tokens": 2})
+		if got := strings.Contains(buf.String(), "Received request cmpl-"); got != enable {
+			t.Errorf("--enable-log-requests=%v: request logged=%v", enable, got)
+		}
+	}
+}
+
+// lockedLog is a goroutine-safe log sink.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -22,6 +22,9 @@ func TestFigures(t *testing.T) {
 			c, 1000*median(r.tpotS), r.outputTokS(), r.maxWaiting)
 	}
 	m := cfg.model
+	for _, b := range []int{1, 64, 256} {
+		t.Logf("decode step (TPOT, decode only) at batch %d, context 576: %.2f ms", b, 1000*m.stepS(stepLoad{tokens: b, contextTokens: 576 * b}))
+	}
 	for _, b := range []int{1, 10, 80, 256} {
 		t.Logf("decode step at batch %d, context 350: %.2f ms", b, 1000*m.stepS(stepLoad{tokens: b, contextTokens: 350 * b}))
 	}

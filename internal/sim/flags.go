@@ -203,7 +203,7 @@ func parseArgs(args []string) (options, error) {
 		switch name {
 		case "-h", "--help":
 			return o, errHelp
-		case "--version", "-v":
+		case "--version":
 			return o, errVersion
 		}
 		def, ok := byName[name]

@@ -1,0 +1,236 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/github/githubtest"
+)
+
+// buildBinary builds cmd/vllm-bench once for the action tests, as action.yml
+// does on a runner.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vllm-bench")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/vllm-bench")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// actionConfig writes a tiny simulator config; extra holds additional
+// simulator flags (an injected slowdown).
+func actionConfig(t *testing.T, dir string, port int, extra ...string) string {
+	t.Helper()
+	args := append([]string{"--sim-speedup", "20", "--sim-load-time", "0.1"}, extra...)
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	cfg := fmt.Sprintf(`runs:
+  - name: action-e2e
+    engine: sim
+    serve:
+      model_path: meta-llama/Llama-2-7b-hf
+      port: %d
+      max_model_len: 2048
+      tp_dp_pairs: [{tp: 1, dp: 1}]
+      extra_args: [%s]
+      startup_timeout: 1m
+    bench:
+      output_dir: %s
+      context_size: [256]
+      concurrency: [8]
+      num_prompts: [40]
+      output_len: [32]
+`, port, strings.Join(quoted, ", "), filepath.Join(dir, "results"))
+	path := filepath.Join(dir, "bench.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// actionRun is one invocation of `vllm-bench action` with the environment
+// a GitHub runner sets.
+type actionRun struct {
+	code            int
+	stdout, stderr  string
+	output, summary string
+}
+
+func runAction(t *testing.T, bin string, vars map[string]string) actionRun {
+	t.Helper()
+	dir := t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "action")
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+sumFile, "GITHUB_ACTIONS=true", "RUNNER_TEMP="+dir)
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.ReadFile(outFile)
+	sum, _ := os.ReadFile(sumFile)
+	return actionRun{code, stdout.String(), stderr.String(), string(out), string(sum)}
+}
+
+func TestActionEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs several sweeps")
+	}
+	bin := buildBinary(t)
+	api := githubtest.New(t)
+	const token = "ghs_secrettoken123"
+	api.RequireToken(token)
+	dir := t.TempDir()
+	port := freeTCPPort(t)
+	config := actionConfig(t, dir, port)
+	baselines := filepath.Join(dir, "baselines")
+	event, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "github", "pull_request_opened.json"))
+	vars := map[string]string{
+		"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
+		"GITHUB_REPOSITORY": "acme-ml/llm-serving", "GITHUB_API_URL": api.URL,
+		"INPUT_CONFIG": config, "INPUT_BASELINES": baselines, "INPUT_GITHUB-TOKEN": token,
+		"INPUT_COMMENT": "always", "INPUT_FAIL-ON-REGRESSION": "true", "INPUT_MODE": "all",
+	}
+	marker := "<!-- vllm-bench-action:" + config + " -->"
+
+	// First run: no baseline yet, every point is new; one comment is created.
+	first := runAction(t, bin, vars)
+	if first.code != 0 {
+		t.Fatalf("first run exit %d\nstdout:\n%s\nstderr:\n%s", first.code, first.stdout, first.stderr)
+	}
+	comments := api.Comments("acme-ml", "llm-serving", 42)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, marker) {
+		t.Fatalf("after the first run: %d comments, want 1 with the marker %q", len(comments), marker)
+	}
+	if !strings.Contains(first.output, "verdict") || !strings.Contains(first.output, "pass") {
+		t.Errorf("GITHUB_OUTPUT lacks verdict=pass:\n%s", first.output)
+	}
+	if !strings.Contains(first.summary, "action-e2e") || !strings.Contains(first.summary, "CTX256 C8 P40 O32") {
+		t.Errorf("job summary lacks the table:\n%s", first.summary)
+	}
+	firstBody := comments[0].Body
+
+	// Accept the results, then run again: the same comment is edited.
+	if code, _, stderr := cli(t, nil, "baseline", "update", "--results", filepath.Join(dir, "results"), "--baselines", baselines); code != 0 {
+		t.Fatalf("baseline update: exit %d: %s", code, stderr)
+	}
+	second := runAction(t, bin, vars)
+	if second.code != 0 {
+		t.Fatalf("second run exit %d\n%s\n%s", second.code, second.stdout, second.stderr)
+	}
+	comments = api.Comments("acme-ml", "llm-serving", 42)
+	if len(comments) != 1 || api.Count(githubtest.OpCreate) != 1 || api.Count(githubtest.OpEdit) != 1 {
+		t.Fatalf("after the second run: %d comments, %d creates, %d edits; want 1, 1, 1", len(comments), api.Count(githubtest.OpCreate), api.Count(githubtest.OpEdit))
+	}
+	if comments[0].Body == firstBody || !strings.Contains(comments[0].Body, "unchanged") {
+		t.Errorf("the comment was not updated with the comparison:\n%s", comments[0].Body)
+	}
+	if !strings.Contains(second.summary, "CTX256 C8 P40 O32") {
+		t.Errorf("second job summary lacks the table:\n%s", second.summary)
+	}
+
+	// An injected 50% slowdown regresses: exit 1 and ::error annotations.
+	slowVars := copyVars(vars)
+	slowVars["INPUT_CONFIG"] = actionConfig(t, t.TempDir(), port, "--sim-slowdown", "1.5")
+	slow := runAction(t, bin, slowVars)
+	if slow.code != 1 || !strings.Contains(slow.stdout, "::error") || !strings.Contains(slow.output, "regression") {
+		t.Errorf("slowdown: exit %d, want 1 with ::error lines and verdict regression\nstdout:\n%s\noutput:\n%s", slow.code, slow.stdout, slow.output)
+	}
+
+	for name, r := range map[string]actionRun{"first": first, "second": second, "slow": slow} {
+		for _, text := range []string{r.stderr, r.output, r.summary, strings.ReplaceAll(r.stdout, "::add-mask::"+token, "")} {
+			if strings.Contains(text, token) {
+				t.Errorf("%s run printed the token", name)
+			}
+		}
+	}
+}
+
+func TestActionForbiddenAndSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs sweeps")
+	}
+	bin := buildBinary(t)
+	api := githubtest.New(t)
+	dir := t.TempDir()
+	config := actionConfig(t, dir, freeTCPPort(t))
+	event, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "github", "pull_request_fork.json"))
+	vars := map[string]string{
+		"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
+		"GITHUB_REPOSITORY": "acme-ml/llm-serving", "GITHUB_API_URL": api.URL,
+		"INPUT_CONFIG": config, "INPUT_BASELINES": filepath.Join(dir, "baselines"), "INPUT_GITHUB-TOKEN": "ghs_readonly",
+	}
+	api.FailNext(githubtest.OpCreate, githubtest.Forbidden())
+	forbidden := runAction(t, bin, vars)
+	if forbidden.code != 0 {
+		t.Fatalf("a 403 on the comment changed the exit code to %d (the gate passed)\n%s", forbidden.code, forbidden.stderr)
+	}
+	if !strings.Contains(forbidden.stdout, "::warning") || !strings.Contains(forbidden.stdout, "pull-requests: write") {
+		t.Errorf("no warning naming the missing permission:\n%s", forbidden.stdout)
+	}
+	if !strings.Contains(forbidden.summary, "CTX256 C8 P40 O32") {
+		t.Errorf("job summary not written after the 403:\n%s", forbidden.summary)
+	}
+
+	schedule, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "github", "schedule.json"))
+	vars["GITHUB_EVENT_NAME"], vars["GITHUB_EVENT_PATH"] = "schedule", schedule
+	calls := len(api.Calls())
+	nightly := runAction(t, bin, vars)
+	if nightly.code != 0 || len(api.Calls()) != calls {
+		t.Errorf("schedule: exit %d and %d API calls, want 0 and none", nightly.code, len(api.Calls())-calls)
+	}
+	if !strings.Contains(nightly.summary, "CTX256 C8 P40 O32") {
+		t.Errorf("schedule: job summary lacks the table")
+	}
+}
+
+func TestActionBadInputs(t *testing.T) {
+	code, stdout, _ := cli(t, map[string]string{"INPUT_CONFIG": "x.yaml", "INPUT_COMMENT": "sometimes", "INPUT_MODE": "all"}, "action")
+	if code != ExitInvalid || !strings.Contains(stdout, `::error`) || !strings.Contains(stdout, `input "comment"`) {
+		t.Errorf("exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+func copyVars(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
