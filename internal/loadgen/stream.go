@@ -12,7 +12,7 @@ import (
 // sseChunk is the part of a streamed completion message that the load
 // generator reads: whether it carries choices, the usage, and an error.
 type sseChunk struct {
-	Choices []struct{} `json:"choices"`
+	Choices []json.RawMessage `json:"choices"`
 	Usage   *struct {
 		PromptTokens     int `json:"prompt_tokens"`
 		CompletionTokens int `json:"completion_tokens"`
@@ -80,6 +80,12 @@ func readStream(body io.Reader, now func() time.Time, st *streamState) error {
 
 // message applies one JSON message received at at.
 func (st *streamState) message(data []byte, at time.Time) error {
+	if nonEmpty, ok := quickChoices(data); ok {
+		if nonEmpty {
+			st.choices(at)
+		}
+		return nil
+	}
 	var c sseChunk
 	if err := json.Unmarshal(data, &c); err != nil {
 		return fmt.Errorf("malformed stream message %q: %v", clip(data, 120), err)
@@ -95,14 +101,7 @@ func (st *streamState) message(data []byte, at time.Time) error {
 		return fmt.Errorf("error in stream: %s", msg)
 	}
 	if len(c.Choices) > 0 {
-		if st.chunks == 0 {
-			st.ttftS = at.Sub(st.sent).Seconds()
-		} else {
-			st.itls = append(st.itls, float32(at.Sub(st.last).Seconds()))
-		}
-		st.chunks++
-		st.last = at
-		st.latencyS = at.Sub(st.sent).Seconds()
+		st.choices(at)
 	}
 	if c.Usage != nil {
 		st.hasUsage = true
@@ -143,4 +142,16 @@ func clip(b []byte, n int) []byte {
 		return b
 	}
 	return append(b[:n:n], "..."...)
+}
+
+// choices records a message with non-empty choices received at at.
+func (st *streamState) choices(at time.Time) {
+	if st.chunks == 0 {
+		st.ttftS = at.Sub(st.sent).Seconds()
+	} else {
+		st.itls = append(st.itls, float32(at.Sub(st.last).Seconds()))
+	}
+	st.chunks++
+	st.last = at
+	st.latencyS = at.Sub(st.sent).Seconds()
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +87,17 @@ func FuzzSSE(f *testing.F) {
 	f.Add([]byte("data: {\"object\":\"error\"}\n\ndata: [DONE]\n\n"))
 	f.Add([]byte("data: {\"choices\":[1,2]}\n\ndata: {\"usage\":null}\n\n"))
 	f.Add([]byte("data\ndata\n\n\r\n::\n"))
+	f.Add([]byte(`{"a":{"choices":[1]},"choices":[]}`))
+	f.Add([]byte(`{"choices":[1]}`))
+	f.Add([]byte(`{"choices" : [ {"text":"\\"usage\\":{"} ], "usage" : null}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The allocation-free fast path must agree with the decoder.
+		if nonEmpty, ok := quickChoices(body); ok {
+			var c sseChunk
+			if err := json.Unmarshal(body, &c); err != nil || c.Usage != nil || len(c.Error) > 0 || c.Object == "error" || (len(c.Choices) > 0) != nonEmpty {
+				t.Fatalf("fast path says choices=%v for %q; decoder: %v, %+v", nonEmpty, body, err, c)
+			}
+		}
 		t0 := time.Unix(0, 0)
 		st := streamState{sent: t0}
 		err := readStream(strings.NewReader(string(body)), fakeClock(t0, time.Microsecond), &st)
