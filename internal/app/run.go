@@ -297,9 +297,8 @@ func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m := &f.VllmBench
 	m.Run, m.Engine, m.TP, m.DP, m.PP = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
-	f.Backend = "vllm"
-	if meta.Engine == "sglang" {
-		f.Backend = "sglang"
+	if meta.Engine == "sglang" && f.Backend == results.BackendCompletions {
+		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
 	}
 }
 
