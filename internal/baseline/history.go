@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // History file settings.
@@ -83,7 +85,7 @@ func appendHistory(path string, e HistoryEntry) error {
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	return writeAtomic(path, buf.Bytes())
+	return results.WriteAtomic(path, buf.Bytes())
 }
 
 // pointHistory returns, per statistic, the values of one point over the

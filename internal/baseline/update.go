@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // Skip is a point that Update did not promote, and why.
@@ -54,7 +56,7 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 			return out, fmt.Errorf("create baselines directory %q: %w", dir, err)
 		}
 		path := filepath.Join(dir, r.Name)
-		if err := writeAtomic(path, r.Data); err != nil {
+		if err := results.WriteAtomic(path, r.Data); err != nil {
 			return out, err
 		}
 		out.Promoted = append(out.Promoted, path)

@@ -14,6 +14,12 @@ func Read(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading result %q: %w", path, err)
 	}
+	return Decode(path, data)
+}
+
+// Decode parses the bytes of a result file read from path (named in
+// errors), with the checks of Read.
+func Decode(path string, data []byte) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("reading result %q: the file is empty", path)
 	}

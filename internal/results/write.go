@@ -17,19 +17,20 @@ func Write(path string, f *File) error {
 		return fmt.Errorf("encoding result %q: %w", path, err)
 	}
 	data = append(data, '\n')
-	return writeAtomic(path, data)
+	return WriteAtomic(path, data)
 }
 
-// writeAtomic writes data to path through a synced temporary file and a
-// rename.
-func writeAtomic(path string, data []byte) (err error) {
+// WriteAtomic writes data to path through a synced temporary file in the
+// same directory and a rename, so a reader sees the old file or the new
+// one, never a part. Every file the harness writes goes through it.
+func WriteAtomic(path string, data []byte) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing result %q: %w", path, err)
+		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -38,19 +39,19 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("writing result %q: %w", path, err)
+		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing result %q: syncing: %w", path, err)
+		return fmt.Errorf("writing %q: syncing: %w", path, err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing result %q: %w", path, err)
+		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing result %q: %w", path, err)
+		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing result %q: %w", path, err)
+		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	// Make the rename itself durable; a directory that cannot be synced
 	// (some file systems) does not undo the write.
