@@ -51,7 +51,7 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 	var res mergeOutcome
 	sum := summaryFile{}
 	origin := map[string]string{} // file name -> shard dir
-	shards := map[string]bool{}
+	shards := map[string]string{} // shard "i/n" -> its dir
 	shardCount := 0
 	var copies [][2]string
 	for _, dir := range dirs {
@@ -70,10 +70,10 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 			if err != nil {
 				return res, fmt.Errorf("%q: summary.json: %w", dir, err)
 			}
-			if shards[s.Shard] {
-				return res, fmt.Errorf("shard %s given twice (again in %q)", s.Shard, dir)
+			if prev, dup := shards[s.Shard]; dup {
+				return res, fmt.Errorf("shard %s is in both %q and %q; give each shard once", s.Shard, prev, dir)
 			}
-			shards[s.Shard], shardCount = true, sh.Count
+			shards[s.Shard], shardCount = dir, sh.Count
 		}
 		for _, p := range s.Points {
 			if prev, dup := origin[p.File]; dup {
@@ -100,7 +100,7 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 		}
 	}
 	for i := 1; i <= shardCount; i++ {
-		if name := fmt.Sprintf("%d/%d", i, shardCount); !shards[name] {
+		if name := fmt.Sprintf("%d/%d", i, shardCount); shards[name] == "" {
 			res.missing = append(res.missing, "shard "+name+" (no directory given)")
 		}
 	}

@@ -256,6 +256,11 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	return srv, srv.ModelID, nil
 }
 
+// crashSettle bounds how long a point with failed requests waits for the
+// server's exit to be seen before its requests count as failed on a live
+// server.
+const crashSettle = 2 * time.Second
+
 // measure runs one point. When the server process dies during the point,
 // the measurement is cut short and the death is the error.
 func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, baseURL, model string, srv *server.Server) (*results.File, error) {
@@ -279,6 +284,16 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.env.Getenv("OPENAI_API_KEY"),
 	})
+	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
+		// A crash fails the requests in flight at once, often before the
+		// process's exit is seen: give it a moment to tell a dead server
+		// from requests that failed on a live one.
+		select {
+		case <-exited:
+		case <-ctx.Done():
+		case <-time.After(crashSettle):
+		}
+	}
 	select {
 	case <-exited:
 		if ctx.Err() == nil {

@@ -1,0 +1,632 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+)
+
+// End-to-end tests of `vllm-bench run`: every server is a real simulator
+// process (this test binary as `vllm-bench sim`), sped up so that a test
+// takes a second or two.
+
+// simRun is one run of a test config on the simulator. The bench lists are
+// YAML flow sequences such as "[64]".
+type simRun struct {
+	name  string
+	port  int
+	out   string
+	pairs string   // tp_dp_pairs as a YAML flow sequence; default tp1 dp1
+	extra []string // simulator flags after --sim-speedup
+	speed string   // --sim-speedup; default 10
+	ctx   string
+	conc  string
+	nump  string
+	olen  string
+}
+
+// writeRunConfig writes the runs into DIR/NAME and returns its path.
+func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("runs:\n")
+	for _, r := range runs {
+		or := func(v, def string) string {
+			if v == "" {
+				return def
+			}
+			return v
+		}
+		args := append([]string{"--sim-speedup", or(r.speed, "10")}, r.extra...)
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = strconv.Quote(a)
+		}
+		fmt.Fprintf(&b, `  - name: %s
+    engine: sim
+    serve:
+      model_path: meta-llama/Llama-2-7b-hf
+      port: %d
+      max_model_len: 4096
+      startup_timeout: 1m
+      tp_dp_pairs: %s
+      extra_args: [%s]
+    bench:
+      output_dir: %s
+      context_size: %s
+      concurrency: %s
+      num_prompts: %s
+      output_len: %s
+`, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), strconv.Quote(r.out),
+			or(r.ctx, "[64]"), or(r.conc, "[4]"), or(r.nump, "[8]"), or(r.olen, "[8]"))
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runTestPort returns a TCP port that was free a moment ago.
+func runTestPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// plannedFiles returns the result paths `plan --format json` lists, in
+// plan order.
+func plannedFiles(t *testing.T, args ...string) []string {
+	t.Helper()
+	code, stdout, stderr := cli(t, nil, append([]string{"plan", "--format", "json"}, args...)...)
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	var plan struct {
+		Servers []struct {
+			OutputDir string   `json:"output_dir"`
+			Results   []string `json:"results"`
+		} `json:"servers"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatalf("plan: %v\n%s", err, stdout)
+	}
+	var paths []string
+	for _, s := range plan.Servers {
+		for _, r := range s.Results {
+			paths = append(paths, filepath.Join(s.OutputDir, r))
+		}
+	}
+	return paths
+}
+
+// readSummaryT reads DIR/summary.json.
+func readSummaryT(t *testing.T, dir string) *summaryFile {
+	t.Helper()
+	s, err := readSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// statusByFile maps summary.json's points by file name to their status.
+func statusByFile(s *summaryFile) map[string]string {
+	m := map[string]string{}
+	for _, p := range s.Points {
+		m[p.File] = p.Status
+	}
+	return m
+}
+
+// resultNames lists the .json files of dir other than summary.json,
+// sorted.
+func resultNames(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		if filepath.Base(p) != "summary.json" {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// baseNames returns the sorted base names of paths.
+func baseNames(paths []string) []string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// checkComplete fails unless path is a complete, successful result of
+// the given run.
+func checkComplete(t *testing.T, path, run string) *results.File {
+	t.Helper()
+	f, err := results.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.VllmBench
+	if f.Completed != m.Point.NumPrompts || f.Completed == 0 || f.Failed != 0 || m.Error != "" {
+		t.Errorf("%s: completed %d, failed %d of %d prompts, error %q", filepath.Base(path), f.Completed, f.Failed, m.Point.NumPrompts, m.Error)
+	}
+	if m.Run != run || m.TP < 1 || m.DP < 1 || m.PP < 1 || m.Engine != "sim" || m.Point.Concurrency < 1 {
+		t.Errorf("%s: vllm_bench run %q engine %q tp %d dp %d pp %d point %+v", filepath.Base(path), m.Run, m.Engine, m.TP, m.DP, m.PP, m.Point)
+	}
+	if !results.Complete(path) {
+		t.Errorf("%s: not complete for --resume", filepath.Base(path))
+	}
+	return f
+}
+
+// simProcesses returns the pids of simulator processes started for port.
+func simProcesses(t *testing.T, port int) []int {
+	t.Helper()
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	want := "\x00sim\x00"
+	portArg := "\x00--port\x00" + strconv.Itoa(port) + "\x00"
+	var pids []int
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(data, []byte(want)) || !bytes.Contains(data, []byte(portArg)) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		if pid != os.Getpid() {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func checkNoSim(t *testing.T, port int) {
+	t.Helper()
+	if pids := simProcesses(t, port); len(pids) > 0 {
+		t.Errorf("simulator processes left for port %d: %v", port, pids)
+	}
+}
+
+// tableRows counts the lines of the run table that name a server.
+func tableRows(stdout, run string) int {
+	n := 0
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.Contains(line, run+" TP") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRunWritesPlannedFiles(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "files", port: port, out: out, conc: "[1, 4]", olen: "[8, 16]"})
+	planned := plannedFiles(t, "-c", cfg)
+	if len(planned) != 4 {
+		t.Fatalf("plan lists %d files, want 4: %v", len(planned), planned)
+	}
+
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	for _, p := range planned {
+		checkComplete(t, p, "files")
+	}
+	if got, want := resultNames(t, out), baseNames(planned); !slices.Equal(got, want) {
+		t.Errorf("result files %v, want the planned %v", got, want)
+	}
+	sum := readSummaryT(t, out)
+	if len(sum.Points) != len(planned) {
+		t.Errorf("summary.json lists %d points, want %d", len(sum.Points), len(planned))
+	}
+	for i, p := range sum.Points {
+		if i < len(planned) && p.File != filepath.Base(planned[i]) {
+			t.Errorf("summary point %d is %s, want %s (plan order)", i, p.File, filepath.Base(planned[i]))
+		}
+		if p.Status != "ok" || p.Completed != 8 || p.Failed != 0 {
+			t.Errorf("summary point %s: %+v, want ok with 8 completed", p.File, p)
+		}
+	}
+	logs, _ := filepath.Glob(filepath.Join(out, "logs", "*.log"))
+	if len(logs) != 1 || filepath.Base(logs[0]) != "files_TP1_DP1.log" {
+		t.Errorf("logs %v, want one files_TP1_DP1.log", logs)
+	}
+	if n := tableRows(stdout, "files"); n != 4 {
+		t.Errorf("table has %d rows, want 4:\n%s", n, stdout)
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunTwoLayouts(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	// Long prompts make a step's cost grow with the batch, so median TPOT
+	// at concurrency 16 is several times that at 1, far beyond jitter.
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "layouts", port: port, out: out, speed: "5",
+		pairs: "[{tp: 1, dp: 1}, {tp: 2, dp: 1}]", ctx: "[2048]", conc: "[1, 16]", nump: "[16]", olen: "[16]",
+	})
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	for _, stem := range []string{"layouts_TP1_DP1", "layouts_TP2_DP1"} {
+		log, err := os.ReadFile(filepath.Join(out, "logs", stem+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(log), "=== vllm-bench: starting "); n != 1 {
+			t.Errorf("%s.log records %d server starts, want 1", stem, n)
+		}
+		c1 := checkComplete(t, filepath.Join(out, stem+"_CTX2048_C1_P16_O16.json"), "layouts")
+		c16 := checkComplete(t, filepath.Join(out, stem+"_CTX2048_C16_P16_O16.json"), "layouts")
+		if !(c16.MedianTPOTMs > c1.MedianTPOTMs) {
+			t.Errorf("%s: median TPOT %.3f ms at concurrency 16, %.3f ms at 1; want it to grow", stem, c16.MedianTPOTMs, c1.MedianTPOTMs)
+		}
+	}
+	if logs, _ := filepath.Glob(filepath.Join(out, "logs", "*.log")); len(logs) != 2 {
+		t.Errorf("logs %v, want 2", logs)
+	}
+	if n := tableRows(stdout, "layouts"); n != 4 {
+		t.Errorf("table has %d rows, want 4:\n%s", n, stdout)
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunServerFailsToStart(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "nostart", port: port, out: out, conc: "[1, 4]", extra: []string{"--sim-fail-start"}})
+	planned := plannedFiles(t, "-c", cfg)
+
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Fatalf("run: exit %d, want %d\n%s", code, ExitInfra, stderr)
+	}
+	logPath := filepath.Join(out, "logs", "nostart_TP1_DP1.log")
+	for _, want := range []string{"exited during startup", logPath, "CUDA out of memory"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not quote %q:\n%s", want, stderr)
+		}
+	}
+	for _, p := range planned {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s written for a server that never started", filepath.Base(p))
+		}
+		f, err := results.Read(failedPath(p))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		m := f.VllmBench
+		if m.Error == "" || !strings.Contains(strings.Join(m.LogTail, "\n"), "CUDA out of memory") {
+			t.Errorf("%s: error %q, log_tail %q", filepath.Base(failedPath(p)), m.Error, m.LogTail)
+		}
+		if f.Completed != 0 || f.Failed != m.Point.NumPrompts || m.Run != "nostart" || m.TP != 1 {
+			t.Errorf("%s: completed %d failed %d run %q tp %d", filepath.Base(failedPath(p)), f.Completed, f.Failed, m.Run, m.TP)
+		}
+		if results.Complete(failedPath(p)) {
+			t.Errorf("%s counts as complete for --resume", filepath.Base(failedPath(p)))
+		}
+	}
+	for file, status := range statusByFile(readSummaryT(t, out)) {
+		if status != "failed" {
+			t.Errorf("summary: %s is %s, want failed", file, status)
+		}
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunServerCrashesMidSweep(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	// The first run's server dies when the 20th request arrives: in its
+	// second point, after the first point's 16 requests were measured.
+	cfg := writeRunConfig(t, dir, "c.yaml",
+		simRun{name: "crash", port: port, out: out, nump: "[16, 32]", extra: []string{"--sim-crash-after", "20"}},
+		simRun{name: "after", port: port, out: out, nump: "[16, 32]"},
+	)
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Fatalf("run: exit %d, want %d\n%s", code, ExitInfra, stderr)
+	}
+	checkComplete(t, filepath.Join(out, "crash_TP1_DP1_CTX64_C4_P16_O8.json"), "crash")
+	crashed := filepath.Join(out, "crash_TP1_DP1_CTX64_C4_P32_O8.json")
+	if _, err := os.Stat(crashed); err == nil {
+		t.Errorf("%s written as a result although the server died during it", filepath.Base(crashed))
+	}
+	f, err := results.Read(failedPath(crashed))
+	if err != nil {
+		t.Fatalf("the crash is not recorded: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(f.VllmBench.Error, "server exited") || !strings.Contains(strings.Join(f.VllmBench.LogTail, "\n"), "--sim-crash-after") {
+		t.Errorf("%s: error %q, log_tail %q", filepath.Base(failedPath(crashed)), f.VllmBench.Error, f.VllmBench.LogTail)
+	}
+	// The next configuration still runs.
+	checkComplete(t, filepath.Join(out, "after_TP1_DP1_CTX64_C4_P16_O8.json"), "after")
+	checkComplete(t, filepath.Join(out, "after_TP1_DP1_CTX64_C4_P32_O8.json"), "after")
+	want := map[string]string{
+		"crash_TP1_DP1_CTX64_C4_P16_O8.json":        "ok",
+		"crash_TP1_DP1_CTX64_C4_P32_O8.failed.json": "failed",
+		"after_TP1_DP1_CTX64_C4_P16_O8.json":        "ok",
+		"after_TP1_DP1_CTX64_C4_P32_O8.json":        "ok",
+	}
+	if got := statusByFile(readSummaryT(t, out)); !mapsEqual(got, want) {
+		t.Errorf("summary %v, want %v", got, want)
+	}
+	if !strings.Contains(stderr, "1 server configuration failed") {
+		t.Errorf("stderr does not sum up the failure:\n%s", stderr)
+	}
+	checkNoSim(t, port)
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRunPortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "busy", port: port, out: out})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Fatalf("run: exit %d, want %d\n%s", code, ExitInfra, stderr)
+	}
+	if want := fmt.Sprintf("port %d is already in use", port); !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if logs, _ := filepath.Glob(filepath.Join(out, "logs", "*")); len(logs) > 0 {
+		t.Errorf("a server was started: %v", logs)
+	}
+	if got := resultNames(t, out); len(got) != 1 || !strings.HasSuffix(got[0], ".failed.json") {
+		t.Errorf("files %v, want one .failed.json", got)
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunResume(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "resume", port: port, out: out, conc: "[1, 4]", olen: "[8, 16]"})
+	planned := plannedFiles(t, "-c", cfg)
+	if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s", code, stderr)
+	}
+	missing := planned[2]
+	if err := os.Remove(missing); err != nil {
+		t.Fatal(err)
+	}
+	type kept struct {
+		data  []byte
+		mtime time.Time
+	}
+	before := map[string]kept{}
+	for _, p := range planned {
+		if p == missing {
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(p)
+		before[p] = kept{data, info.ModTime()}
+	}
+
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg, "--resume")
+	if code != ExitOK {
+		t.Fatalf("run --resume: exit %d\n%s", code, stderr)
+	}
+	checkComplete(t, missing, "resume")
+	for p, k := range before {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(p)
+		if !bytes.Equal(data, k.data) || !info.ModTime().Equal(k.mtime) {
+			t.Errorf("%s was rewritten by --resume", filepath.Base(p))
+		}
+	}
+	statuses := statusByFile(readSummaryT(t, out))
+	for _, p := range planned {
+		want := "skipped"
+		if p == missing {
+			want = "ok"
+		}
+		if got := statuses[filepath.Base(p)]; got != want {
+			t.Errorf("summary: %s is %q, want %q", filepath.Base(p), got, want)
+		}
+	}
+	if n := tableRows(stdout, "resume"); n != 4 {
+		t.Errorf("table has %d rows, want 4 (3 kept, 1 measured):\n%s", n, stdout)
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunInvalidInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("runs:\n  - name: x\n    bogus_key: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := writeRunConfig(t, dir, "good.yaml", simRun{name: "ok", port: runTestPort(t), out: filepath.Join(dir, "results")})
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-c", bad}, "bad.yaml"},
+		{[]string{"run", "-c", filepath.Join(dir, "absent.yaml")}, "absent.yaml"},
+		{[]string{"run"}, "-c CONFIG"},
+		{[]string{"run", "-c", good, "--engine", "bogus"}, "--engine"},
+		{[]string{"run", "-c", good, "--shard", "3/2"}, "--shard"},
+		{[]string{"run", "-c", good, "--run", "nope"}, "--run"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := cli(t, nil, tt.args...)
+		if code != ExitInvalid || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d naming %q", tt.args, code, stderr, ExitInvalid, tt.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results")); err == nil {
+		t.Error("invalid input created the output directory")
+	}
+}
+
+// signalCLI, set in a child's environment, makes TestSignalCLIHelper run
+// the command line given after -- with cmd/vllm-bench's signal handling:
+// the test binary as vllm-bench (VLLM_BENCH_TEST_AS_CLI) takes no signals.
+const signalCLI = "VLLM_BENCH_TEST_SIGNAL_CLI"
+
+// TestSignalCLIHelper is not a test: it is the child process of
+// TestRunInterrupt.
+func TestSignalCLIHelper(t *testing.T) {
+	if os.Getenv(signalCLI) != "1" {
+		t.Skip("child process of TestRunInterrupt")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		cancel()
+		<-signals
+		close(abort)
+	}()
+	exe, _ := os.Executable()
+	os.Exit(Main(ctx, flag.Args(), Env{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe, Abort: abort}))
+}
+
+func TestRunInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	// The first point takes a fraction of a second, the second many
+	// seconds: SIGINT arrives while it runs.
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "intr", port: port, out: out, speed: "5", nump: "[8]", olen: "[8, 3000]"})
+	first := filepath.Join(out, "intr_TP1_DP1_CTX64_C4_P8_O8.json")
+	second := filepath.Join(out, "intr_TP1_DP1_CTX64_C4_P8_O3000.json")
+
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestSignalCLIHelper$", "--", "run", "-c", cfg)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, asCLI+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, signalCLI+"=1")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
+	defer func() {
+		select {
+		case <-done:
+		default:
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+
+	deadline := time.After(60 * time.Second)
+	for {
+		if _, err := os.Stat(first); err == nil {
+			break
+		}
+		select {
+		case <-done:
+			t.Fatalf("run ended before its first result: %v\n%s", waitErr, &stderr)
+		case <-deadline:
+			t.Fatalf("no first result after a minute\n%s", &stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+		var ee *exec.ExitError
+		if !errors.As(waitErr, &ee) || ee.ExitCode() != ExitInfra {
+			t.Errorf("interrupted run: %v, want exit %d\n%s", waitErr, ExitInfra, &stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not stop within 30s of SIGINT\n%s", &stderr)
+	}
+
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("output does not say the run was interrupted:\n%s", &stderr)
+	}
+	checkComplete(t, first, "intr")
+	for _, p := range []string{second, failedPath(second)} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s written for the interrupted point", filepath.Base(p))
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(out, ".*")); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	want := map[string]string{filepath.Base(first): "ok", filepath.Base(second): "not-run"}
+	if got := statusByFile(readSummaryT(t, out)); !mapsEqual(got, want) {
+		t.Errorf("summary %v, want %v", got, want)
+	}
+	checkNoSim(t, port)
+}
