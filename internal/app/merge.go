@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -120,7 +120,7 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 	if err != nil {
 		return res, err
 	}
-	return res, os.WriteFile(filepath.Join(out, "summary.json"), append(data, '\n'), 0o644)
+	return res, results.WriteAtomic(filepath.Join(out, "summary.json"), append(data, '\n'))
 }
 
 func readSummary(dir string) (*summaryFile, error) {
@@ -136,26 +136,11 @@ func readSummary(dir string) (*summaryFile, error) {
 	return &s, nil
 }
 
-// copyFile copies src to dst through a temporary file, so dst is either
-// the whole file or absent.
+// copyFile copies src to dst atomically.
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".merge-*")
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("copying %q: %w", src, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return results.WriteAtomic(dst, data)
 }

@@ -129,7 +129,7 @@ func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepO
 		rows, err := sw.runServer(ctx, s)
 		out.rows = append(out.rows, rows...)
 		if err != nil && ctx.Err() == nil {
-			out.failures = append(out.failures, fmt.Sprintf("%s: %v", s.Stem(), err))
+			out.failures = append(out.failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
 			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %s: %v\n", s.Stem(), err)
 		}
 		sw.endGroup()
@@ -190,6 +190,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		}()
 	}
 
+	var pointErrs []string
 	for k, p := range todo {
 		f, err := sw.measure(ctx, s, p, recipe.BaseURL, model, srv)
 		if ctx.Err() != nil {
@@ -205,19 +206,29 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		}
 		sw.fill(f, meta)
 		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
+		if f.Completed == 0 {
+			// Every request failed on a live server: a failed point, kept
+			// with its errors, which --resume measures again.
+			f.VllmBench.Error = "every request failed: " + firstError(f.Errors)
+			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", pointLabel(p), f.VllmBench.Error))
+			path, stale := failedPath(path), path
+			if err := results.Write(path, f); err != nil {
+				return rows, err
+			}
+			_ = os.Remove(stale)
+			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
+			rows = append(rows, rowOf(s, p, f, "failed"))
+			continue
+		}
 		if err := results.Write(path, f); err != nil {
 			return rows, err
 		}
 		_ = os.Remove(failedPath(path))
-		st := pointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
-		if f.Completed == 0 {
-			st.Status, st.Error = "failed", "every request failed: "+firstError(f.Errors)
-		}
-		sw.status[path] = st
+		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
 		rows = append(rows, rowOf(s, p, f, ""))
-		if f.Completed == 0 {
-			return rows, fmt.Errorf("point %s: every request failed (%s)", filepath.Base(path), firstError(f.Errors))
-		}
+	}
+	if len(pointErrs) > 0 {
+		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
 	}
 	return rows, nil
 }
@@ -334,7 +345,10 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 		m := &f.VllmBench
 		m.SchemaVersion, m.Point, m.Endpoint = results.SchemaVersion, p, s.Run.Bench.Endpoint
 		m.StartTime, m.EndTime = now.Format(time.RFC3339), now.Format(time.RFC3339)
-		m.Error, m.LogTail = firstLine(cause), tail
+		m.Error, m.LogTail = briefError(cause), tail
+		if _, err := os.Stat(m.LogPath); err != nil {
+			m.LogPath = "" // the server never started, so it wrote no log
+		}
 		if err := results.Write(path, f); err != nil {
 			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
 			continue
@@ -346,6 +360,16 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 // failedPath is where a point that could not be measured is recorded.
 func failedPath(resultPath string) string {
 	return strings.TrimSuffix(resultPath, ".json") + ".failed.json"
+}
+
+// briefError is the one-line form of an error: a start failure gives its
+// reason and the log's last line rather than the whole quoted log.
+func briefError(err error) string {
+	var se *server.StartError
+	if errors.As(err, &se) {
+		return se.Summary()
+	}
+	return firstLine(err)
 }
 
 func logTailOf(err error) []string {

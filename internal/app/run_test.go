@@ -630,3 +630,50 @@ func TestRunInterrupt(t *testing.T) {
 	}
 	checkNoSim(t, port)
 }
+
+func TestRunEveryRequestFails(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "errors", port: port, out: out, conc: "[2, 4]", extra: []string{"--sim-error-rate", "1"}})
+	planned := plannedFiles(t, "-c", cfg)
+
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra || !strings.Contains(stderr, "2 points of 2 failed") {
+		t.Fatalf("run: exit %d, want %d with both points failed\n%s", code, ExitInfra, stderr)
+	}
+	// Both points were tried on the live server; each is a failed point
+	// that keeps the server's error and is measured again on --resume.
+	for _, p := range planned {
+		f, err := results.Read(failedPath(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Completed != 0 || f.Failed != 8 || !strings.Contains(f.VllmBench.Error, "every request failed") || len(f.Errors) != 8 || f.Errors[0] == "" {
+			t.Errorf("%s: completed %d failed %d error %q", filepath.Base(p), f.Completed, f.Failed, f.VllmBench.Error)
+		}
+		if results.Complete(failedPath(p)) {
+			t.Errorf("%s counts as complete for --resume", filepath.Base(p))
+		}
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunShardWithoutServers(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "one", port: runTestPort(t), out: out})
+	// One server, two shards: shard 2/2 has nothing to run but must still
+	// leave a summary for merge.
+	code, _, stderr := cli(t, nil, "run", "-c", cfg, "--shard", "2/2", "--out", filepath.Join(dir, "s2"))
+	if code != ExitOK {
+		t.Fatalf("empty shard: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr = cli(t, nil, "run", "-c", cfg, "--shard", "1/2", "--out", filepath.Join(dir, "s1")); code != ExitOK {
+		t.Fatalf("shard 1/2: exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := cli(t, nil, "merge", "--out", filepath.Join(dir, "merged"), filepath.Join(dir, "s1"), filepath.Join(dir, "s2"))
+	if code != ExitOK || !strings.Contains(stdout, "merged 1 result file from 2 shards") {
+		t.Errorf("merge: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

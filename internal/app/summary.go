@@ -2,11 +2,11 @@ package app
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -49,6 +49,19 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 			sum.Points = append(sum.Points, st)
 		}
 	}
+	if len(servers) == 0 && sw.shard != "" {
+		// A shard that drew no server still says so, so that merge
+		// accounts for it.
+		for _, r := range sw.cfg.Runs {
+			if _, ok := byDir[r.Bench.OutputDir]; !ok {
+				byDir[r.Bench.OutputDir] = &summaryFile{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []pointStatus{}}
+				dirs = append(dirs, r.Bench.OutputDir)
+				if err := os.MkdirAll(r.Bench.OutputDir, 0o755); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	for _, dir := range dirs {
 		if _, err := os.Stat(dir); err != nil {
 			continue // nothing ran there
@@ -57,12 +70,8 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		if err != nil {
 			return err
 		}
-		tmp := filepath.Join(dir, ".summary.json.tmp")
-		if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-			return fmt.Errorf("writing summary in %q: %w", dir, err)
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, "summary.json")); err != nil {
-			return fmt.Errorf("writing summary in %q: %w", dir, err)
+		if err := results.WriteAtomic(filepath.Join(dir, "summary.json"), append(data, '\n')); err != nil {
+			return err
 		}
 	}
 	return nil

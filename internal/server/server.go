@@ -91,6 +91,15 @@ func (e *StartError) Error() string {
 	return b.String()
 }
 
+// Summary is the failure in one line: the reason and the log's last line.
+func (e *StartError) Summary() string {
+	s := fmt.Sprintf("server %s %s", e.Name, e.Reason)
+	if n := len(e.LogTail); n > 0 {
+		s += ": " + e.LogTail[n-1]
+	}
+	return s
+}
+
 // Start launches the server and waits until it is ready. On any failure
 // the process group is stopped before Start returns.
 func Start(ctx context.Context, opts Options) (*Server, error) {
