@@ -1,0 +1,89 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// writeFailed records points that could not be measured as
+// <point>.failed.json, with the cause and the server's last log lines.
+func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta results.Meta, cause error, tail []string) {
+	now := time.Now()
+	for _, p := range points {
+		path := failedPath(filepath.Join(s.Run.Bench.OutputDir, sweep.ResultName(s.Server, p)))
+		f := &results.File{
+			Date: now.Format("20060102-150405"), Backend: "vllm", NumPrompts: p.NumPrompts,
+			RequestRate: "inf", Burstiness: s.Run.Bench.Burstiness, MaxConcurrency: p.Concurrency,
+			Failed: p.NumPrompts * s.Run.Bench.Repeats, VllmBench: meta,
+		}
+		if p.RequestRate > 0 {
+			f.RequestRate = p.RequestRate
+		}
+		m := &f.VllmBench
+		m.SchemaVersion, m.Point, m.Endpoint = results.SchemaVersion, p, s.Run.Bench.Endpoint
+		m.StartTime, m.EndTime = now.Format(time.RFC3339), now.Format(time.RFC3339)
+		m.Error, m.LogTail = briefError(cause), tail
+		if _, err := os.Stat(m.LogPath); err != nil {
+			m.LogPath = "" // the server never started, so it wrote no log
+		}
+		if err := results.Write(path, f); err != nil {
+			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
+			continue
+		}
+		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
+	}
+}
+
+// failedPath is where a point that could not be measured is recorded.
+func failedPath(resultPath string) string {
+	return strings.TrimSuffix(resultPath, ".json") + ".failed.json"
+}
+
+// briefError is the one-line form of an error: a start failure gives its
+// reason and the log's last line rather than the whole quoted log.
+func briefError(err error) string {
+	var se *server.StartError
+	if errors.As(err, &se) {
+		return se.Summary()
+	}
+	return firstLine(err)
+}
+
+func logTailOf(err error) []string {
+	var se *server.StartError
+	if errors.As(err, &se) {
+		return se.LogTail
+	}
+	return nil
+}
+
+func pointLabel(p sweep.Point) string {
+	label := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
+	if p.RequestRate > 0 {
+		label += " R" + sweep.FormatRate(p.RequestRate)
+	}
+	return label
+}
+
+func firstLine(v any) string {
+	s := fmt.Sprint(v)
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func firstError(errs []string) string {
+	for _, e := range errs {
+		if e != "" {
+			return e
+		}
+	}
+	return "no error message"
+}

@@ -1,0 +1,268 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// sweeper runs server configurations one after another.
+type sweeper struct {
+	env     *Env
+	cfg     *config.Config
+	resume  bool
+	shard   string
+	machine results.Env
+	// status records, per result path, what became of the point.
+	status map[string]pointStatus
+}
+
+// pointStatus is one line of summary.json.
+type pointStatus struct {
+	File      string `json:"file"`
+	Status    string `json:"status"` // ok | failed | skipped (resume) | not-run (interrupted)
+	Completed int    `json:"completed"`
+	Failed    int    `json:"failed"`
+	Error     string `json:"error,omitempty"`
+}
+
+// sweepOutcome is what the whole sweep produced.
+type sweepOutcome struct {
+	rows     []tableRow
+	failures []string
+}
+
+func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepOutcome {
+	var out sweepOutcome
+	sw.status = map[string]pointStatus{}
+	for i, s := range servers {
+		if ctx.Err() != nil {
+			break
+		}
+		title := fmt.Sprintf("[%d/%d] %s TP%d DP%d PP%d (engine %s)", i+1, len(servers), s.Run.Name, s.TP, s.DP, s.PP, s.Run.Engine)
+		sw.group(title)
+		rows, err := sw.runServer(ctx, s)
+		out.rows = append(out.rows, rows...)
+		if err != nil && ctx.Err() == nil {
+			out.failures = append(out.failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
+			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %s: %v\n", s.Stem(), err)
+		}
+		sw.endGroup()
+	}
+	return out
+}
+
+// runServer starts one server, measures its points and stops it. The error
+// is the reason the configuration failed, after its failed points were
+// written.
+func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]tableRow, error) {
+	dir := s.Run.Bench.OutputDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory %q: %w", dir, err)
+	}
+	var todo []sweep.Point
+	var rows []tableRow
+	for _, p := range s.Points {
+		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
+		if sw.resume && results.Complete(path) {
+			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "skipped"}
+			if f, err := results.Read(path); err == nil {
+				rows = append(rows, rowOf(s, p, f, "kept"))
+			}
+			continue
+		}
+		todo = append(todo, p)
+	}
+	if len(todo) == 0 {
+		fmt.Fprintf(sw.env.Stderr, "all %s complete, nothing to run (--resume)\n", plural(len(s.Points), "point"))
+		return rows, nil
+	}
+
+	recipe, version, err := recipeFor(ctx, sw.env, s)
+	if err != nil {
+		return rows, err
+	}
+	meta := results.Meta{
+		Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP,
+		ServerArgv: recipe.Argv, ServerVersion: version, Env: sw.machine,
+	}
+	meta.Env.ServerVersion = version
+	if s.Run.Engine == "sim" {
+		meta.Env.GPUModel = simGPUModel
+	}
+	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
+	if err != nil {
+		if ctx.Err() == nil {
+			sw.writeFailed(s, todo, meta, err, logTailOf(err))
+		}
+		return rows, err
+	}
+	if srv != nil {
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintf(sw.env.Stderr, "vllm-bench: stopping %s: %v\n", s.Stem(), err)
+			}
+		}()
+	}
+
+	var pointErrs []string
+	for k, p := range todo {
+		f, err := sw.measure(ctx, s, p, recipe.BaseURL, model, srv)
+		if ctx.Err() != nil {
+			return rows, nil // interrupted: the unfinished point is not written
+		}
+		if err != nil {
+			var tail []string
+			if srv != nil {
+				tail = srv.LogTail(server.LogTailLines)
+			}
+			sw.writeFailed(s, todo[k:], meta, err, tail)
+			return rows, err
+		}
+		sw.fill(f, meta)
+		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
+		if f.Completed == 0 {
+			// Every request failed on a live server: a failed point, kept
+			// with its errors, which --resume measures again.
+			f.VllmBench.Error = "every request failed: " + firstError(f.Errors)
+			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", pointLabel(p), f.VllmBench.Error))
+			path, stale := failedPath(path), path
+			if err := results.Write(path, f); err != nil {
+				return rows, err
+			}
+			_ = os.Remove(stale)
+			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
+			rows = append(rows, rowOf(s, p, f, "failed"))
+			continue
+		}
+		if err := results.Write(path, f); err != nil {
+			return rows, err
+		}
+		_ = os.Remove(failedPath(path))
+		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
+		rows = append(rows, rowOf(s, p, f, ""))
+	}
+	if len(pointErrs) > 0 {
+		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
+	}
+	return rows, nil
+}
+
+// simGPUModel is the hardware a simulated server reports, so simulator
+// baselines never gate results from real GPUs and the other way round.
+const simGPUModel = "vllm-bench sim"
+
+// startServer starts the configuration's server (or waits for an external
+// one) and returns it with the id of the model it serves.
+func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe engine.Recipe, meta *results.Meta) (*server.Server, string, error) {
+	serve := &s.Run.Serve
+	if len(recipe.Argv) == 0 {
+		fmt.Fprintf(sw.env.Stderr, "waiting for external server %s ...\n", recipe.BaseURL)
+		wait, cancel := context.WithTimeout(ctx, serve.StartupTimeout)
+		defer cancel()
+		model, err := server.WaitReady(wait, recipe.BaseURL, recipe.HealthPath, 0)
+		if err != nil {
+			return nil, "", fmt.Errorf("external server %s not ready: %w", recipe.BaseURL, err)
+		}
+		return nil, model, nil
+	}
+	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
+	meta.LogPath = logPath
+	fmt.Fprintf(sw.env.Stderr, "starting server: %s\n  log: %s\n", shellQuote(recipe.Argv), logPath)
+	srv, err := server.Start(ctx, server.Options{
+		Name: s.Stem(), Argv: recipe.Argv, Env: recipe.Env, LogPath: logPath,
+		BaseURL: recipe.BaseURL, HealthPath: recipe.HealthPath, Port: recipe.Port,
+		StartupTimeout: serve.StartupTimeout, Abort: sw.env.Abort,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	meta.StartupS = srv.StartupS
+	fmt.Fprintf(sw.env.Stderr, "server ready in %.1fs, serving %q\n", srv.StartupS, srv.ModelID)
+	return srv, srv.ModelID, nil
+}
+
+// crashSettle bounds how long a point with failed requests waits for the
+// server's exit to be seen before its requests count as failed on a live
+// server.
+const crashSettle = 2 * time.Second
+
+// measure runs one point. When the server process dies during the point,
+// the measurement is cut short and the death is the error.
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, baseURL, model string, srv *server.Server) (*results.File, error) {
+	b := &s.Run.Bench
+	pointCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var exited <-chan struct{}
+	if srv != nil {
+		exited = srv.Exited()
+		go func() {
+			select {
+			case <-exited:
+				cancel()
+			case <-pointCtx.Done():
+			}
+		}()
+	}
+	fmt.Fprintf(sw.env.Stderr, "%s\n", pointLabel(p))
+	f, err := measurePoint(pointCtx, sw.env, benchSpec{
+		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
+		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
+		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.env.Getenv("OPENAI_API_KEY"),
+	})
+	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
+		// A crash fails the requests in flight at once, often before the
+		// process's exit is seen: give it a moment to tell a dead server
+		// from requests that failed on a live one.
+		select {
+		case <-exited:
+		case <-ctx.Done():
+		case <-time.After(crashSettle):
+		}
+	}
+	select {
+	case <-exited:
+		if ctx.Err() == nil {
+			return nil, fmt.Errorf("server exited during point %s (%s)", pointLabel(p), srv.ExitText())
+		}
+	default:
+	}
+	if err != nil {
+		return nil, fmt.Errorf("point %s: %w", pointLabel(p), err)
+	}
+	return f, nil
+}
+
+// fill adds what the sweep knows about the server to a measured file.
+func (sw *sweeper) fill(f *results.File, meta results.Meta) {
+	m := &f.VllmBench
+	m.Run, m.Engine, m.TP, m.DP, m.PP = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP
+	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
+	if meta.Engine == "sglang" && f.Backend == results.BackendCompletions {
+		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
+	}
+}
+
+// group opens a collapsible log group in GitHub Actions (workflow commands
+// are read from stdout), a header on stderr elsewhere.
+func (sw *sweeper) group(title string) {
+	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintf(sw.env.Stdout, "::group::%s\n", title)
+		return
+	}
+	fmt.Fprintf(sw.env.Stderr, "\n%s\n", title)
+}
+
+func (sw *sweeper) endGroup() {
+	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintln(sw.env.Stdout, "::endgroup::")
+	}
+}
