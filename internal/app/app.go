@@ -58,6 +58,8 @@ func commands() map[string]command {
 		"merge":    {"merge the result directories of sweep shards", cmdMerge},
 		"sim":      {"run the built-in vLLM simulator (takes vllm serve flags)", cmdSim},
 		"action":   {"the GitHub Action's entrypoint (reads INPUT_* variables)", cmdAction},
+
+		"calibrate": {"run the sweep K times and measure the gate on A/A pairs (noise, false alarms, detectable change)", cmdCalibrate},
 	}
 }
 

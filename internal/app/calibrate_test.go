@@ -1,0 +1,99 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+)
+
+// calibrateConfig writes a two-point simulator config that runs in about a
+// second per sweep.
+func calibrateConfig(t *testing.T, dir string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`runs:
+  - name: cal
+    engine: sim
+    serve:
+      model_path: meta-llama/Llama-2-7b-hf
+      port: %d
+      max_model_len: 2048
+      tp_dp_pairs: [{tp: 1, dp: 1}]
+      extra_args: ["--sim-speedup", "20", "--sim-load-time", "0.1"]
+      startup_timeout: 1m
+    bench:
+      context_size: [256]
+      concurrency: [4, 8]
+      num_prompts: [24]
+      output_len: [16]
+`, freeTCPPort(t))
+	path := filepath.Join(dir, "cal.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCalibrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := calibrateConfig(t, dir)
+	out := filepath.Join(dir, "cal")
+	code, stdout, stderr := cli(t, nil, "calibrate", "-c", cfg, "--repeats", "3", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "A/A calibration of 3 runs") || !strings.Contains(stdout, "run-to-run CV") {
+		t.Errorf("no calibration summary:\n%s", stdout)
+	}
+	for _, point := range []string{"CTX256 C4 P24 O16", "CTX256 C8 P24 O16"} {
+		for _, metric := range config.DefaultGateMetrics {
+			found := false
+			for _, line := range strings.Split(stdout, "\n") {
+				if strings.Contains(line, point+" ") && strings.Contains(line, "| "+metric+" ") {
+					// One A/A count of K(K-1)/2 = 3 pairs and a CV in percent.
+					found = strings.Contains(line, "/3 ") && strings.Count(line, "%") >= 2
+				}
+			}
+			if !found {
+				t.Errorf("no row with a CV and an A/A count for %s %s:\n%s", point, metric, stdout)
+			}
+		}
+	}
+	if strings.Contains(stdout, "server ") {
+		t.Errorf("the sweeps' tables went to stdout:\n%s", stdout)
+	}
+	for k := 1; k <= 3; k++ {
+		if _, err := os.Stat(filepath.Join(out, fmt.Sprintf("rep-%d", k), "summary.json")); err != nil {
+			t.Errorf("sweep %d: %v", k, err)
+		}
+	}
+}
+
+func TestCalibrateBadFlags(t *testing.T) {
+	cfg := calibrateConfig(t, t.TempDir())
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no repeats", []string{"-c", cfg}, "--repeats: must be >= 2"},
+		{"one repeat", []string{"-c", cfg, "--repeats", "1"}, "--repeats: must be >= 2"},
+		{"not a number", []string{"-c", cfg, "--repeats", "many"}, "invalid value"},
+		{"no config", []string{"--repeats", "3"}, "-c CONFIG is required"},
+		{"bad format", []string{"-c", cfg, "--repeats", "3", "--format", "html"}, "--format"},
+		{"bad engine", []string{"-c", cfg, "--repeats", "3", "--engine", "tgi"}, "--engine"},
+		{"unknown run", []string{"-c", cfg, "--repeats", "3", "--run", "nope"}, "no run named"},
+		{"unknown flag", []string{"-c", cfg, "--repeats", "3", "--warmup"}, "not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, cmdCalibrate, tt.args...)
+			if code != ExitInvalid || !strings.Contains(stderr, tt.want) || stdout != "" {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, ExitInvalid, tt.want)
+			}
+		})
+	}
+}
