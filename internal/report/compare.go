@@ -58,7 +58,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		if c.Verdict == "" {
 			c.Verdict = stats.Classify(stats.Evidence{
 				Change: c.Change, LowerIsBetter: c.LowerIsBetter,
-				P: c.PAdj, Alpha: alphas[i], Tolerance: c.Tolerance,
+				P: c.PAdj, Alpha: alphas[i], Tolerance: c.Tolerance, Interval: c.CI,
 			})
 		}
 	}
@@ -131,7 +131,7 @@ func compareRow(p baseline.Pair, gate config.Gate, opts Options) *Row {
 		seed := cellSeed(opts.Seed, p.Name(), m.Name)
 		switch m.Source {
 		case PerRequest:
-			judgeRequests(c, m, p.Baseline, cur, seed, opts.Resamples)
+			judgeRequests(c, m, p.Baseline, cur, p.History[m.Name], seed, opts.Resamples)
 		case PerRepeat:
 			judgeRepeats(c, m, p.Baseline, cur, p.History[m.Name])
 		}
@@ -149,8 +149,16 @@ func value(m Metric, f *results.File) float64 {
 }
 
 // judgeRequests fills a per-request cell: the statistic of the samples, a
-// bootstrap interval of its change and a Mann-Whitney p-value.
-func judgeRequests(c *Cell, m Metric, base, cur *results.File, seed uint64, resamples int) {
+// bootstrap interval of its change and a p-value.
+//
+// Mann-Whitney U treats the requests of a run as independent, but they share
+// the run's server, batches and machine: run to run, a statistic moves more
+// than the within-run test expects, so on its own it flags noise. When the
+// history holds stats.MinPredictionHistory runs or more, the statistic is
+// also tested against their spread (a t prediction test) and the larger of
+// the two p-values counts: a regression must stand out both within the run
+// and from run to run. Without such history the cell warns.
+func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64, seed uint64, resamples int) {
 	b, x := m.Samples(base), m.Samples(cur)
 	if len(b) == 0 || len(x) == 0 {
 		c.Test = TestTolerance
@@ -167,6 +175,13 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, seed uint64, resa
 	c.Test = TestMannWhitney
 	if res, err := stats.MannWhitneyU(b, x); err == nil {
 		c.P = res.P
+	}
+	if len(history) >= stats.MinPredictionHistory {
+		if res, err := stats.PredictionTest(history, c.Cur); err == nil {
+			c.Test, c.P = TestMannWhitneyHistory, math.Max(c.P, res.P)
+		}
+	} else {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("run-to-run noise not measured (fewer than %d history runs): judged by the within-run test alone", stats.MinPredictionHistory))
 	}
 	iv, err := stats.BootstrapRelChange(b, x, stats.BootstrapOptions{Quantile: m.Quantile, Seed: seed, Resamples: resamples})
 	if err != nil {

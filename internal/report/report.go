@@ -77,6 +77,10 @@ type Cell struct {
 const (
 	// TestMannWhitney: per-request samples, Mann-Whitney U.
 	TestMannWhitney = "mann-whitney"
+	// TestMannWhitneyHistory: Mann-Whitney U within the run and, for the
+	// run-to-run noise that test cannot see, a prediction test of the
+	// statistic against the history; the larger p-value counts.
+	TestMannWhitneyHistory = "mann-whitney+history"
 	// TestWelch: per-repeat values on both sides, Welch's t-test.
 	TestWelch = "welch"
 	// TestPrediction: one current repeat against a prediction interval

@@ -150,6 +150,36 @@ func TestCompareThroughputTests(t *testing.T) {
 	}
 }
 
+// A shift that is clear within one run but no larger than the history's
+// run-to-run spread is noise; one far outside that spread is a regression.
+func TestCompareLatencyAgainstHistory(t *testing.T) {
+	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, seed: 3}
+	only := config.Gate{Metrics: []string{"median_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05}
+	tests := []struct {
+		name     string
+		tpotMs   float64
+		history  []float64
+		wantTest string
+		want     stats.Verdict
+	}{
+		{"no history: the within-run test decides", 9.9, nil, TestMannWhitney, stats.Regression},
+		{"within the run-to-run spread", 9.9, []float64{9.0, 10.2, 8.1, 9.6, 8.7}, TestMannWhitneyHistory, stats.Unchanged},
+		{"beyond the run-to-run spread", 9.9, []float64{9.0, 9.05, 8.95, 9.02, 8.98}, TestMannWhitneyHistory, stats.Regression},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur := base
+			cur.tpotMs, cur.seed = tt.tpotMs, 4
+			p := pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
+			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]config.Gate{"r": only}})
+			cell := r.rows()[0].Cells[0]
+			if cell.Test != tt.wantTest || cell.Verdict != tt.want {
+				t.Errorf("cell = test %s verdict %s p %.3g; want %s %s", cell.Test, cell.Verdict, cell.P, tt.wantTest, tt.want)
+			}
+		})
+	}
+}
+
 func TestCompareITLWithoutDetails(t *testing.T) {
 	b := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 100, seed: 3}
 	c := b

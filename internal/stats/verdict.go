@@ -71,16 +71,24 @@ type Evidence struct {
 	Alpha float64
 	// Tolerance is the smallest relative change that counts.
 	Tolerance float64
+	// Interval, when known, is a confidence interval of Change: a change
+	// whose interval includes 0 is not significant, whatever P says.
+	Interval *Interval
 }
 
 // Classify returns Regression when the change is significant and worse than
 // the tolerance, Improvement when it is significant and better, Unchanged
 // otherwise, and Inconclusive when the change itself is unknown (NaN).
+// Significant means P below Alpha (or no test possible) and, when an
+// interval is given, an interval that excludes no change.
 func Classify(e Evidence) Verdict {
 	if math.IsNaN(e.Change) {
 		return Inconclusive
 	}
 	significant := math.IsNaN(e.P) || e.P < e.Alpha
+	if e.Interval != nil && e.Interval.Contains(0) {
+		significant = false
+	}
 	worse := e.Change
 	if !e.LowerIsBetter {
 		worse = -worse
