@@ -67,13 +67,15 @@ type Parallel struct {
 
 // Serve holds the server's options.
 type Serve struct {
-	ModelPath            string            `yaml:"model_path"`
-	Port                 int               `yaml:"port"`
-	GPUMemoryUtilization float64           `yaml:"gpu_memory_utilization"`
-	MaxModelLen          int               `yaml:"max_model_len"`
-	MaxNumSeqs           int               `yaml:"max_num_seqs"`
-	Dtype                string            `yaml:"dtype"`
-	DisableLogRequests   bool              `yaml:"disable_log_requests"`
+	ModelPath            string  `yaml:"model_path"`
+	Port                 int     `yaml:"port"`
+	GPUMemoryUtilization float64 `yaml:"gpu_memory_utilization"`
+	MaxModelLen          int     `yaml:"max_model_len"`
+	MaxNumSeqs           int     `yaml:"max_num_seqs"`
+	Dtype                string  `yaml:"dtype"`
+	// DisableLogRequests is nil when the key is left out: then no
+	// request-logging flag is passed and the server keeps its own default.
+	DisableLogRequests   *bool             `yaml:"disable_log_requests"`
 	EnableExpertParallel bool              `yaml:"enable_expert_parallel"`
 	TPDPPairs            []Parallel        `yaml:"tp_dp_pairs"`
 	Command              []string          `yaml:"command"`

@@ -34,6 +34,11 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 		d.lines[path] = node.Line
 	}
 	switch {
+	case v.Kind() == reflect.Pointer:
+		// An optional value: nil when the key is left out.
+		elem := reflect.New(v.Type().Elem())
+		d.decode(node, elem.Elem(), path)
+		v.Set(elem)
 	case v.Type() == durationType:
 		d.decodeDuration(node, v, path)
 	case v.Kind() == reflect.Struct:

@@ -100,6 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad endpoint", "      output_len: [16]\n", "      output_len: [16]\n      endpoint: embeddings\n", `c.yaml:13: runs[0].bench.endpoint: must be one of completions, chat, got "embeddings"`},
 		{"repeats zero", "      output_len: [16]\n", "      output_len: [16]\n      repeats: 0\n", "c.yaml:13: runs[0].bench.repeats: must be >= 1, got 0"},
 		{"bool as string", "      model_path: m\n", "      model_path: m\n      enable_expert_parallel: maybe\n", `c.yaml:6: runs[0].serve.enable_expert_parallel: expected true or false, got "maybe"`},
+		{"duplicate value", "concurrency: [4]", "concurrency: [4, 8, 4]", "c.yaml:10: runs[0].bench.concurrency[2]: 4 is listed twice (also at [0])"},
 		{"duplicate key", "      model_path: m\n", "      model_path: m\n      model_path: n\n", "c.yaml:6: runs[0].serve.model_path: key given twice"},
 	}
 	for _, tt := range tests {

@@ -175,12 +175,14 @@ func (v *validator) bench(r *Run, p string) {
 				v.add(fmt.Sprintf("%s.%s[%d]", p, l.key, j), "must be >= 1, got %d", n)
 			}
 		}
+		unique(v, p+"."+l.key, l.values)
 	}
 	for j, rate := range b.RequestRate {
 		if rate <= 0 {
 			v.add(fmt.Sprintf("%s.request_rate[%d]", p, j), "must be > 0 requests per second (leave the list empty for all at once), got %g", rate)
 		}
 	}
+	unique(v, p+".request_rate", b.RequestRate)
 	if maxLen := r.Serve.MaxModelLen; maxLen > 0 {
 		for j, ctx := range b.ContextSize {
 			for _, out := range b.OutputLen {
@@ -210,6 +212,19 @@ func (v *validator) bench(r *Run, p string) {
 		case ms <= 0:
 			v.add(p+".goodput."+key, "must be > 0 milliseconds, got %g", ms)
 		}
+	}
+}
+
+// unique reports a value listed twice: it would name, and measure, the same
+// point twice.
+func unique[T comparable](v *validator, path string, values []T) {
+	first := map[T]int{}
+	for j, x := range values {
+		if k, dup := first[x]; dup {
+			v.add(fmt.Sprintf("%s[%d]", path, j), "%v is listed twice (also at [%d]); each value makes its own points", x, k)
+			continue
+		}
+		first[x] = j
 	}
 }
 

@@ -101,15 +101,19 @@ func vllmArgs(s *config.Serve, pair config.Parallel, version string) []string {
 // requestLogFlag picks the flag that gives the requested request logging
 // on the given vLLM version. Before 0.10.1 vLLM logged every request unless
 // told --disable-log-requests; from 0.10.1 on it logs none unless told
-// --enable-log-requests, and the old flag is gone in recent releases.
-func requestLogFlag(disable bool, version string) string {
+// --enable-log-requests, and the old flag is gone in recent releases. With
+// no choice in the config (nil) the server's default stands.
+func requestLogFlag(disable *bool, version string) string {
+	if disable == nil {
+		return ""
+	}
 	if before(version, [3]int{0, 10, 1}) {
-		if disable {
+		if *disable {
 			return "--disable-log-requests"
 		}
 		return ""
 	}
-	if !disable {
+	if !*disable {
 		return "--enable-log-requests"
 	}
 	return ""
@@ -132,7 +136,7 @@ func sglangArgs(s *config.Serve, pair config.Parallel) []string {
 		"--max-running-requests", strconv.Itoa(s.MaxNumSeqs),
 		"--dtype", s.Dtype,
 	)
-	if !s.DisableLogRequests {
+	if s.DisableLogRequests != nil && !*s.DisableLogRequests {
 		args = append(args, "--log-requests")
 	}
 	return args

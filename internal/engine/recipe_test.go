@@ -13,7 +13,7 @@ func seedRun(engine string) *config.Run {
 		Engine: engine,
 		Serve: config.Serve{
 			ModelPath: "meta-llama/Llama-2-7b-hf", Port: 8000, GPUMemoryUtilization: 0.9,
-			MaxModelLen: 4096, MaxNumSeqs: 256, Dtype: "bfloat16", DisableLogRequests: true,
+			MaxModelLen: 4096, MaxNumSeqs: 256, Dtype: "bfloat16", DisableLogRequests: ptr(true),
 		},
 	}
 }
@@ -31,14 +31,19 @@ func TestBuildArgv(t *testing.T) {
 		{"vllm old, logging off", func() *config.Run { return seedRun("vllm") }, "0.9.2", "vllm serve " + vllmFlags + " --disable-log-requests"},
 		{"vllm new, logging on", func() *config.Run {
 			r := seedRun("vllm")
-			r.Serve.DisableLogRequests = false
+			r.Serve.DisableLogRequests = ptr(false)
 			return r
 		}, "0.10.1", "vllm serve " + vllmFlags + " --enable-log-requests"},
 		{"vllm old, logging on", func() *config.Run {
 			r := seedRun("vllm")
-			r.Serve.DisableLogRequests = false
+			r.Serve.DisableLogRequests = ptr(false)
 			return r
 		}, "0.10.0", "vllm serve " + vllmFlags},
+		{"vllm, request logging left to the server", func() *config.Run {
+			r := seedRun("vllm")
+			r.Serve.DisableLogRequests = nil
+			return r
+		}, "0.9.0", "vllm serve " + vllmFlags},
 		{"vllm expert parallel, ray, extra args", func() *config.Run {
 			r := seedRun("vllm")
 			r.Serve.EnableExpertParallel = true
@@ -103,3 +108,5 @@ func TestBefore(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
