@@ -38,7 +38,7 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
 			continue
 		}
-		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
+		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
 	}
 }
 

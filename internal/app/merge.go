@@ -2,8 +2,9 @@ package app
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,13 +50,16 @@ type mergeOutcome struct {
 // shards of the matrix not given, and points not measured.
 func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 	var res mergeOutcome
-	sum := summaryFile{}
+	sum := results.Summary{}
 	origin := map[string]string{} // file name -> shard dir
 	shards := map[string]string{} // shard "i/n" -> its dir
 	shardCount := 0
 	var copies [][2]string
 	for _, dir := range dirs {
-		s, err := readSummary(dir)
+		s, err := results.ReadSummary(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return res, fmt.Errorf("%q is not a result directory of vllm-bench run (it has no %s)", dir, results.SummaryName)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -90,7 +94,7 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 			return res, err
 		}
 		for _, src := range entries {
-			if filepath.Base(src) != "summary.json" {
+			if filepath.Base(src) != results.SummaryName {
 				copies = append(copies, [2]string{src, filepath.Join(out, filepath.Base(src))})
 			}
 		}
@@ -116,24 +120,7 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 		}
 	}
 	sort.SliceStable(sum.Points, func(i, j int) bool { return sum.Points[i].File < sum.Points[j].File })
-	data, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return res, err
-	}
-	return res, results.WriteAtomic(filepath.Join(out, "summary.json"), append(data, '\n'))
-}
-
-func readSummary(dir string) (*summaryFile, error) {
-	path := filepath.Join(dir, "summary.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a result directory of vllm-bench run: %w", dir, err)
-	}
-	var s summaryFile
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%q: invalid JSON: %w", path, err)
-	}
-	return &s, nil
+	return res, results.WriteSummary(out, &sum)
 }
 
 // copyFile copies src to dst atomically.

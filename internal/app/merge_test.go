@@ -8,11 +8,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // writeSummaryCopy writes dir's summary.json into a new directory with
 // edit applied, and returns that directory.
-func writeSummaryCopy(t *testing.T, dir, name string, edit func(*summaryFile)) string {
+func writeSummaryCopy(t *testing.T, dir, name string, edit func(*results.Summary)) string {
 	t.Helper()
 	s := readSummaryT(t, dir)
 	edit(s)
@@ -81,8 +83,8 @@ func TestRunShardsAndMerge(t *testing.T) {
 	}
 
 	// A shard given twice, and one file in two directories.
-	again := writeSummaryCopy(t, shard1, "again", func(*summaryFile) {})
-	unsharded := writeSummaryCopy(t, shard1, "unsharded", func(s *summaryFile) { s.Shard = "" })
+	again := writeSummaryCopy(t, shard1, "again", func(*results.Summary) {})
+	unsharded := writeSummaryCopy(t, shard1, "unsharded", func(s *results.Summary) { s.Shard = "" })
 	// A shard of another config (a different num_prompts).
 	other := writeRunConfig(t, dir, "other.yaml", simRun{name: "shard", port: port, out: filepath.Join(dir, "unused"), pairs: layouts, conc: "[2, 4]", nump: "[6]"})
 	otherShard := filepath.Join(dir, "other2")

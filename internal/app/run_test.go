@@ -122,9 +122,9 @@ func plannedFiles(t *testing.T, args ...string) []string {
 }
 
 // readSummaryT reads DIR/summary.json.
-func readSummaryT(t *testing.T, dir string) *summaryFile {
+func readSummaryT(t *testing.T, dir string) *results.Summary {
 	t.Helper()
-	s, err := readSummary(dir)
+	s, err := results.ReadSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func readSummaryT(t *testing.T, dir string) *summaryFile {
 }
 
 // statusByFile maps summary.json's points by file name to their status.
-func statusByFile(s *summaryFile) map[string]string {
+func statusByFile(s *results.Summary) map[string]string {
 	m := map[string]string{}
 	for _, p := range s.Points {
 		m[p.File] = p.Status

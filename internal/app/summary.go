@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"time"
@@ -10,30 +9,16 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// summaryFile is summary.json: the index of a run's output directory, one
-// entry per planned point with what became of it.
-type summaryFile struct {
-	Config string `json:"config"`
-	// ConfigSHA256 identifies the config's content, so that merge refuses
-	// shards of different configs.
-	ConfigSHA256 string `json:"config_sha256"`
-	// Shard is "i/n" for a shard's directory, empty for a whole sweep.
-	Shard   string        `json:"shard,omitempty"`
-	Written string        `json:"written"`
-	Harness string        `json:"harness_version"`
-	Points  []pointStatus `json:"points"`
-}
-
 // writeSummaries writes summary.json into every output directory of the
 // sweep, listing each planned point in plan order.
 func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
-	byDir := map[string]*summaryFile{}
+	byDir := map[string]*results.Summary{}
 	var dirs []string
 	for _, s := range servers {
 		dir := s.Run.Bench.OutputDir
 		sum, ok := byDir[dir]
 		if !ok {
-			sum = &summaryFile{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version}
+			sum = &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version}
 			byDir[dir] = sum
 			dirs = append(dirs, dir)
 		}
@@ -44,7 +29,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 				st, ok = sw.status[failedPath(path)]
 			}
 			if !ok {
-				st = pointStatus{File: name, Status: "not-run"}
+				st = results.PointStatus{File: name, Status: "not-run"}
 			}
 			sum.Points = append(sum.Points, st)
 		}
@@ -54,7 +39,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		// accounts for it.
 		for _, r := range sw.cfg.Runs {
 			if _, ok := byDir[r.Bench.OutputDir]; !ok {
-				byDir[r.Bench.OutputDir] = &summaryFile{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []pointStatus{}}
+				byDir[r.Bench.OutputDir] = &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []results.PointStatus{}}
 				dirs = append(dirs, r.Bench.OutputDir)
 				if err := os.MkdirAll(r.Bench.OutputDir, 0o755); err != nil {
 					return err
@@ -66,11 +51,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		if _, err := os.Stat(dir); err != nil {
 			continue // nothing ran there
 		}
-		data, err := json.MarshalIndent(byDir[dir], "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := results.WriteAtomic(filepath.Join(dir, "summary.json"), append(data, '\n')); err != nil {
+		if err := results.WriteSummary(dir, byDir[dir]); err != nil {
 			return err
 		}
 	}

@@ -22,16 +22,7 @@ type sweeper struct {
 	shard   string
 	machine results.Env
 	// status records, per result path, what became of the point.
-	status map[string]pointStatus
-}
-
-// pointStatus is one line of summary.json.
-type pointStatus struct {
-	File      string `json:"file"`
-	Status    string `json:"status"` // ok | failed | skipped (resume) | not-run (interrupted)
-	Completed int    `json:"completed"`
-	Failed    int    `json:"failed"`
-	Error     string `json:"error,omitempty"`
+	status map[string]results.PointStatus
 }
 
 // sweepOutcome is what the whole sweep produced.
@@ -42,7 +33,7 @@ type sweepOutcome struct {
 
 func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepOutcome {
 	var out sweepOutcome
-	sw.status = map[string]pointStatus{}
+	sw.status = map[string]results.PointStatus{}
 	for i, s := range servers {
 		if ctx.Err() != nil {
 			break
@@ -73,7 +64,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 	for _, p := range s.Points {
 		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
 		if sw.resume && results.Complete(path) {
-			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "skipped"}
+			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "skipped"}
 			if f, err := results.Read(path); err == nil {
 				rows = append(rows, rowOf(s, p, f, "kept"))
 			}
@@ -139,7 +130,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 				return rows, err
 			}
 			_ = os.Remove(stale)
-			sw.status[path] = pointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
+			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
 			rows = append(rows, rowOf(s, p, f, "failed"))
 			continue
 		}
@@ -147,7 +138,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 			return rows, err
 		}
 		_ = os.Remove(failedPath(path))
-		sw.status[path] = pointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
+		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
 		rows = append(rows, rowOf(s, p, f, ""))
 	}
 	if len(pointErrs) > 0 {

@@ -49,14 +49,21 @@ func writeJSON(t *testing.T, path string, v any) {
 func resultsDir(t *testing.T, gpu string) string {
 	t.Helper()
 	dir := t.TempDir()
+	var sum results.Summary
 	for _, c := range []int{1, 2} {
 		name, f := result("llama", c, gpu)
 		writeJSON(t, filepath.Join(dir, name), f)
+		sum.Points = append(sum.Points, results.PointStatus{File: name, Status: "ok"})
 	}
 	name, f := result("llama", 4, gpu)
 	f.Completed, f.VllmBench.Error = 0, "server exited with status 1"
-	writeJSON(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+FailedSuffix), f)
-	writeJSON(t, filepath.Join(dir, SummaryFile), map[string]int{"points": 3})
+	failed := strings.TrimSuffix(name, ".json") + FailedSuffix
+	writeJSON(t, filepath.Join(dir, failed), f)
+	sum.Points = append(sum.Points, results.PointStatus{File: failed, Status: "failed"})
+	// A point of an earlier sweep that this one did not plan: not judged.
+	stale, old := result("llama", 8, gpu)
+	writeJSON(t, filepath.Join(dir, stale), old)
+	writeJSON(t, filepath.Join(dir, results.SummaryName), sum)
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -12,14 +12,8 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// Names of special files in a results directory.
-const (
-	// SummaryFile is the run summary a results directory may hold; it is not
-	// a point's result.
-	SummaryFile = "summary.json"
-	// FailedSuffix ends the name of a point that could not be measured.
-	FailedSuffix = ".failed.json"
-)
+// FailedSuffix ends the name of a point that could not be measured.
+const FailedSuffix = ".failed.json"
 
 // Result is one point's result file in a results directory.
 type Result struct {
@@ -68,11 +62,12 @@ func (r *Result) FailureReason() string {
 	return "the point could not be measured"
 }
 
-// LoadResults reads every point's result file in the flat directory dir:
-// *.json files other than SummaryFile, hidden files and subdirectories (such
-// as logs/). When a point has both a result and a .failed.json file, the
-// result wins. Results are sorted by run and file name. A file that cannot be
-// decoded is an error naming it.
+// LoadResults reads every point's result file in the flat directory dir.
+// When dir holds a summary.json (every sweep writes one), the files it lists
+// are the points, so files left from earlier sweeps are not judged again;
+// otherwise every *.json file but hidden ones is. When a point has both a
+// result and a .failed.json file, the result wins. Results are sorted by run
+// and file name. A file that cannot be decoded is an error naming it.
 func LoadResults(dir string) ([]*Result, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -81,10 +76,17 @@ func LoadResults(dir string) ([]*Result, error) {
 		}
 		return nil, fmt.Errorf("results directory %q: %w", dir, err)
 	}
+	listed, err := summaryFiles(dir)
+	if err != nil {
+		return nil, err
+	}
 	byName := map[string]*Result{}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || name == SummaryFile || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+		if e.IsDir() || name == results.SummaryName || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		if listed != nil && !listed[name] {
 			continue
 		}
 		path := filepath.Join(dir, name)
@@ -117,4 +119,21 @@ func LoadResults(dir string) ([]*Result, error) {
 		return a.Name < b.Name
 	})
 	return out, nil
+}
+
+// summaryFiles returns the file names dir's summary.json lists, or nil when
+// the directory has none.
+func summaryFiles(dir string) (map[string]bool, error) {
+	sum, err := results.ReadSummary(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string]bool, len(sum.Points))
+	for _, p := range sum.Points {
+		files[p.File] = true
+	}
+	return files, nil
 }

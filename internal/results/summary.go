@@ -1,0 +1,64 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// SummaryName is the file that indexes a results directory.
+const SummaryName = "summary.json"
+
+// Summary is summary.json: the index of an output directory, one entry per
+// point the sweep planned there, with what became of it. Readers judge the
+// points it lists and nothing else the directory may hold from earlier
+// sweeps.
+type Summary struct {
+	Config string `json:"config"`
+	// ConfigSHA256 identifies the config's content, so that merge refuses
+	// shards of different configs.
+	ConfigSHA256 string `json:"config_sha256"`
+	// Shard is "i/n" for a shard's directory, empty for a whole sweep.
+	Shard   string        `json:"shard,omitempty"`
+	Written string        `json:"written"`
+	Harness string        `json:"harness_version"`
+	Points  []PointStatus `json:"points"`
+}
+
+// PointStatus is what became of one planned point.
+type PointStatus struct {
+	// File is the point's file as written: NAME.json, or NAME.failed.json
+	// when it could not be measured.
+	File string `json:"file"`
+	// Status is ok, failed, skipped (kept by --resume) or not-run
+	// (interrupted).
+	Status    string `json:"status"`
+	Completed int    `json:"completed"`
+	Failed    int    `json:"failed"`
+	Error     string `json:"error,omitempty"`
+}
+
+// ReadSummary reads dir's summary.json; os.ErrNotExist (wrapped) when the
+// directory has none.
+func ReadSummary(dir string) (*Summary, error) {
+	path := filepath.Join(dir, SummaryName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %q: %w", path, err)
+	}
+	var s Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("reading %q: invalid JSON: %w", path, err)
+	}
+	return &s, nil
+}
+
+// WriteSummary writes s as dir's summary.json, atomically.
+func WriteSummary(dir string, s *Summary) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(filepath.Join(dir, SummaryName), append(data, '\n'))
+}
