@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/metrics"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -17,19 +18,16 @@ import (
 // <point>.failed.json, with the cause and the server's last log lines.
 func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta results.Meta, cause error, tail []string) {
 	now := time.Now()
+	b := &s.Run.Bench
 	for _, p := range points {
-		path := failedPath(filepath.Join(s.Run.Bench.OutputDir, sweep.ResultName(s.Server, p)))
-		f := &results.File{
-			Date: now.Format("20060102-150405"), Backend: "vllm", NumPrompts: p.NumPrompts,
-			RequestRate: "inf", Burstiness: s.Run.Bench.Burstiness, MaxConcurrency: p.Concurrency,
-			Failed: p.NumPrompts * s.Run.Bench.Repeats, VllmBench: meta,
-		}
-		if p.RequestRate > 0 {
-			f.RequestRate = p.RequestRate
-		}
+		resultPath := filepath.Join(b.OutputDir, sweep.ResultName(s.Server, p))
+		path := failedPath(resultPath)
+		f := results.FromSummary(metrics.Summary{Failed: p.NumPrompts * b.Repeats}, nil, results.Info{
+			Model: s.Run.Serve.ModelPath, Endpoint: b.Endpoint, Point: p, Burstiness: b.Burstiness,
+			Seed: b.Seed, WarmupPrompts: b.WarmupPrompts, Start: now, End: now,
+		})
+		sw.fill(f, meta)
 		m := &f.VllmBench
-		m.SchemaVersion, m.Point, m.Endpoint = results.SchemaVersion, p, s.Run.Bench.Endpoint
-		m.StartTime, m.EndTime = now.Format(time.RFC3339), now.Format(time.RFC3339)
 		m.Error, m.LogTail = briefError(cause), tail
 		if _, err := os.Stat(m.LogPath); err != nil {
 			m.LogPath = "" // the server never started, so it wrote no log
@@ -38,6 +36,8 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
 			continue
 		}
+		// A result of an earlier sweep no longer stands for this point.
+		_ = os.Remove(resultPath)
 		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
 	}
 }

@@ -312,6 +312,13 @@ func TestRunServerFailsToStart(t *testing.T) {
 	out := filepath.Join(dir, "results")
 	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "nostart", port: port, out: out, conc: "[1, 4]", extra: []string{"--sim-fail-start"}})
 	planned := plannedFiles(t, "-c", cfg)
+	// A result of an earlier sweep must not survive to stand for the point.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(planned[0], []byte(`{"completed": 8}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	code, _, stderr := cli(t, nil, "run", "-c", cfg)
 	if code != ExitInfra {
