@@ -11,6 +11,7 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/github"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // reportFile is the name of the markdown report the action writes next to
@@ -38,6 +39,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) int {
 		resultsDirs []string
 		cfg         *config.Config
 		infraFailed bool
+		missing     []string // points no shard delivered (mode compare)
 	)
 	switch in.Mode {
 	case github.ModeRun, github.ModeAll:
@@ -55,12 +57,19 @@ func cmdAction(ctx context.Context, env *Env, args []string) int {
 		if err != nil {
 			return actionInvalid(x, err)
 		}
-		dir, code := mergeForCompare(env, in)
+		var dir string
+		var code int
+		dir, missing, code = mergeForCompare(env, in)
 		if code != ExitOK {
 			_ = x.SetOutput(github.OutputVerdict, "error")
 			return code
 		}
 		resultsDirs = []string{dir}
+		for _, m := range missing {
+			// A shard that never delivered must not pass as a clean gate.
+			x.Error("not measured: " + m)
+			infraFailed = true
+		}
 	}
 
 	ov := gateOverride{}
@@ -70,18 +79,23 @@ func cmdAction(ctx context.Context, env *Env, args []string) int {
 	if in.HasAlpha {
 		ov.alpha = &in.Alpha
 	}
-	var reports []*report.Report
-	for _, dir := range resultsDirs {
-		r, err := compareDirs(dir, in.Baselines, gatesOf(cfg), ov)
-		if err != nil {
-			return actionInvalid(x, err)
-		}
-		reports = append(reports, r)
+	if msg := missingBaselines(in.Baselines); msg != "" {
+		x.Warning(msg)
+	}
+	reports, err := compareEach(resultsDirs, in.Baselines, cfg, ov)
+	if err != nil {
+		return actionInvalid(x, err)
 	}
 	g := gateOf(reports)
+	if len(missing) > 0 {
+		g.markdown = missingSection(missing) + g.markdown
+		if g.verdict == report.VerdictPass {
+			g.verdict = report.VerdictFailed
+		}
+	}
 	fmt.Fprint(env.Stdout, g.text)
 	reportPath := filepath.Join(resultsDirs[0], reportFile)
-	if err := os.WriteFile(reportPath, []byte(g.markdown), 0o644); err != nil {
+	if err := results.WriteAtomic(reportPath, []byte(g.markdown)); err != nil {
 		x.Warning(fmt.Sprintf("report not written to %q: %v", reportPath, err))
 		reportPath = ""
 	}
@@ -134,6 +148,16 @@ func gateOf(reports []*report.Report) gate {
 	return g
 }
 
+// missingSection lists, at the top of the report, what no shard delivered.
+func missingSection(missing []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> [!WARNING]\n> %d points or shards were not measured; the gate cannot pass without them:\n", len(missing))
+	for _, m := range missing {
+		fmt.Fprintf(&b, "> - %s\n", m)
+	}
+	return b.String() + "\n"
+}
+
 // finishRunMode sets the outputs of a matrix job that only measures; the
 // compare job gates.
 func finishRunMode(x *github.Actions, dirs []string, infraFailed bool) int {
@@ -146,28 +170,26 @@ func finishRunMode(x *github.Actions, dirs []string, infraFailed bool) int {
 }
 
 // mergeForCompare merges the shard directories of the results input into
-// one directory under RUNNER_TEMP (or the system temp dir).
-func mergeForCompare(env *Env, in github.Inputs) (string, int) {
+// a new directory under RUNNER_TEMP (or the system temp dir). It returns
+// the points and shards that are missing.
+func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, code int) {
 	dirs, err := in.ResultDirs()
 	if err != nil {
-		return "", errorf(env, ExitInvalid, "input results: %v", err)
+		return "", nil, errorf(env, ExitInvalid, "input results: %v", err)
 	}
 	tmp := env.Getenv("RUNNER_TEMP")
 	if tmp == "" {
 		tmp = os.TempDir()
 	}
-	out := filepath.Join(tmp, "vllm-bench-merged")
-	if err := os.RemoveAll(out); err != nil {
-		return "", errorf(env, ExitInfra, "merge: %v", err)
+	out, err := os.MkdirTemp(tmp, "vllm-bench-merged-")
+	if err != nil {
+		return "", nil, errorf(env, ExitInfra, "merge: %v", err)
 	}
 	merged, err := mergeShards(out, dirs)
 	if err != nil {
-		return "", errorf(env, ExitInvalid, "merge: %v", err)
+		return "", nil, errorf(env, ExitInvalid, "merge: %v", err)
 	}
-	for _, m := range merged.missing {
-		fmt.Fprintf(env.Stderr, "vllm-bench: merge: not complete: %s\n", m)
-	}
-	return out, ExitOK
+	return out, merged.missing, ExitOK
 }
 
 // updateBaselines promotes the results when the gate passed; a failed gate

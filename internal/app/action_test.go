@@ -239,3 +239,34 @@ func copyVars(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+func TestActionCompareMissingShard(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "sharded", port: runTestPort(t), out: filepath.Join(dir, "out"), pairs: "[{tp: 1, dp: 1}, {tp: 2, dp: 1}]"})
+	if code, _, stderr := cli(t, nil, "run", "-c", cfg, "--shard", "1/2", "--out", filepath.Join(dir, "shard1")); code != ExitOK {
+		t.Fatalf("shard 1/2: exit %d\n%s", code, stderr)
+	}
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary.md")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{
+		"GITHUB_EVENT_NAME": "schedule", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile, "RUNNER_TEMP": dir,
+		"INPUT_CONFIG": cfg, "INPUT_MODE": "compare", "INPUT_RESULTS": filepath.Join(dir, "shard1"),
+		"INPUT_BASELINES": filepath.Join(dir, "baselines"), "INPUT_UPDATE-BASELINES": "true",
+	}
+	code, stdout, _ := cli(t, vars, "action")
+	if code != ExitInfra || !strings.Contains(stdout, "::error::not measured: shard 2/2") {
+		t.Errorf("exit %d, want %d with an error for the missing shard:\n%s", code, ExitInfra, stdout)
+	}
+	out, _ := os.ReadFile(outFile)
+	summary, _ := os.ReadFile(sumFile)
+	if !strings.Contains(string(out), "failed") || !strings.Contains(string(summary), "were not measured") {
+		t.Errorf("verdict or summary does not say the gate failed:\n%s\n%s", out, summary)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "baselines")); err == nil {
+		t.Error("baselines were updated from an incomplete set of shards")
+	}
+}

@@ -157,6 +157,9 @@ func cmdCompare(ctx context.Context, env *Env, args []string) int {
 		}
 		gates = gatesOf(cfg)
 	}
+	if msg := missingBaselines(*baselinesDir); msg != "" {
+		fmt.Fprintln(env.Stderr, "vllm-bench: warning: "+msg)
+	}
 	r, err := compareDirs(*resultsDir, *baselinesDir, gates, ov)
 	if err != nil {
 		return errorf(env, ExitInvalid, "compare: %v", err)

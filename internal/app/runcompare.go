@@ -1,9 +1,13 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
 )
 
@@ -19,12 +23,12 @@ func (d sweepDone) outputDirs() []string {
 	return dirs
 }
 
-// compareSweep compares every output directory of a sweep with the
-// baselines, with each run's gate settings.
-func compareSweep(d sweepDone, baselines string, ov gateOverride) ([]*report.Report, error) {
+// compareEach compares every results directory with the baselines, with
+// each run's gate settings from cfg.
+func compareEach(dirs []string, baselines string, cfg *config.Config, ov gateOverride) ([]*report.Report, error) {
 	var reports []*report.Report
-	for _, dir := range d.outputDirs() {
-		r, err := compareDirs(dir, baselines, gatesOf(d.cfg), ov)
+	for _, dir := range dirs {
+		r, err := compareDirs(dir, baselines, gatesOf(cfg), ov)
 		if err != nil {
 			return nil, err
 		}
@@ -33,10 +37,23 @@ func compareSweep(d sweepDone, baselines string, ov gateOverride) ([]*report.Rep
 	return reports, nil
 }
 
+// missingBaselines says, when the baselines directory does not exist, that
+// nothing will be gated, so a mistyped path cannot switch the gate off
+// unnoticed. It returns "" when the directory exists.
+func missingBaselines(dir string) string {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("baselines directory %q does not exist: every point is new and nothing is gated (create it with vllm-bench baseline update)", dir)
+	}
+	return ""
+}
+
 // compareAfterRun prints the comparison of a sweep's results with the
 // baselines as text and returns the gate's exit code.
 func compareAfterRun(env *Env, d sweepDone, baselines string) int {
-	reports, err := compareSweep(d, baselines, gateOverride{})
+	if msg := missingBaselines(baselines); msg != "" {
+		fmt.Fprintln(env.Stderr, "vllm-bench: warning: "+msg)
+	}
+	reports, err := compareEach(d.outputDirs(), baselines, d.cfg, gateOverride{})
 	if err != nil {
 		return errorf(env, ExitInvalid, "compare: %v", err)
 	}

@@ -55,8 +55,9 @@ const (
 // DefaultBaselines is the baselines directory when the input is empty.
 const DefaultBaselines = "baselines"
 
-// knownEngines returns the values the engine input accepts.
-func knownEngines() []string { return []string{"vllm", "sglang", "sim", "external"} }
+// knownEngines returns the values the engine input accepts: the engines a
+// run can be moved onto (an external server is the config's own choice).
+func knownEngines() []string { return []string{"vllm", "sglang", "sim"} }
 
 // Inputs are the action's inputs, parsed and validated. Empty optional
 // inputs take the defaults documented in action.yml.
@@ -136,8 +137,11 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 	}
 	in.Tolerance, in.HasTolerance = p.number(InputTolerance, 0, 1, "a relative change between 0 and 1, e.g. 0.05")
 	in.Alpha, in.HasAlpha = p.number(InputAlpha, 0, 1, "a false-discovery rate between 0 and 1, e.g. 0.05")
-	if in.HasAlpha && in.Alpha == 0 {
-		p.fail(InputAlpha, p.get(InputAlpha), "must be greater than 0")
+	if in.HasTolerance && in.Tolerance >= 1 {
+		p.fail(InputTolerance, p.get(InputTolerance), "must be below 1")
+	}
+	if in.HasAlpha && (in.Alpha == 0 || in.Alpha >= 1) {
+		p.fail(InputAlpha, p.get(InputAlpha), "must be greater than 0 and below 1")
 	}
 	in.Shard = p.get(InputShard)
 	if in.Shard != "" {

@@ -237,3 +237,10 @@ func TestTailLines(t *testing.T) {
 		t.Errorf("tail from offset = %d lines starting %q, want 50 from line 0", len(got), got[0])
 	}
 }
+
+func TestChildEnvironWithholdsTokens(t *testing.T) {
+	got := childEnviron([]string{"PATH=/bin", "INPUT_GITHUB-TOKEN=ghs_x", "GITHUB_TOKEN=ghs_y", "GITHUB_REPOSITORY=a/b", "ACTIONS_RUNTIME_TOKEN=z", "HF_TOKEN=hf"})
+	if strings.Join(got, " ") != "PATH=/bin GITHUB_REPOSITORY=a/b HF_TOKEN=hf" {
+		t.Errorf("childEnviron = %q", got)
+	}
+}
