@@ -498,6 +498,16 @@ func TestRunResume(t *testing.T) {
 	if n := tableRows(stdout, "resume"); n != 4 {
 		t.Errorf("table has %d rows, want 4 (3 kept, 1 measured):\n%s", n, stdout)
 	}
+
+	// Other load settings (here a warmup) make every kept file stale.
+	edited := strings.Replace(string(mustRead(t, cfg)), "    bench:\n", "    bench:\n      warmup_prompts: 2\n", 1)
+	if err := os.WriteFile(cfg, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli(t, nil, "run", "-c", cfg, "--resume")
+	if code != ExitOK || strings.Count(stderr, "was measured with other settings") != len(planned) {
+		t.Errorf("resume after a settings change: exit %d, want every point measured again:\n%s", code, stderr)
+	}
 	checkNoSim(t, port)
 }
 
@@ -683,4 +693,13 @@ func TestRunShardWithoutServers(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "merged 1 result file from 2 shards") {
 		t.Errorf("merge: exit %d\n%s%s", code, stdout, stderr)
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

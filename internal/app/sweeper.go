@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,16 +62,18 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory %q: %w", dir, err)
 	}
+	settings := settingsDigest(s)
 	var todo []sweep.Point
 	var rows []tableRow
 	for _, p := range s.Points {
 		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
 		if sw.resume && results.Complete(path) {
-			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "skipped"}
-			if f, err := results.Read(path); err == nil {
+			if f, err := results.Read(path); err == nil && f.VllmBench.SettingsSHA256 == settings {
+				sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "skipped", Completed: f.Completed, Failed: f.Failed}
 				rows = append(rows, rowOf(s, p, f, "kept"))
+				continue
 			}
-			continue
+			fmt.Fprintf(sw.env.Stderr, "%s was measured with other settings; measuring it again\n", filepath.Base(path))
 		}
 		todo = append(todo, p)
 	}
@@ -82,7 +87,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		return rows, err
 	}
 	meta := results.Meta{
-		Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP,
+		Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP, SettingsSHA256: settings,
 		ServerArgv: recipe.Argv, ServerVersion: version, Env: sw.machine,
 	}
 	meta.Env.ServerVersion = version
@@ -145,6 +150,25 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
 	}
 	return rows, nil
+}
+
+// settingsDigest digests what shapes a configuration's measurements besides
+// the point: the engine, the serve options, the layout and the load
+// options. Left out: the grid lists and the layout list (the file name
+// holds the point and the layout), and what does not change a measurement
+// (output directory, port, startup timeout).
+func settingsDigest(s sweep.ServerConfig) string {
+	b, serve := s.Run.Bench, s.Run.Serve
+	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
+	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
+	data, _ := json.Marshal(struct {
+		Engine string
+		Serve  config.Serve
+		Server sweep.Server
+		Bench  config.Bench
+	}{s.Run.Engine, serve, s.Server, b})
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // simGPUModel is the hardware a simulated server reports, so simulator
@@ -237,7 +261,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 // fill adds what the sweep knows about the server to a measured file.
 func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m := &f.VllmBench
-	m.Run, m.Engine, m.TP, m.DP, m.PP = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP
+	m.Run, m.Engine, m.TP, m.DP, m.PP, m.SettingsSHA256 = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP, meta.SettingsSHA256
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
 	if meta.Engine == "sglang" && f.Backend == results.BackendCompletions {
 		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
