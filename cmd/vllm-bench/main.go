@@ -3,10 +3,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/app"
@@ -17,21 +14,7 @@ import (
 const abortGrace = 5 * time.Second
 
 func main() {
-	// The first SIGINT/SIGTERM cancels ctx: servers are stopped gracefully
-	// and finished files kept. The second closes abort: servers are killed
-	// at once and the process exits.
-	ctx, cancel := context.WithCancel(context.Background())
-	abort := make(chan struct{})
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-signals
-		cancel()
-		<-signals
-		close(abort)
-		time.Sleep(abortGrace)
-		os.Exit(app.ExitInfra)
-	}()
+	ctx, abort := app.InterruptContext(abortGrace)
 	exe, _ := os.Executable()
 	os.Exit(app.Main(ctx, os.Args[1:], app.Env{
 		Getenv:     os.Getenv,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 )
 
 // asCLI is set in the environment of child processes started by tests: the
@@ -14,9 +15,11 @@ const asCLI = "VLLM_BENCH_TEST_AS_CLI"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
+		// Wired as cmd/vllm-bench wires the real binary.
+		ctx, abort := InterruptContext(5 * time.Second)
 		exe, _ := os.Executable()
-		os.Exit(Main(context.Background(), os.Args[1:], Env{
-			Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe,
+		os.Exit(Main(ctx, os.Args[1:], Env{
+			Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe, Abort: abort,
 		}))
 	}
 	os.Setenv(asCLI, "1")

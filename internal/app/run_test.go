@@ -2,21 +2,17 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -540,31 +536,6 @@ func TestRunInvalidInput(t *testing.T) {
 	}
 }
 
-// signalCLI, set in a child's environment, makes TestSignalCLIHelper run
-// the command line given after -- with cmd/vllm-bench's signal handling:
-// the test binary as vllm-bench (VLLM_BENCH_TEST_AS_CLI) takes no signals.
-const signalCLI = "VLLM_BENCH_TEST_SIGNAL_CLI"
-
-// TestSignalCLIHelper is not a test: it is the child process of
-// TestRunInterrupt.
-func TestSignalCLIHelper(t *testing.T) {
-	if os.Getenv(signalCLI) != "1" {
-		t.Skip("child process of TestRunInterrupt")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	abort := make(chan struct{})
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-signals
-		cancel()
-		<-signals
-		close(abort)
-	}()
-	exe, _ := os.Executable()
-	os.Exit(Main(ctx, flag.Args(), Env{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe, Abort: abort}))
-}
-
 func TestRunInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	port := runTestPort(t)
@@ -579,13 +550,8 @@ func TestRunInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestSignalCLIHelper$", "--", "run", "-c", cfg)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, asCLI+"=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, signalCLI+"=1")
+	// The test binary runs as vllm-bench (asCLI is in its environment).
+	cmd := exec.Command(exe, "run", "-c", cfg)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Start(); err != nil {
