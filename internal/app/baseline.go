@@ -39,14 +39,7 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return errorf(env, ExitInvalid, "baseline update: %v", err)
 	}
-	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; history: %d %s updated\n",
-		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), len(up.Histories), pluralWord(len(up.Histories), "file"))
+	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; %s updated\n",
+		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))
 	return ExitOK
-}
-
-func pluralWord(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -65,14 +65,6 @@ func logTailOf(err error) []string {
 	return nil
 }
 
-func pointLabel(p sweep.Point) string {
-	label := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
-	if p.RequestRate > 0 {
-		label += " R" + sweep.FormatRate(p.RequestRate)
-	}
-	return label
-}
-
 func firstLine(v any) string {
 	s := fmt.Sprint(v)
 	line, _, _ := strings.Cut(s, "\n")

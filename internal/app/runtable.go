@@ -18,7 +18,7 @@ type tableRow struct {
 }
 
 func rowOf(s sweep.ServerConfig, p sweep.Point, f *results.File, note string) tableRow {
-	return tableRow{server: fmt.Sprintf("%s TP%d DP%d PP%d", s.Run.Name, s.TP, s.DP, s.PP), point: pointLabel(p), file: f, note: note}
+	return tableRow{server: fmt.Sprintf("%s TP%d DP%d PP%d", s.Run.Name, s.TP, s.DP, s.PP), point: p.Label(), file: f, note: note}
 }
 
 // printRunTable prints one row per point: latencies in milliseconds,

@@ -129,7 +129,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 			// Every request failed on a live server: a failed point, kept
 			// with its errors, which --resume measures again.
 			f.VllmBench.Error = "every request failed: " + firstError(f.Errors)
-			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", pointLabel(p), f.VllmBench.Error))
+			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", p.Label(), f.VllmBench.Error))
 			path, stale := failedPath(path), path
 			if err := results.Write(path, f); err != nil {
 				return rows, err
@@ -227,7 +227,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 			}
 		}()
 	}
-	fmt.Fprintf(sw.env.Stderr, "%s\n", pointLabel(p))
+	fmt.Fprintf(sw.env.Stderr, "%s\n", p.Label())
 	f, err := measurePoint(pointCtx, sw.env, benchSpec{
 		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
@@ -248,12 +248,12 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		// A point that finished whole before the exit stands; the next
 		// point will find the server gone.
 		if ctx.Err() == nil && (err != nil || f.Failed > 0) {
-			return nil, fmt.Errorf("server exited during point %s (%s)", pointLabel(p), srv.ExitText())
+			return nil, fmt.Errorf("server exited during point %s (%s)", p.Label(), srv.ExitText())
 		}
 	default:
 	}
 	if err != nil {
-		return nil, fmt.Errorf("point %s: %w", pointLabel(p), err)
+		return nil, fmt.Errorf("point %s: %w", p.Label(), err)
 	}
 	return f, nil
 }

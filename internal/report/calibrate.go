@@ -194,7 +194,7 @@ func (c *Calibration) tableRows() [][]string {
 	for _, p := range c.Points {
 		for _, m := range p.Metrics {
 			rows = append(rows, []string{
-				serverTitle(p.Server) + " " + pointLabel(p.Point), m.Metric, fmtValue(m.Mean),
+				serverTitle(p.Server) + " " + p.Point.Label(), m.Metric, fmtValue(m.Mean),
 				fmtPct(m.CV), fmt.Sprintf("%d/%d", m.Flagged, p.Pairs), fmtPct(m.Detectable),
 			})
 		}

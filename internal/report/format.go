@@ -70,15 +70,6 @@ func fmtP(p float64) string {
 	return strconv.FormatFloat(p, 'f', 4, 64)
 }
 
-// pointLabel names a point the way file names do, without the server stem.
-func pointLabel(p sweep.Point) string {
-	s := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
-	if p.RequestRate > 0 {
-		s += " R" + sweep.FormatRate(p.RequestRate)
-	}
-	return s
-}
-
 // serverTitle names a server configuration.
 func serverTitle(s sweep.Server) string {
 	t := fmt.Sprintf("%s · TP%d DP%d", s.Run, s.TP, s.DP)

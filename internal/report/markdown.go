@@ -145,7 +145,7 @@ func (r *Report) mdGroup(g *Group, limit int) string {
 	header, metrics := tableHeader(rows)
 	var cells [][]string
 	for _, row := range rows {
-		line := []string{pointLabel(row.Point)}
+		line := []string{row.Point.Label()}
 		for _, m := range metrics {
 			line = append(line, rowCellText(row, m, true))
 		}
@@ -312,7 +312,7 @@ func (r *Report) mdDetails(full bool) string {
 		header, metrics := tableHeader(rows)
 		var cells [][]string
 		for _, row := range rows {
-			line := []string{pointLabel(row.Point)}
+			line := []string{row.Point.Label()}
 			for _, m := range metrics {
 				line = append(line, rowCellText(row, m, false))
 			}

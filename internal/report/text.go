@@ -21,7 +21,7 @@ func (r *Report) Text() string {
 		var rows [][]string
 		for _, row := range g.Rows {
 			if len(row.Cells) == 0 {
-				rows = append(rows, []string{pointLabel(row.Point), "", "", "", "", "", "", "", string(row.Verdict) + ": " + row.Note})
+				rows = append(rows, []string{row.Point.Label(), "", "", "", "", "", "", "", string(row.Verdict) + ": " + row.Note})
 				continue
 			}
 			for _, c := range row.Cells {
@@ -30,7 +30,7 @@ func (r *Report) Text() string {
 					verdict += ": " + row.Note
 				}
 				rows = append(rows, []string{
-					pointLabel(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
+					row.Point.Label(), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
 					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
 				})
 			}
@@ -52,7 +52,7 @@ func (r *Report) Annotations() []string {
 	var out []string
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
-			where := fmt.Sprintf("%s %s", serverTitle(g.Server), pointLabel(row.Point))
+			where := fmt.Sprintf("%s %s", serverTitle(g.Server), row.Point.Label())
 			if row.Verdict == stats.Failed {
 				out = append(out, fmt.Sprintf("%s: point failed: %s", where, row.Note))
 				continue

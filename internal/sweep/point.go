@@ -63,3 +63,13 @@ func ResultName(s Server, p Point) string {
 func FormatRate(rate float64) string {
 	return strconv.FormatFloat(rate, 'f', -1, 64)
 }
+
+// Label names the point the way file names do, without the server stem:
+// CTX512 C50 P100 O128, with R<rate> when a request rate is set.
+func (p Point) Label() string {
+	label := fmt.Sprintf("CTX%d C%d P%d O%d", p.ContextSize, p.Concurrency, p.NumPrompts, p.OutputLen)
+	if p.RequestRate > 0 {
+		label += " R" + FormatRate(p.RequestRate)
+	}
+	return label
+}
