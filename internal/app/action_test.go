@@ -270,3 +270,27 @@ func TestActionCompareMissingShard(t *testing.T) {
 		t.Error("baselines were updated from an incomplete set of shards")
 	}
 }
+
+func TestActionRunModeEmptyShard(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "single", port: runTestPort(t), out: out})
+	outFile := filepath.Join(dir, "output")
+	if err := os.WriteFile(outFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One server, two shards: shard 2/2 runs nothing but still hands its
+	// (empty) results directory to the compare job.
+	vars := map[string]string{"GITHUB_OUTPUT": outFile, "INPUT_CONFIG": cfg, "INPUT_MODE": "run", "INPUT_SHARD": "2/2"}
+	code, stdout, stderr := cli(t, vars, "action")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	got, _ := os.ReadFile(outFile)
+	if !strings.Contains(string(got), out) {
+		t.Errorf("results-dir output missing:\n%s", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Error(err)
+	}
+}

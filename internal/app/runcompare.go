@@ -12,12 +12,21 @@ import (
 )
 
 // outputDirs lists the distinct output directories of a sweep, in plan
-// order.
+// order. A shard that drew no server still has the config's directories,
+// where it wrote its (empty) summary.
 func (d sweepDone) outputDirs() []string {
 	var dirs []string
+	add := func(dir string) {
+		if !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
 	for _, s := range d.servers {
-		if !slices.Contains(dirs, s.Run.Bench.OutputDir) {
-			dirs = append(dirs, s.Run.Bench.OutputDir)
+		add(s.Run.Bench.OutputDir)
+	}
+	if len(dirs) == 0 && d.cfg != nil {
+		for _, r := range d.cfg.Runs {
+			add(r.Bench.OutputDir)
 		}
 	}
 	return dirs
