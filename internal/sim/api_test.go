@@ -249,6 +249,9 @@ func TestInfoEndpoints(t *testing.T) {
 	if code, _ := get("/nope"); code != 404 {
 		t.Errorf("unknown path: %d", code)
 	}
+	if code, body := get("/v1/completions"); code != 405 || !strings.Contains(body, "Method Not Allowed") {
+		t.Errorf("GET of a POST route: %d %s, want 405 as FastAPI answers", code, body)
+	}
 	post(t, url+"/v1/completions", map[string]any{"prompt": ids(100, 0), "max_tokens": 7, "ignore_eos": true})
 	_, metrics := get("/metrics")
 	for _, want := range []string{

@@ -142,16 +142,31 @@ func (s *server) nextRequest() (n uint64, seed uint64) {
 // handler returns the API routes. Once the server hangs, every route stops
 // answering until the server stops.
 func (s *server) handler() http.Handler {
+	routes := []struct {
+		method, path string
+		handle       http.HandlerFunc
+	}{
+		{http.MethodGet, "/health", s.handleHealth},
+		{http.MethodGet, "/version", s.handleVersion},
+		{http.MethodGet, "/v1/models", s.handleModels},
+		{http.MethodGet, "/metrics", s.handleMetrics},
+		{http.MethodPost, "/v1/completions", s.handleCompletions},
+		{http.MethodPost, "/v1/chat/completions", s.handleChat},
+		{http.MethodPost, "/tokenize", s.handleTokenize},
+		{http.MethodPost, "/detokenize", s.handleDetokenize},
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", s.handleHealth)
-	mux.HandleFunc("GET /version", s.handleVersion)
-	mux.HandleFunc("GET /v1/models", s.handleModels)
-	mux.HandleFunc("GET /metrics", s.handleMetrics)
-	mux.HandleFunc("POST /v1/completions", s.handleCompletions)
-	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
-	mux.HandleFunc("POST /tokenize", s.handleTokenize)
-	mux.HandleFunc("POST /detokenize", s.handleDetokenize)
+	known := map[string]bool{}
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.handle)
+		known[rt.path] = true
+	}
+	// Unknown paths and wrong methods answer as vLLM's FastAPI server does.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if known[r.URL.Path] {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
+			return
+		}
 		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
