@@ -204,7 +204,8 @@ func TestClassify(t *testing.T) {
 		{"no test: tolerance alone", Evidence{Change: -0.08, P: nan, Alpha: 0.05, Tolerance: 0.05}, Regression},
 		{"no test: within tolerance", Evidence{Change: -0.04, P: nan, Alpha: 0.05, Tolerance: 0.05}, Unchanged},
 		{"unknown change", Evidence{Change: nan, P: 0.01, Alpha: 0.05, Tolerance: 0.05}, Inconclusive},
-		{"interval includes no change", Evidence{Change: 0.20, LowerIsBetter: true, P: 1e-6, Alpha: 0.05, Tolerance: 0.05, Interval: &Interval{Lo: -0.10, Hi: 0.45}}, Unchanged},
+		{"interval includes no change", Evidence{Change: 0.20, LowerIsBetter: true, P: 1e-6, Alpha: 0.05, Tolerance: 0.05, Interval: &Interval{Lo: -0.10, Hi: 0.45}}, Inconclusive},
+		{"interval includes no change, within tolerance", Evidence{Change: 0.02, LowerIsBetter: true, P: 1e-6, Alpha: 0.05, Tolerance: 0.05, Interval: &Interval{Lo: -0.10, Hi: 0.15}}, Unchanged},
 		{"interval excludes no change", Evidence{Change: 0.20, LowerIsBetter: true, P: 1e-6, Alpha: 0.05, Tolerance: 0.05, Interval: &Interval{Lo: 0.12, Hi: 0.28}}, Regression},
 	}
 	for _, tt := range tests {

@@ -71,29 +71,32 @@ type Evidence struct {
 	Alpha float64
 	// Tolerance is the smallest relative change that counts.
 	Tolerance float64
-	// Interval, when known, is a confidence interval of Change: a change
-	// whose interval includes 0 is not significant, whatever P says.
+	// Interval, when known, is a confidence interval of Change; a change
+	// whose interval includes 0 is never a regression or an improvement.
 	Interval *Interval
 }
 
 // Classify returns Regression when the change is significant and worse than
 // the tolerance, Improvement when it is significant and better, Unchanged
 // otherwise, and Inconclusive when the change itself is unknown (NaN).
-// Significant means P below Alpha (or no test possible) and, when an
-// interval is given, an interval that excludes no change.
+// Significant means P below Alpha (or no test possible). A significant
+// change beyond the tolerance whose interval includes no change is
+// Inconclusive: the samples differ, but not clearly in the statistic.
 func Classify(e Evidence) Verdict {
 	if math.IsNaN(e.Change) {
 		return Inconclusive
 	}
 	significant := math.IsNaN(e.P) || e.P < e.Alpha
-	if e.Interval != nil && e.Interval.Contains(0) {
-		significant = false
-	}
 	worse := e.Change
 	if !e.LowerIsBetter {
 		worse = -worse
 	}
+	beyond := worse > e.Tolerance || -worse > e.Tolerance
 	switch {
+	case significant && beyond && e.Interval != nil && e.Interval.Contains(0):
+		// The samples moved, but the statistic itself is too unsteady
+		// (a median between two modes, say) to say by how much.
+		return Inconclusive
 	case significant && worse > e.Tolerance:
 		return Regression
 	case significant && -worse > e.Tolerance:
