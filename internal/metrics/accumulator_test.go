@@ -105,10 +105,14 @@ func TestMaxConcurrentRequests(t *testing.T) {
 		spans [][2]float64 // start, latency
 		want  int
 	}{
+		// 1-second bins from the first start; a request counts in every bin
+		// from its start's to its end's, both included, as vLLM counts.
 		{"none", nil, 0},
-		{"back to back: departure before arrival", [][2]float64{{0, 1}, {1, 1}, {2, 1}}, 1},
-		{"overlap", [][2]float64{{0, 1}, {0.5, 1}, {1, 1}}, 2},
+		{"back to back share the bin where one ends and the next starts", [][2]float64{{0, 1}, {1, 1}, {2, 1}}, 2},
+		{"short requests in separate bins", [][2]float64{{0, 0.4}, {1.2, 0.3}, {2.5, 0.2}}, 1},
+		{"overlap", [][2]float64{{0, 1}, {0.5, 1}, {1, 1}}, 3},
 		{"nested", [][2]float64{{0, 10}, {1, 1}, {1.5, 1}, {3, 1}}, 3},
+		{"bins count from the first start, not from 0", [][2]float64{{0.9, 0.2}, {1.2, 0.5}}, 2},
 	}
 	for _, tt := range tests {
 		var a Accumulator

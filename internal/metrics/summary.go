@@ -1,8 +1,8 @@
 package metrics
 
 import (
+	"math"
 	"slices"
-	"sort"
 )
 
 // Summary is the outcome of one round, or of several pooled, with vLLM's
@@ -34,9 +34,9 @@ type Summary struct {
 	// not tokens) in one 1-second bin counted from the earliest successful
 	// start; pooled, the highest of the rounds'.
 	MaxOutputTokensPerS float64 `json:"max_output_tokens_per_s"`
-	// MaxConcurrentRequests is the most successful requests in flight at
-	// once, over [start, start+E2EL) with departures before arrivals;
-	// pooled, the highest of the rounds'.
+	// MaxConcurrentRequests is vLLM's peak concurrency: the most successful
+	// requests active in one 1-second bin (see maxConcurrent); pooled, the
+	// highest of the rounds'.
 	MaxConcurrentRequests int `json:"max_concurrent_requests"`
 	// TTFT, TPOT, ITL and E2EL are the latency statistics. TPOT is
 	// (E2EL-TTFT)/(output tokens-1) over requests with more than one output
@@ -177,30 +177,36 @@ func (a *Accumulator) maxChunksPerS() float64 {
 	return float64(best)
 }
 
-// maxConcurrent returns the most successful requests in flight at once:
-// a sweep over [start, start+E2EL), where a request that ends at the instant
-// another starts is no longer counted.
+// maxConcurrent returns vLLM's peak concurrency: 1-second bins counted from
+// the earliest successful start, each successful request counted in every
+// bin from the one holding its start to the one holding its end (both
+// included), and the fullest bin. This is what `vllm bench serve` reports,
+// not the most requests in flight at one instant: a request that ends in a
+// second where another starts counts with it.
 func (a *Accumulator) maxConcurrent() int {
-	type event struct {
-		atS   float64
-		delta int
-	}
-	events := make([]event, 0, 2*len(a.rows))
+	first, last := -1.0, 0.0
 	for i := range a.rows {
 		if r := &a.rows[i]; r.ok() {
-			events = append(events, event{r.startS, +1}, event{r.startS + r.latencyS, -1})
+			if first < 0 || r.startS < first {
+				first = r.startS
+			}
+			last = max(last, r.startS+r.latencyS)
 		}
 	}
-	sort.Slice(events, func(i, j int) bool {
-		if events[i].atS != events[j].atS {
-			return events[i].atS < events[j].atS
+	if first < 0 {
+		return 0
+	}
+	bins := make([]int, int(math.Ceil(last-first))+1)
+	for i := range a.rows {
+		if r := &a.rows[i]; r.ok() {
+			for sec := int(r.startS - first); sec <= int(r.startS+r.latencyS-first) && sec < len(bins); sec++ {
+				bins[sec]++
+			}
 		}
-		return events[i].delta < events[j].delta // departures first
-	})
-	cur, best := 0, 0
-	for _, e := range events {
-		cur += e.delta
-		best = max(best, cur)
+	}
+	best := 0
+	for _, n := range bins {
+		best = max(best, n)
 	}
 	return best
 }
