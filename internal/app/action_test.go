@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,16 +26,6 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // actionConfig writes a tiny simulator config; extra holds additional
@@ -117,7 +106,7 @@ func TestActionEndToEnd(t *testing.T) {
 	const token = "ghs_secrettoken123"
 	api.RequireToken(token)
 	dir := t.TempDir()
-	port := freeTCPPort(t)
+	port := runTestPort(t)
 	config := actionConfig(t, dir, port)
 	baselines := filepath.Join(dir, "baselines")
 	event, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "github", "pull_request_opened.json"))
@@ -194,7 +183,7 @@ func TestActionForbiddenAndSchedule(t *testing.T) {
 	bin := buildBinary(t)
 	api := githubtest.New(t)
 	dir := t.TempDir()
-	config := actionConfig(t, dir, freeTCPPort(t))
+	config := actionConfig(t, dir, runTestPort(t))
 	event, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "github", "pull_request_fork.json"))
 	vars := map[string]string{
 		"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,

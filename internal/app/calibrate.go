@@ -40,12 +40,8 @@ type calibrateOptions struct {
 func cmdCalibrate(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "calibrate", "-c CONFIG --repeats K [--engine sim] [--out DIR] [--run NAME] [--shard i/n] [--format text|markdown]")
 	var opts calibrateOptions
-	fs.StringVar(&opts.configPath, "c", "", "config file")
+	addSweepFlags(fs, &opts.sweepOptions, "calibrate", defaultCalibrateOut, "write sweep k into DIR/rep-<k>")
 	fs.IntVar(&opts.repeats, "repeats", 0, fmt.Sprintf("run the sweep K times (>= %d), each on a fresh server; the gate is measured on the K(K-1)/2 pairs", MinCalibrateRepeats))
-	fs.StringVar(&opts.engine, "engine", "", "run every server on this engine instead (sim: the built-in simulator, no GPU needed)")
-	fs.StringVar(&opts.outDir, "out", defaultCalibrateOut, "write sweep k into DIR/rep-<k>")
-	fs.StringVar(&opts.run, "run", "", "calibrate only the run of this name")
-	fs.StringVar(&opts.shard, "shard", "", "calibrate only shard i of n of the server configurations (i/n)")
 	fs.StringVar(&opts.format, "format", formatText, "output format: text or markdown")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -29,7 +29,7 @@ func calibrateConfig(t *testing.T, dir string) string {
       concurrency: [4, 8]
       num_prompts: [24]
       output_len: [16]
-`, freeTCPPort(t))
+`, runTestPort(t))
 	path := filepath.Join(dir, "cal.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

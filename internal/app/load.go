@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,17 @@ type sweepOptions struct {
 	outDir     string // override of every run's bench.output_dir; "" keeps them
 	shard      string // "i/n"; "" runs everything
 	run        string // only this run; "" runs all
+}
+
+// addSweepFlags registers the flags of sweepOptions on fs, shared by plan,
+// run and calibrate; verb ("run", "show", "calibrate") words the help, and
+// outDefault is --out's default.
+func addSweepFlags(fs *flag.FlagSet, o *sweepOptions, verb, outDefault, outHelp string) {
+	fs.StringVar(&o.configPath, "c", "", "config file")
+	fs.StringVar(&o.engine, "engine", "", "move every vLLM/SGLang run onto this engine (sim: the built-in simulator, no GPU needed)")
+	fs.StringVar(&o.outDir, "out", outDefault, outHelp)
+	fs.StringVar(&o.shard, "shard", "", verb+" only shard i of n of the server configurations (i/n)")
+	fs.StringVar(&o.run, "run", "", verb+" only the run of this name")
 }
 
 // loadSweep loads the config and returns the server configurations the

@@ -29,11 +29,7 @@ type planServer struct {
 func cmdPlan(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "plan", "-c CONFIG [--format text|json] [--shard i/n | --shards N] [--engine sim] [--out DIR] [--run NAME]")
 	var opts sweepOptions
-	fs.StringVar(&opts.configPath, "c", "", "config file")
-	fs.StringVar(&opts.engine, "engine", "", "run every server on this engine instead (sim for a dry run without GPUs)")
-	fs.StringVar(&opts.outDir, "out", "", "write results here instead of each run's bench.output_dir")
-	fs.StringVar(&opts.shard, "shard", "", "show only shard i of n (i/n)")
-	fs.StringVar(&opts.run, "run", "", "show only the run of this name")
+	addSweepFlags(fs, &opts, "show", "", "write results here instead of each run's bench.output_dir")
 	format := fs.String("format", "text", "output format: text or json")
 	shards := fs.Int("shards", 0, "print a GitHub Actions matrix of N shards ({\"include\":[{\"shard\":\"1/N\"},...]}) and the servers of each")
 	if code, ok := parseFlags(fs, args); !ok {

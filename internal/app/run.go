@@ -19,11 +19,7 @@ type runOptions struct {
 func cmdRun(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
 	var opts runOptions
-	fs.StringVar(&opts.configPath, "c", "", "config file")
-	fs.StringVar(&opts.outDir, "out", "", "write results here instead of each run's bench.output_dir")
-	fs.StringVar(&opts.engine, "engine", "", "run every server on this engine instead (sim: the built-in simulator, no GPU needed)")
-	fs.StringVar(&opts.shard, "shard", "", "run only shard i of n of the server configurations (i/n)")
-	fs.StringVar(&opts.run, "run", "", "run only the run of this name")
+	addSweepFlags(fs, &opts.sweepOptions, "run", "", "write results here instead of each run's bench.output_dir")
 	fs.BoolVar(&opts.resume, "resume", false, "skip points whose result file is already complete")
 	fs.StringVar(&opts.baselines, "baselines", "", "after the sweep, compare the results with the baselines in this directory")
 	if code, ok := parseFlags(fs, args); !ok {
