@@ -156,7 +156,9 @@ func upsertOnce(ctx context.Context, api commentsAPI, t Thread, marker, body str
 	return Comment{ID: got.GetID(), URL: got.GetHTMLURL(), Created: true}, "", nil
 }
 
-// findComment returns the oldest comment of t containing marker, or nil.
+// findComment returns the oldest comment of t that begins with marker, as
+// every comment of ours does, or nil. A comment that merely quotes the
+// marker (someone replying to ours) is not taken for ours.
 func findComment(ctx context.Context, api commentsAPI, t Thread, marker string) (*gh.IssueComment, error) {
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: commentsPerPage}}
 	for {
@@ -165,7 +167,7 @@ func findComment(ctx context.Context, api commentsAPI, t Thread, marker string) 
 			return nil, err
 		}
 		for _, cm := range page {
-			if strings.Contains(cm.GetBody(), marker) {
+			if strings.HasPrefix(cm.GetBody(), marker) {
 				return cm, nil
 			}
 		}

@@ -50,18 +50,20 @@ func TestUpsertCreatesThenEdits(t *testing.T) {
 
 func TestUpsertFindsCommentOnPage2(t *testing.T) {
 	h := newHarness(t, "pull_request", "pull_request_opened.json")
+	m := Marker("bench.yaml")
 	for i := range 100 {
 		h.fake.Seed("acme-ml", "llm-serving", 42, "reviewer", fmt.Sprintf("comment %d", i))
 	}
-	m := Marker("bench.yaml")
+	// A reply that quotes our comment, marker included, is not ours.
+	h.fake.Seed("acme-ml", "llm-serving", 42, "reviewer", "> "+m+"\n> old\n\nwhy is TTFT up?")
 	ours := h.fake.Seed("acme-ml", "llm-serving", 42, "github-actions[bot]", m+"\nold")
 	h.fake.Seed("acme-ml", "llm-serving", 42, "reviewer", "after")
 	cm, err := newTestClient(t, h).Upsert(context.Background(), pr42, m, m+"\nnew", true)
 	if err != nil || cm.ID != ours.ID || cm.Created {
 		t.Fatalf("Upsert = %+v, %v; want an edit of %d", cm, err, ours.ID)
 	}
-	if n := len(h.fake.Comments("acme-ml", "llm-serving", 42)); n != 102 {
-		t.Errorf("%d comments, want 102 (no duplicate)", n)
+	if n := len(h.fake.Comments("acme-ml", "llm-serving", 42)); n != 103 {
+		t.Errorf("%d comments, want 103 (no duplicate)", n)
 	}
 	if h.fake.Count(githubtest.OpList) != 2 {
 		t.Errorf("%d list calls, want 2 pages", h.fake.Count(githubtest.OpList))
