@@ -156,8 +156,10 @@ func value(m Metric, f *results.File) float64 {
 // than the within-run test expects, so on its own it flags noise. When the
 // history holds stats.MinPredictionHistory runs or more, the statistic is
 // also tested against their spread (a t prediction test) and the larger of
-// the two p-values counts: a regression must stand out both within the run
-// and from run to run. Without such history the cell warns.
+// the p-values counts: a regression must stand out both within the run and
+// from run to run. With two repeats or more on both sides, Welch's t-test
+// on the per-repeat medians joins in likewise. Without history the cell
+// warns.
 func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64, seed uint64, resamples int) {
 	b, x := m.Samples(base), m.Samples(cur)
 	if len(b) == 0 || len(x) == 0 {
@@ -176,12 +178,23 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 	if res, err := stats.MannWhitneyU(b, x); err == nil {
 		c.P = res.P
 	}
+	repeated := false
+	if m.repeats != nil {
+		if rb, rx := m.repeats(base), m.repeats(cur); len(rb) >= 2 && len(rx) >= 2 {
+			if res, err := stats.WelchTTest(rb, rx); err == nil {
+				c.Test, c.P, repeated = TestMannWhitneyRepeats, math.Max(c.P, res.P), true
+			}
+		}
+	}
 	if len(history) >= stats.MinPredictionHistory {
 		if res, err := stats.PredictionTest(history, c.Cur); err == nil {
 			c.Test, c.P = TestMannWhitneyHistory, math.Max(c.P, res.P)
+			if repeated {
+				c.Test = TestMannWhitneyRepeatsHistory
+			}
 		}
 	} else {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("run-to-run noise not measured (fewer than %d history runs): judged by the within-run test alone", stats.MinPredictionHistory))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("run-to-run noise not measured (fewer than %d history runs): judged within one server's run", stats.MinPredictionHistory))
 	}
 	iv, err := stats.BootstrapRelChange(b, x, stats.BootstrapOptions{Quantile: m.Quantile, Seed: seed, Resamples: resamples})
 	if err != nil {

@@ -36,6 +36,9 @@ type Metric struct {
 
 	value   func(f *results.File) (float64, bool)
 	samples func(f *results.File) []float64 // per request (ms) or per repeat
+	// repeats, for per-request metrics whose statistic each repeat also
+	// records (the medians), gives one value per repeat; nil otherwise.
+	repeats func(f *results.File) []float64
 }
 
 // Value returns the metric's statistic as the result file records it, and
@@ -53,7 +56,13 @@ func catalogue() []Metric {
 	latencies := []struct {
 		name    string
 		samples func(*results.File) []float64
-	}{{"ttft", ttftSamples}, {"tpot", tpotSamples}, {"itl", itlSamples}, {"e2el", e2elSamples}}
+		median  func(results.Repeat) float64
+	}{
+		{"ttft", ttftSamples, func(r results.Repeat) float64 { return r.MedianTTFTMs }},
+		{"tpot", tpotSamples, func(r results.Repeat) float64 { return r.MedianTPOTMs }},
+		{"itl", itlSamples, func(r results.Repeat) float64 { return r.MedianITLMs }},
+		{"e2el", e2elSamples, func(r results.Repeat) float64 { return r.MedianE2ELMs }},
+	}
 	quantiles := []struct {
 		prefix string
 		q      float64
@@ -61,10 +70,21 @@ func catalogue() []Metric {
 	for _, l := range latencies {
 		for _, q := range quantiles {
 			name := q.prefix + "_" + l.name + "_ms"
-			ms = append(ms, Metric{
+			m := Metric{
 				Name: name, Unit: "ms", LowerIsBetter: true, Source: PerRequest, Quantile: q.q,
 				value: fieldValue(name), samples: l.samples,
-			})
+			}
+			if q.q == 0.5 {
+				median := l.median
+				m.repeats = func(f *results.File) []float64 {
+					var out []float64
+					for _, r := range f.VllmBench.Repeats {
+						out = append(out, median(r))
+					}
+					return out
+				}
+			}
+			ms = append(ms, m)
 		}
 	}
 	throughputs := []struct {

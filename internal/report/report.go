@@ -81,6 +81,11 @@ const (
 	// run-to-run noise that test cannot see, a prediction test of the
 	// statistic against the history; the larger p-value counts.
 	TestMannWhitneyHistory = "mann-whitney+history"
+	// TestMannWhitneyRepeats: Mann-Whitney U and Welch's t-test on the
+	// per-repeat medians of both sides; the larger p-value counts.
+	TestMannWhitneyRepeats = "mann-whitney+repeats"
+	// TestMannWhitneyRepeatsHistory: all three; the largest p-value counts.
+	TestMannWhitneyRepeatsHistory = "mann-whitney+repeats+history"
 	// TestWelch: per-repeat values on both sides, Welch's t-test.
 	TestWelch = "welch"
 	// TestPrediction: one current repeat against a prediction interval

@@ -180,6 +180,37 @@ func TestCompareLatencyAgainstHistory(t *testing.T) {
 	}
 }
 
+// With two repeats or more on both sides, the spread of the per-repeat
+// medians counts too: a shift no larger than that spread is noise.
+func TestCompareLatencyAcrossRepeats(t *testing.T) {
+	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, repeats: 3, seed: 3}
+	cur := base
+	cur.tpotMs, cur.seed = 9.9, 4
+	only := config.Gate{Metrics: []string{"median_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05}
+	tests := []struct {
+		name      string
+		base, cur []float64 // per-repeat median TPOTs
+		want      stats.Verdict
+	}{
+		{"repeats agree: regression", []float64{9.0, 9.02, 8.98}, []float64{9.9, 9.92, 9.88}, stats.Regression},
+		{"repeats scatter as much as the shift: unchanged", []float64{8.2, 9.0, 9.9}, []float64{9.0, 9.9, 10.8}, stats.Unchanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pair(cur, &base, nil)
+			for i := range tt.base {
+				p.Baseline.VllmBench.Repeats[i].MedianTPOTMs = tt.base[i]
+				p.Current.File.VllmBench.Repeats[i].MedianTPOTMs = tt.cur[i]
+			}
+			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]config.Gate{"r": only}})
+			cell := r.rows()[0].Cells[0]
+			if cell.Test != TestMannWhitneyRepeats || cell.Verdict != tt.want {
+				t.Errorf("cell = test %s verdict %s p %.3g; want %s %s", cell.Test, cell.Verdict, cell.P, TestMannWhitneyRepeats, tt.want)
+			}
+		})
+	}
+}
+
 func TestCompareITLWithoutDetails(t *testing.T) {
 	b := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 100, seed: 3}
 	c := b
