@@ -29,6 +29,8 @@ type calibrateOptions struct {
 	repeats int
 	// format is text or markdown.
 	format string
+	// baselines, when set, receives every sweep as an accepted run.
+	baselines string
 }
 
 // cmdCalibrate is `vllm-bench calibrate`: it runs the sweep K times, each on
@@ -38,11 +40,12 @@ type calibrateOptions struct {
 // smallest change it can detect. Exit 0: calibrated; 2: bad flags or config;
 // 3: a sweep failed or was interrupted.
 func cmdCalibrate(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "calibrate", "-c CONFIG --repeats K [--engine sim] [--out DIR] [--run NAME] [--shard i/n] [--format text|markdown]")
+	fs := newFlags(env, "calibrate", "-c CONFIG --repeats K [--engine sim] [--out DIR] [--run NAME] [--shard i/n] [--format text|markdown] [--baselines DIR]")
 	var opts calibrateOptions
 	addSweepFlags(fs, &opts.sweepOptions, "calibrate", defaultCalibrateOut, "write sweep k into DIR/rep-<k>")
 	fs.IntVar(&opts.repeats, "repeats", 0, fmt.Sprintf("run the sweep K times (>= %d), each on a fresh server; the gate is measured on the K(K-1)/2 pairs", MinCalibrateRepeats))
 	fs.StringVar(&opts.format, "format", formatText, "output format: text or markdown")
+	fs.StringVar(&opts.baselines, "baselines", "", "also accept every sweep into this baselines directory, in order: the history the gate needs to judge run-to-run noise (the last sweep becomes the baseline)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -65,6 +68,15 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) int {
 	dirs, code := calibrateSweeps(ctx, env, opts)
 	if code != ExitOK {
 		return code
+	}
+	if opts.baselines != "" {
+		for _, dir := range dirs {
+			up, err := baseline.Update(dir, opts.baselines)
+			if err != nil {
+				return errorf(env, ExitInvalid, "calibrate: --baselines: %v", err)
+			}
+			fmt.Fprintf(env.Stderr, "vllm-bench: calibrate: accepted %s from %s into %s\n", plural(len(up.Promoted), "point"), dir, opts.baselines)
+		}
 	}
 	code = ExitOK
 	for i, run := range calibrationRuns(cfg, servers) {

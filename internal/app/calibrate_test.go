@@ -41,7 +41,8 @@ func TestCalibrateCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := calibrateConfig(t, dir)
 	out := filepath.Join(dir, "cal")
-	code, stdout, stderr := cli(t, nil, "calibrate", "-c", cfg, "--repeats", "3", "--out", out)
+	baselines := filepath.Join(dir, "baselines")
+	code, stdout, stderr := cli(t, nil, "calibrate", "-c", cfg, "--repeats", "3", "--out", out, "--baselines", baselines)
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -69,6 +70,15 @@ func TestCalibrateCommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, fmt.Sprintf("rep-%d", k), "summary.json")); err != nil {
 			t.Errorf("sweep %d: %v", k, err)
 		}
+	}
+	// --baselines accepted every sweep: three history lines, enough for the
+	// gate's run-to-run test.
+	matches, _ := filepath.Glob(filepath.Join(baselines, "*", "history.jsonl"))
+	if len(matches) != 1 {
+		t.Fatalf("history files: %v", matches)
+	}
+	if lines := strings.Count(string(mustRead(t, matches[0])), "\n"); lines != 3 {
+		t.Errorf("history has %d lines, want 3 (one per sweep)", lines)
 	}
 }
 
