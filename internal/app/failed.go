@@ -44,7 +44,7 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 
 // failedPath is where a point that could not be measured is recorded.
 func failedPath(resultPath string) string {
-	return strings.TrimSuffix(resultPath, ".json") + ".failed.json"
+	return strings.TrimSuffix(resultPath, ".json") + results.FailedSuffix
 }
 
 // briefError is the one-line form of an error: a start failure gives its

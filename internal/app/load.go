@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -92,7 +94,7 @@ func runNames(cfg *config.Config) string {
 // recipeFor builds the launch recipe of a server configuration on this
 // machine, reading the server's version where the recipe depends on it.
 func recipeFor(ctx context.Context, env *Env, s sweep.ServerConfig) (engine.Recipe, string, error) {
-	opts := engine.Options{Executable: env.Executable}
+	opts := engine.Options{Executable: env.Executable, Environ: server.ChildEnviron(os.Environ())}
 	version := engine.ServerVersion(ctx, s.Run, opts)
 	if s.Run.Engine == "vllm" {
 		opts.VLLMVersion = version

@@ -41,13 +41,15 @@ func cmdMerge(ctx context.Context, env *Env, args []string) int {
 // mergeOutcome is what mergeShards did.
 type mergeOutcome struct {
 	files   int
-	missing []string // points or shards without a complete result
+	missing []string // points not run and shards not given
 }
 
 // mergeShards copies the result files and logs of shard directories into
-// out. It refuses two shards holding the same file and shards of different
-// configs (by summary.json's config digest), and lists what is missing:
-// shards of the matrix not given, and points not measured.
+// out: the files each shard's summary.json lists, and the logs. It refuses
+// two shards holding the same file and shards of different configs (by the
+// summaries' config digest), and lists what is missing: shards of the
+// matrix not given, and points not run. Failed points travel as
+// <point>.failed.json for compare to judge.
 func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 	var res mergeOutcome
 	sum := results.Summary{}
@@ -85,18 +87,14 @@ func mergeShards(out string, dirs []string) (mergeOutcome, error) {
 			}
 			origin[p.File] = dir
 			sum.Points = append(sum.Points, p)
-			if p.Status != "ok" && p.Status != "skipped" {
-				res.missing = append(res.missing, fmt.Sprintf("%s (%s in %s)", p.File, p.Status, dir))
+			// Only the files the shard's summary vouches for travel: a
+			// file of an earlier sweep in the same directory must not
+			// stand for a point this sweep did not measure.
+			if p.Status == "not-run" {
+				res.missing = append(res.missing, fmt.Sprintf("%s (not run in %s)", p.File, dir))
+				continue
 			}
-		}
-		entries, err := filepath.Glob(filepath.Join(dir, "*.json"))
-		if err != nil {
-			return res, err
-		}
-		for _, src := range entries {
-			if filepath.Base(src) != results.SummaryName {
-				copies = append(copies, [2]string{src, filepath.Join(out, filepath.Base(src))})
-			}
+			copies = append(copies, [2]string{filepath.Join(dir, p.File), filepath.Join(out, p.File)})
 		}
 		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
 		for _, src := range logs {

@@ -57,6 +57,11 @@ func TestRunShardsAndMerge(t *testing.T) {
 	if !slices.Equal(union, want) {
 		t.Errorf("shards wrote %v and %v, want together exactly %v", got1, got2, want)
 	}
+	// A file of an earlier sweep left in shard 2's directory, under the
+	// name of a point shard 1 measured, must not travel.
+	if err := os.WriteFile(filepath.Join(shard2, got1[0]), []byte(`{"stale": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	merged := filepath.Join(dir, "merged")
 	code, _, stderr := cli(t, nil, "merge", "--out", merged, shard1, shard2)

@@ -669,3 +669,27 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// Two runs of one config sharing an output directory, run one at a time
+// with --run: the summary keeps both, so compare and baseline update see
+// both; a point left not-run is not judged from an older file.
+func TestRunOneRunAtATimeSharesTheSummary(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml",
+		simRun{name: "first", port: runTestPort(t), out: out},
+		simRun{name: "second", port: runTestPort(t), out: out})
+	for _, run := range []string{"first", "second"} {
+		if code, _, stderr := cli(t, nil, "run", "-c", cfg, "--run", run); code != ExitOK {
+			t.Fatalf("run --run %s: exit %d\n%s", run, code, stderr)
+		}
+	}
+	statuses := statusByFile(readSummaryT(t, out))
+	if len(statuses) != 2 || statuses["first_TP1_DP1_CTX64_C4_P8_O8.json"] != "ok" || statuses["second_TP1_DP1_CTX64_C4_P8_O8.json"] != "ok" {
+		t.Errorf("summary after two --run invocations: %v", statuses)
+	}
+	code, stdout, _ := cli(t, nil, "baseline", "update", "--results", out, "--baselines", filepath.Join(dir, "baselines"))
+	if code != ExitOK || !strings.Contains(stdout, "promoted 2 points") {
+		t.Errorf("baseline update: exit %d: %s", code, stdout)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
@@ -10,17 +11,24 @@ import (
 )
 
 // writeSummaries writes summary.json into every output directory of the
-// sweep, listing each planned point in plan order.
+// sweep, listing each planned point in plan order. Entries of an earlier
+// summary of the same config and shard for points this invocation did not
+// plan (another --run, say) are kept, so that one directory can gather a
+// config's runs one at a time.
 func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 	byDir := map[string]*results.Summary{}
 	var dirs []string
+	newSummary := func(dir string) *results.Summary {
+		sum := &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []results.PointStatus{}}
+		byDir[dir] = sum
+		dirs = append(dirs, dir)
+		return sum
+	}
 	for _, s := range servers {
 		dir := s.Run.Bench.OutputDir
 		sum, ok := byDir[dir]
 		if !ok {
-			sum = &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version}
-			byDir[dir] = sum
-			dirs = append(dirs, dir)
+			sum = newSummary(dir)
 		}
 		for _, name := range s.ResultNames() {
 			path := filepath.Join(dir, name)
@@ -39,8 +47,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		// accounts for it.
 		for _, r := range sw.cfg.Runs {
 			if _, ok := byDir[r.Bench.OutputDir]; !ok {
-				byDir[r.Bench.OutputDir] = &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []results.PointStatus{}}
-				dirs = append(dirs, r.Bench.OutputDir)
+				newSummary(r.Bench.OutputDir)
 				if err := os.MkdirAll(r.Bench.OutputDir, 0o755); err != nil {
 					return err
 				}
@@ -51,9 +58,32 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		if _, err := os.Stat(dir); err != nil {
 			continue // nothing ran there
 		}
-		if err := results.WriteSummary(dir, byDir[dir]); err != nil {
+		sum := byDir[dir]
+		keepEarlier(dir, sum)
+		if err := results.WriteSummary(dir, sum); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keepEarlier puts first the entries of dir's existing summary, if it is of
+// the same config and shard, for points sum does not list.
+func keepEarlier(dir string, sum *results.Summary) {
+	old, err := results.ReadSummary(dir)
+	if err != nil || old.ConfigSHA256 != sum.ConfigSHA256 || old.Shard != sum.Shard {
+		return
+	}
+	planned := map[string]bool{}
+	for _, p := range sum.Points {
+		planned[p.File] = true
+		planned[strings.TrimSuffix(p.File, results.FailedSuffix)+".json"] = true
+	}
+	var kept []results.PointStatus
+	for _, p := range old.Points {
+		if !planned[p.File] && !planned[strings.TrimSuffix(p.File, results.FailedSuffix)+".json"] {
+			kept = append(kept, p)
+		}
+	}
+	sum.Points = append(kept, sum.Points...)
 }

@@ -60,9 +60,13 @@ func resultsDir(t *testing.T, gpu string) string {
 	failed := strings.TrimSuffix(name, ".json") + FailedSuffix
 	writeJSON(t, filepath.Join(dir, failed), f)
 	sum.Points = append(sum.Points, results.PointStatus{File: failed, Status: "failed"})
-	// A point of an earlier sweep that this one did not plan: not judged.
+	// A point of an earlier sweep that this one did not plan, and one it
+	// planned but did not get to (not-run): their files are not judged.
 	stale, old := result("llama", 8, gpu)
 	writeJSON(t, filepath.Join(dir, stale), old)
+	notRun, older := result("llama", 16, gpu)
+	writeJSON(t, filepath.Join(dir, notRun), older)
+	sum.Points = append(sum.Points, results.PointStatus{File: notRun, Status: "not-run"})
 	writeJSON(t, filepath.Join(dir, results.SummaryName), sum)
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 )
 
 // FailedSuffix ends the name of a point that could not be measured.
-const FailedSuffix = ".failed.json"
+const FailedSuffix = results.FailedSuffix
 
 // Result is one point's result file in a results directory.
 type Result struct {
@@ -133,7 +133,9 @@ func summaryFiles(dir string) (map[string]bool, error) {
 	}
 	files := make(map[string]bool, len(sum.Points))
 	for _, p := range sum.Points {
-		files[p.File] = true
+		if p.Status != "not-run" { // its file, if any, is of an earlier sweep
+			files[p.File] = true
+		}
 	}
 	return files, nil
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// VLLMVersion is what `vllm --version` printed, used to pick the
 	// request-logging flag; empty means a recent vLLM (>= 0.10.1).
 	VLLMVersion string
+	// Environ is the environment of the version probe; nil inherits the
+	// harness's. Callers pass the one servers get, without secrets.
+	Environ []string
 }
 
 // Build returns the recipe of a run in one parallel layout.

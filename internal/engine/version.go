@@ -44,7 +44,9 @@ func ServerVersion(ctx context.Context, run *config.Run, opts Options) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = opts.Environ
+	out, err := cmd.Output()
 	if err != nil {
 		return ""
 	}

@@ -101,9 +101,9 @@ func NewCommentClient(opts ClientOptions) (*CommentClient, error) {
 
 // Upsert makes body the sticky comment of t identified by marker (see
 // Marker): it looks through every page of the PR's comments for one that
-// contains marker and edits it, or creates a new comment when none does and
-// create is true. With create false and no comment found, it returns a zero
-// Comment and no error. body must already contain marker (see CommentBody).
+// begins with marker and edits it, or creates a new comment when none does
+// and create is true. With create false and no comment found, it returns a
+// zero Comment and no error. body must begin with marker (see CommentBody).
 //
 // Server errors, rate limits and network errors are retried with exponential
 // backoff as RetryPolicy says; each retry looks for the comment again, so a
@@ -111,8 +111,8 @@ func NewCommentClient(opts ClientOptions) (*CommentClient, error) {
 // comment gives a *PermissionError. Other failures are returned wrapped
 // after the last attempt.
 func (c *CommentClient) Upsert(ctx context.Context, t Thread, marker, body string, create bool) (Comment, error) {
-	if !strings.Contains(body, marker) {
-		return Comment{}, fmt.Errorf("comment on %s: body does not contain the marker %q", t, marker)
+	if !strings.HasPrefix(body, marker) {
+		return Comment{}, fmt.Errorf("comment on %s: body does not begin with the marker %q", t, marker)
 	}
 	for attempt := 0; ; attempt++ {
 		api := c.newAPI()

@@ -195,6 +195,17 @@ func TestCompareLatencyAcrossRepeats(t *testing.T) {
 		{"repeats agree: regression", []float64{9.0, 9.02, 8.98}, []float64{9.9, 9.92, 9.88}, stats.Regression},
 		{"repeats scatter as much as the shift: unchanged", []float64{8.2, 9.0, 9.9}, []float64{9.0, 9.9, 10.8}, stats.Unchanged},
 	}
+	t.Run("repeats and history together", func(t *testing.T) {
+		p := pair(cur, &base, map[string][]float64{"median_tpot_ms": {9.0, 9.05, 8.95}})
+		for i, v := range []float64{9.0, 9.02, 8.98} {
+			p.Baseline.VllmBench.Repeats[i].MedianTPOTMs = v
+			p.Current.File.VllmBench.Repeats[i].MedianTPOTMs = v + 0.9
+		}
+		r := Compare([]baseline.Pair{p}, Options{Gates: map[string]config.Gate{"r": only}})
+		if cell := r.rows()[0].Cells[0]; cell.Test != TestMannWhitneyRepeatsHistory || cell.Verdict != stats.Regression {
+			t.Errorf("cell = test %s verdict %s", cell.Test, cell.Verdict)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pair(cur, &base, nil)

@@ -7,8 +7,14 @@ import (
 	"path/filepath"
 )
 
-// SummaryName is the file that indexes a results directory.
-const SummaryName = "summary.json"
+// Names of files in a results directory.
+const (
+	// SummaryName is the file that indexes a results directory.
+	SummaryName = "summary.json"
+	// FailedSuffix ends the name of a point that could not be measured:
+	// NAME.failed.json instead of NAME.json.
+	FailedSuffix = ".failed.json"
+)
 
 // Summary is summary.json: the index of an output directory, one entry per
 // point the sweep planned there, with what became of it. Readers judge the

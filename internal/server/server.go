@@ -124,7 +124,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	fmt.Fprintf(log, "=== vllm-bench: starting %s at %s: %s\n", opts.Name, time.Now().Format(time.RFC3339), strings.Join(opts.Argv, " "))
 
 	cmd := exec.Command(opts.Argv[0], opts.Argv[1:]...)
-	cmd.Env = append(childEnviron(os.Environ()), opts.Env...)
+	cmd.Env = append(ChildEnviron(os.Environ()), opts.Env...)
 	cmd.Stdout, cmd.Stderr = log, log
 	// A group of its own lets Stop reach every process the server forks
 	// (vLLM's workers); Pdeathsig kills the leader even if the harness is
@@ -255,8 +255,9 @@ func exitText(err error) string {
 // server runs model code and user launchers; nothing there needs them.
 var withheldEnv = []string{"INPUT_", "GITHUB_TOKEN=", "ACTIONS_RUNTIME_TOKEN=", "ACTIONS_ID_TOKEN_REQUEST_TOKEN="}
 
-// childEnviron is environ without the withheld variables.
-func childEnviron(environ []string) []string {
+// ChildEnviron is environ without the variables a server, or anything the
+// harness runs on a server's behalf (its version probe), must not see.
+func ChildEnviron(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
 		withheld := false

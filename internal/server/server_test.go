@@ -239,8 +239,8 @@ func TestTailLines(t *testing.T) {
 }
 
 func TestChildEnvironWithholdsTokens(t *testing.T) {
-	got := childEnviron([]string{"PATH=/bin", "INPUT_GITHUB-TOKEN=ghs_x", "GITHUB_TOKEN=ghs_y", "GITHUB_REPOSITORY=a/b", "ACTIONS_RUNTIME_TOKEN=z", "HF_TOKEN=hf"})
+	got := ChildEnviron([]string{"PATH=/bin", "INPUT_GITHUB-TOKEN=ghs_x", "GITHUB_TOKEN=ghs_y", "GITHUB_REPOSITORY=a/b", "ACTIONS_RUNTIME_TOKEN=z", "HF_TOKEN=hf"})
 	if strings.Join(got, " ") != "PATH=/bin GITHUB_REPOSITORY=a/b HF_TOKEN=hf" {
-		t.Errorf("childEnviron = %q", got)
+		t.Errorf("ChildEnviron = %q", got)
 	}
 }

@@ -15,7 +15,8 @@ const (
 	Improvement Verdict = "improvement"
 	// Unchanged: not significant, or within the tolerance.
 	Unchanged Verdict = "unchanged"
-	// Inconclusive: too few samples to judge.
+	// Inconclusive: too few samples to judge, or a significant change
+	// beyond the tolerance whose interval still includes no change.
 	Inconclusive Verdict = "inconclusive"
 	// New: there is no baseline to compare with.
 	New Verdict = "new"
