@@ -29,11 +29,7 @@ func WelchTTest(x, y []float64) (TTestResult, error) {
 	if len(x) < 2 || len(y) < 2 {
 		return TTestResult{}, fmt.Errorf("welch t-test: %w: need 2 per side, got %d and %d", ErrTooFew, len(x), len(y))
 	}
-	mx, sx := meanSD(x)
-	my, sy := meanSD(y)
-	vx := sx * sx / float64(len(x))
-	vy := sy * sy / float64(len(y))
-	se := math.Sqrt(vx + vy)
+	mx, my, se, df := welchParts(x, y)
 	if se == 0 {
 		if mx == my {
 			return TTestResult{P: 1, DF: math.Inf(1)}, nil
@@ -41,8 +37,19 @@ func WelchTTest(x, y []float64) (TTestResult, error) {
 		return TTestResult{T: math.Copysign(math.Inf(1), my-mx), DF: math.Inf(1), P: 0}, nil
 	}
 	t := (my - mx) / se
-	df := (vx + vy) * (vx + vy) / (vx*vx/float64(len(x)-1) + vy*vy/float64(len(y)-1))
 	return TTestResult{T: t, DF: df, P: twoSidedT(t, df)}, nil
+}
+
+// welchParts returns the two means, the standard error of their difference
+// and the Welch-Satterthwaite degrees of freedom (NaN when se is 0).
+func welchParts(x, y []float64) (mx, my, se, df float64) {
+	mx, sx := meanSD(x)
+	my, sy := meanSD(y)
+	vx := sx * sx / float64(len(x))
+	vy := sy * sy / float64(len(y))
+	se = math.Sqrt(vx + vy)
+	df = (vx + vy) * (vx + vy) / (vx*vx/float64(len(x)-1) + vy*vy/float64(len(y)-1))
+	return mx, my, se, df
 }
 
 // twoSidedT is the two-sided tail probability of t under Student's t with
@@ -60,17 +67,12 @@ func WelchRelChangeCI(x, y []float64, level float64) (Interval, error) {
 	if len(x) < 2 || len(y) < 2 {
 		return Interval{}, fmt.Errorf("welch interval: %w: need 2 per side, got %d and %d", ErrTooFew, len(x), len(y))
 	}
-	mx, sx := meanSD(x)
-	my, sy := meanSD(y)
+	mx, my, se, df := welchParts(x, y)
 	if mx == 0 {
 		return Interval{}, errors.New("welch interval: the first sample's mean is zero")
 	}
-	vx := sx * sx / float64(len(x))
-	vy := sy * sy / float64(len(y))
-	se := math.Sqrt(vx + vy)
 	half := 0.0
 	if se > 0 {
-		df := (vx + vy) * (vx + vy) / (vx*vx/float64(len(x)-1) + vy*vy/float64(len(y)-1))
 		half = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.5+level/2) * se
 	}
 	d := my - mx
