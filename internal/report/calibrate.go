@@ -74,6 +74,7 @@ func Calibrate(runs [][]*results.File, gate config.Gate) *Calibration {
 	type key struct {
 		server sweep.Server
 		name   string
+		point  sweep.Point
 	}
 	byRun := make([]map[key]*baseline.Result, len(runs))
 	var keys []key
@@ -88,7 +89,7 @@ func Calibrate(runs [][]*results.File, gate config.Gate) *Calibration {
 			if r.Failed() {
 				continue
 			}
-			k := key{srv, r.Name}
+			k := key{srv, r.Name, f.VllmBench.Point}
 			byRun[i][k] = r
 			if !seen[k] {
 				seen[k] = true
@@ -100,7 +101,7 @@ func Calibrate(runs [][]*results.File, gate config.Gate) *Calibration {
 		if keys[i].server != keys[j].server {
 			return serverLess(keys[i].server, keys[j].server)
 		}
-		return keys[i].name < keys[j].name
+		return pointLess(keys[i].point, keys[j].point)
 	})
 
 	// flagged[point][metric] counts A/A pairs judged changed.
@@ -120,7 +121,7 @@ func Calibrate(runs [][]*results.File, gate config.Gate) *Calibration {
 			rep := Compare(ps, opts)
 			for _, g := range rep.Groups {
 				for _, row := range g.Rows {
-					k := key{g.Server, row.Name}
+					k := key{g.Server, row.Name, row.Point}
 					if flagged[k] == nil {
 						flagged[k] = map[string]int{}
 					}
@@ -195,7 +196,7 @@ func (c *Calibration) tableRows() [][]string {
 		for _, m := range p.Metrics {
 			rows = append(rows, []string{
 				serverTitle(p.Server) + " " + p.Point.Label(), m.Metric, fmtValue(m.Mean),
-				fmtPct(m.CV), fmt.Sprintf("%d/%d", m.Flagged, p.Pairs), fmtPct(m.Detectable),
+				fmtShare(m.CV), fmt.Sprintf("%d/%d", m.Flagged, p.Pairs), fmtPct(m.Detectable),
 			})
 		}
 	}

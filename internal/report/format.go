@@ -51,6 +51,15 @@ func fmtPct(change float64) string {
 	return fmt.Sprintf("%+.1f%%", 100*change)
 }
 
+// fmtShare prints a non-negative fraction (a coefficient of variation) as
+// a percentage without a sign.
+func fmtShare(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
 // fmtCI prints an interval of relative changes, or "" when there is none.
 func fmtCI(iv *stats.Interval) string {
 	if iv == nil {
