@@ -8,12 +8,7 @@ import (
 // handleTokenize answers POST /tokenize for a prompt or chat messages.
 func (s *server) handleTokenize(w http.ResponseWriter, r *http.Request) {
 	var req tokenizeRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "JSON decode error: "+err.Error())
-		return
-	}
-	if !s.opts.servesModel(req.Model) {
-		writeError(w, http.StatusNotFound, "The model `"+req.Model+"` does not exist.")
+	if !s.readRequest(w, r, &req, &req.Model) {
 		return
 	}
 	addSpecial := req.AddSpecialTokens == nil || *req.AddSpecialTokens
@@ -41,12 +36,7 @@ func (s *server) handleTokenize(w http.ResponseWriter, r *http.Request) {
 // handleDetokenize answers POST /detokenize.
 func (s *server) handleDetokenize(w http.ResponseWriter, r *http.Request) {
 	var req detokenizeRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "JSON decode error: "+err.Error())
-		return
-	}
-	if !s.opts.servesModel(req.Model) {
-		writeError(w, http.StatusNotFound, "The model `"+req.Model+"` does not exist.")
+	if !s.readRequest(w, r, &req, &req.Model) {
 		return
 	}
 	text, err := s.tok.decode(req.Tokens)
@@ -55,4 +45,19 @@ func (s *server) handleDetokenize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"prompt": text})
+}
+
+// readRequest decodes the JSON body into req and checks that *model, once
+// decoded, names the served model. On failure it answers with vLLM's error
+// and returns false.
+func (s *server) readRequest(w http.ResponseWriter, r *http.Request, req any, model *string) bool {
+	if err := json.NewDecoder(r.Body).Decode(req); err != nil {
+		writeError(w, http.StatusBadRequest, "JSON decode error: "+err.Error())
+		return false
+	}
+	if !s.opts.servesModel(*model) {
+		writeError(w, http.StatusNotFound, "The model `"+*model+"` does not exist.")
+		return false
+	}
+	return true
 }
