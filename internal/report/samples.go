@@ -13,23 +13,19 @@ func ok(f *results.File, i int) bool {
 
 // ttftSamples returns the time to first token of each successful request,
 // in milliseconds.
-func ttftSamples(f *results.File) []float64 {
-	var out []float64
-	for i, t := range f.Ttfts {
-		if ok(f, i) {
-			out = append(out, t*1000)
-		}
-	}
-	return out
-}
+func ttftSamples(f *results.File) []float64 { return okMs(f, f.Ttfts) }
 
 // e2elSamples returns the end-to-end latency of each successful request, in
 // milliseconds.
-func e2elSamples(f *results.File) []float64 {
+func e2elSamples(f *results.File) []float64 { return okMs(f, f.Latencies) }
+
+// okMs returns the entries of a per-request array in seconds that belong to
+// successful requests, in milliseconds.
+func okMs(f *results.File, perRequestS []float64) []float64 {
 	var out []float64
-	for i, l := range f.Latencies {
+	for i, v := range perRequestS {
 		if ok(f, i) {
-			out = append(out, l*1000)
+			out = append(out, v*1000)
 		}
 	}
 	return out
