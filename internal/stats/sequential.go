@@ -124,6 +124,8 @@ type SequentialLook struct {
 //	10 % slowdown         100.0 %, 2.30 rounds     99.9 %, 2.47 rounds
 //	20 % slowdown         100.0 %, 2.01 rounds    100.0 %, 2.05 rounds
 //	A/A, quiet machine      0.0 %, 2.28 rounds     (every CV 0.5 %)
+//	A/A, quick-start grid   1.6 %, 3.90 rounds     (context 512/2048 only:
+//	10 % slowdown, same   100.0 %, 2.67 rounds      groups of two cells)
 //
 // A/A runs to the last round on simulator-like noise because cells with a
 // start-to-start CV of 2-3 % cannot be shown to lie within ±5 % sooner; on a

@@ -18,9 +18,10 @@ type simCell struct {
 
 // simGrid is shaped like the simulator's gate-quality sweep (6 points,
 // context 512/1024/2048 x concurrency 8/32, three gated metrics) with the
-// per-start CVs that `vllm-bench calibrate` reports there. uniformCV, when
-// positive, replaces every cell's CV (a quiet machine).
-func simGrid(uniformCV float64) []simCell {
+// per-start CVs that `vllm-bench calibrate` reports there; contexts picks
+// which of the three context sizes (0, 1, 2) are in the grid. uniformCV,
+// when positive, replaces every cell's CV (a quiet machine).
+func simGrid(uniformCV float64, contexts []int) []simCell {
 	cv := map[string][2][3]float64{
 		"median_ttft_ms":    {{0.01, 0.015, 0.02}, {0.06, 0.09, 0.12}},
 		"median_tpot_ms":    {{0.01, 0.01, 0.01}, {0.03, 0.04, 0.05}},
@@ -28,7 +29,7 @@ func simGrid(uniformCV float64) []simCell {
 	}
 	var cells []simCell
 	for ci, conc := range []int{8, 32} {
-		for ctx := range 3 {
+		for _, ctx := range contexts {
 			for _, m := range []string{"median_ttft_ms", "median_tpot_ms", "output_throughput"} {
 				c := simCell{metric: m, concurrency: conc, cv: cv[m][ci][ctx], lowerIsBetter: m != "output_throughput"}
 				if uniformCV > 0 {
@@ -53,6 +54,9 @@ type simScenario struct {
 	priorDF       float64
 	// byMetric pools a whole metric instead of a metric at one load.
 	byMetric bool
+	// contexts are the context sizes of the grid (indices 0-2); nil means
+	// all three.
+	contexts []int
 }
 
 // simOutcome summarises many synthetic comparisons.
@@ -71,7 +75,11 @@ func (o simOutcome) meanRounds() float64 { return float64(o.rounds) / float64(o.
 // statistic is its cell's noise plus the shared speed factor plus drift.
 func simulate(seed uint64, reports int, sc simScenario) simOutcome {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	grid := simGrid(sc.uniformCV)
+	contexts := sc.contexts
+	if contexts == nil {
+		contexts = []int{0, 1, 2}
+	}
+	grid := simGrid(sc.uniformCV, contexts)
 	cells := make([]PairedCell, len(grid))
 	for i, g := range grid {
 		group := fmt.Sprintf("%s/c%d", g.metric, g.concurrency)
@@ -149,6 +157,8 @@ func monteCarloCases() []monteCarloCase {
 		{name: "10% slowdown", sc: simScenario{sharedCV: 0.01, slowdown: 0.10}, minCaught: 0.90, maxMeanRounds: 2.6},
 		{name: "10% slowdown, drift", sc: simScenario{sharedCV: 0.01, slowdown: 0.10, driftPerStart: drift}, minCaught: 0.90, maxMeanRounds: 2.8},
 		{name: "20% slowdown", sc: simScenario{sharedCV: 0.01, slowdown: 0.20}, minCaught: 0.99, maxMeanRounds: 2.1},
+		{name: "A/A, quick-start grid", sc: simScenario{sharedCV: 0.01, contexts: []int{0, 2}}, maxFlagged: 0.05, maxMeanRounds: 4},
+		{name: "10% slowdown, quick-start grid", sc: simScenario{sharedCV: 0.01, slowdown: 0.10, contexts: []int{0, 2}}, minCaught: 0.90, maxMeanRounds: 2.8},
 		{name: "20% slowdown, drift", sc: simScenario{sharedCV: 0.01, slowdown: 0.20, driftPerStart: drift}, minCaught: 0.99, maxMeanRounds: 2.1},
 	}
 }
