@@ -108,14 +108,51 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 regression, 2 invalid input, 3 infrastructure failure.")
 }
 
-// suggest returns ", did you mean X?" for a near miss of a command name.
+// suggest returns " (did you mean X?)" for a near miss of a command name:
+// the command with the fewest edits from name (a prefix either way counts
+// as one edit), ties broken alphabetically, so the answer is the same from
+// run to run. Names more than two edits away get no suggestion.
 func suggest(name string, cmds map[string]command) string {
+	best, bestDist := "", 3
+	names := make([]string, 0, len(cmds))
 	for cand := range cmds {
+		names = append(names, cand)
+	}
+	sort.Strings(names)
+	for _, cand := range names {
+		d := editDistance(name, cand)
 		if strings.HasPrefix(cand, name) || strings.HasPrefix(name, cand) {
-			return fmt.Sprintf(" (did you mean %q?)", cand)
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = cand, d
 		}
 	}
-	return ""
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // newFlags returns a flag set for a subcommand whose errors and help go to
