@@ -10,19 +10,6 @@ import (
 	"strings"
 )
 
-// Exit codes, the same for every subcommand.
-const (
-	// ExitOK: the command did what was asked and found no regression.
-	ExitOK = 0
-	// ExitRegression: the gate found a regression or a failed point.
-	ExitRegression = 1
-	// ExitInvalid: invalid input (config, flags, files).
-	ExitInvalid = 2
-	// ExitInfra: infrastructure failure (a server did not start or died,
-	// all requests failed, the GitHub API stayed down).
-	ExitInfra = 3
-)
-
 // Env is what the command line may touch of the outside world. Every field
 // is injected so the commands run in tests without a real process around
 // them.
@@ -44,7 +31,7 @@ type Env struct {
 // command is one subcommand of vllm-bench.
 type command struct {
 	summary string
-	run     func(ctx context.Context, env *Env, args []string) int
+	run     func(ctx context.Context, env *Env, args []string) error
 }
 
 func commands() map[string]command {
@@ -83,10 +70,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "vllm-bench: unknown command %q%s; run 'vllm-bench --help' for the list\n", args[0], suggest(args[0], cmds))
-		return ExitInvalid
+		return exitWith(env.Stderr, invalidf("unknown command %q%s; run 'vllm-bench --help' for the list", args[0], suggest(args[0], cmds)))
 	}
-	return cmd.run(ctx, &env, args[1:])
+	return exitWith(env.Stderr, cmd.run(ctx, &env, args[1:]))
 }
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -167,20 +153,20 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and turns the outcome into an exit code: ok is false
-// when the command must return code at once (help asked, or a bad flag). A
-// bad flag gets one line naming it, not the whole usage.
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+// parseFlags parses args. A non-nil error ends the command: help was
+// asked (exit 0, the usage printed) or a flag is bad (exit 2, one line
+// naming it rather than the whole usage).
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	return parse(fs, args, false)
 }
 
 // parseFlagsArgs is parseFlags for commands that take positional arguments
 // after their flags.
-func parseFlagsArgs(fs *flag.FlagSet, args []string) (code int, ok bool) {
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
 	return parse(fs, args, true)
 }
 
-func parse(fs *flag.FlagSet, args []string, positional bool) (code int, ok bool) {
+func parse(fs *flag.FlagSet, args []string, positional bool) error {
 	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -190,20 +176,11 @@ func parse(fs *flag.FlagSet, args []string, positional bool) (code int, ok bool)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()
-		return ExitOK, false
+		return quietExit(ExitOK)
 	case err != nil:
-		fmt.Fprintf(out, "%s: %v (run '%s --help' for usage)\n", fs.Name(), err, fs.Name())
-		return ExitInvalid, false
+		return invalidInput(fmt.Errorf("%s: %v (run '%s --help' for usage)", fs.Name(), err, fs.Name()))
 	case fs.NArg() > 0 && !positional:
-		fmt.Fprintf(out, "%s: unexpected argument %q (run '%s --help' for usage)\n", fs.Name(), fs.Arg(0), fs.Name())
-		return ExitInvalid, false
+		return invalidInput(fmt.Errorf("%s: unexpected argument %q (run '%s --help' for usage)", fs.Name(), fs.Arg(0), fs.Name()))
 	}
-	return ExitOK, true
-}
-
-// errorf prints one error line, prefixed with the program name, and returns
-// code for the caller to pass on.
-func errorf(env *Env, code int, format string, args ...any) int {
-	fmt.Fprintf(env.Stderr, "vllm-bench: "+format+"\n", args...)
-	return code
+	return nil
 }

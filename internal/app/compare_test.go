@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -53,11 +53,11 @@ func writeGateResults(t *testing.T, slow float64, seed uint64) string {
 	return dir
 }
 
-func runCmd(t *testing.T, cmd func(context.Context, *Env, []string) int, args ...string) (int, string, string) {
+func runCmd(t *testing.T, cmd func(context.Context, *Env, []string) error, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := &Env{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &errb}
-	code := cmd(context.Background(), env, args)
+	code := exitWith(&errb, cmd(context.Background(), env, args))
 	return code, out.String(), errb.String()
 }
 
@@ -140,14 +140,14 @@ func TestBaselineCommandUsage(t *testing.T) {
 
 func TestCalibrateDirs(t *testing.T) {
 	dirs := []string{writeGateResults(t, 1, 1), writeGateResults(t, 1, 11), writeGateResults(t, 1, 21)}
-	c, err := calibrateDirs(dirs, config.Gate{})
+	c, err := calibrateSelected(dirs, nil, gate.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Points) != 2 || c.Points[0].Pairs != 3 {
 		t.Errorf("calibration = %+v", c)
 	}
-	if _, err := calibrateDirs([]string{filepath.Join(dirs[0], "missing")}, config.Gate{}); err == nil {
+	if _, err := calibrateSelected([]string{filepath.Join(dirs[0], "missing")}, nil, gate.Defaults()); err == nil {
 		t.Error("missing directory: no error")
 	}
 }

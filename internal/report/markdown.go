@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -54,11 +55,11 @@ func (r *Report) mdHead(limit int) string {
 	for _, g := range r.Groups {
 		b.WriteString(r.mdGroup(g, limit))
 	}
-	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *Row) string { return row.Note }))
-	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *Row) string {
+	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *gate.Row) string { return row.Note }))
+	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *gate.Row) string {
 		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
 	}))
-	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *Row) string { return row.Note }))
+	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *gate.Row) string { return row.Note }))
 	b.WriteString(r.mdCaveats())
 	return b.String()
 }
@@ -88,14 +89,14 @@ func (r *Report) summaryLine() string {
 		{stats.Inconclusive, "inconclusive"}, {stats.New, "new"}, {stats.Failed, "failed"},
 		{stats.Skipped, "not gated"},
 	} {
-		if n := r.count(v.v); n > 0 {
+		if n := r.Count(v.v); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v.word))
 		}
 	}
 	if len(parts) == 0 {
 		return "No points to compare."
 	}
-	return fmt.Sprintf("%s: %s.", plural(len(r.rows()), "point"), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s: %s.", plural(len(r.Rows()), "point"), strings.Join(parts, ", "))
 }
 
 // gateLines describe the gate settings, one line per run.
@@ -118,7 +119,7 @@ func (r *Report) gateLines() []string {
 }
 
 // shown reports whether a row belongs in the main tables.
-func shown(row *Row) bool {
+func shown(row *gate.Row) bool {
 	switch row.Verdict {
 	case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Skipped:
 		return true
@@ -127,10 +128,10 @@ func shown(row *Row) bool {
 }
 
 // mdGroup renders one server configuration's table of changed points.
-func (r *Report) mdGroup(g *Group, limit int) string {
+func (r *Report) mdGroup(g *gate.Group, limit int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", serverTitle(g.Server))
-	var rows []*Row
+	var rows []*gate.Row
 	for _, row := range g.Rows {
 		if shown(row) {
 			rows = append(rows, row)
@@ -160,7 +161,7 @@ func (r *Report) mdGroup(g *Group, limit int) string {
 }
 
 // groupCounts summarises a group's verdicts in one phrase.
-func groupCounts(g *Group) string {
+func groupCounts(g *gate.Group) string {
 	n := map[stats.Verdict]int{}
 	for _, row := range g.Rows {
 		n[row.Verdict]++
@@ -176,7 +177,7 @@ func groupCounts(g *Group) string {
 
 // worstFirst keeps at most limit rows (-1: all), preferring the most severe,
 // in their original order, and returns how many it dropped.
-func worstFirst(rows []*Row, limit int) ([]*Row, int) {
+func worstFirst(rows []*gate.Row, limit int) ([]*gate.Row, int) {
 	if limit < 0 || len(rows) <= limit {
 		return rows, 0
 	}
@@ -187,7 +188,7 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 	sort.SliceStable(idx, func(a, b int) bool { return rows[idx[a]].Verdict.Severity() > rows[idx[b]].Verdict.Severity() })
 	keep := idx[:limit]
 	sort.Ints(keep)
-	out := make([]*Row, len(keep))
+	out := make([]*gate.Row, len(keep))
 	for i, k := range keep {
 		out[i] = rows[k]
 	}
@@ -196,7 +197,7 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 
 // tableHeader returns the header of a table of rows and the metrics of its
 // columns, in the order of the first row that has cells.
-func tableHeader(rows []*Row) ([]string, []string) {
+func tableHeader(rows []*gate.Row) ([]string, []string) {
 	var metrics []string
 	seen := map[string]bool{}
 	for _, row := range rows {
@@ -212,7 +213,7 @@ func tableHeader(rows []*Row) ([]string, []string) {
 }
 
 // rowCellText is the text of a row's cell for metric, "" when it has none.
-func rowCellText(row *Row, metric string, withCI bool) string {
+func rowCellText(row *gate.Row, metric string, withCI bool) string {
 	for _, c := range row.Cells {
 		if c.Metric == metric {
 			return cellText(c, withCI)
@@ -222,7 +223,7 @@ func rowCellText(row *Row, metric string, withCI bool) string {
 }
 
 // mdList lists the rows with verdict v, each with a note.
-func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*Row) string) string {
+func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*gate.Row) string) string {
 	var lines []string
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
@@ -245,7 +246,7 @@ func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*Row
 // cells carry each, most frequent first.
 func (r *Report) warningCounts() []string {
 	n := map[string]int{}
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
 			for _, w := range c.Warnings {
 				n[c.Metric+": "+w]++
@@ -299,7 +300,7 @@ func (r *Report) mdDetails(full bool) string {
 	}
 	fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n", title)
 	for _, g := range r.Groups {
-		var rows []*Row
+		var rows []*gate.Row
 		for _, row := range g.Rows {
 			if full || row.Verdict != stats.Unchanged {
 				rows = append(rows, row)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -65,7 +66,7 @@ func (r *Report) Annotations() []string {
 				if c.CI != nil {
 					msg += ", 95% CI " + fmtCI(c.CI)
 				}
-				if c.Test != TestTolerance {
+				if c.Test != gate.TestTolerance {
 					msg += ", adjusted p " + fmtP(c.PAdj)
 				} else {
 					msg += ", no test possible"

@@ -1,4 +1,4 @@
-package report
+package gate
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -23,7 +22,7 @@ const MinSamples = 5
 // points, points without a baseline and points whose baseline is from other
 // hardware get a row with that verdict and no test.
 func Compare(pairs []baseline.Pair, opts Options) *Report {
-	r := &Report{Gates: map[string]config.Gate{}}
+	r := &Report{Gates: map[string]Settings{}}
 	groups := map[sweep.Server]*Group{}
 	var cells []*Cell
 	var alphas []float64
@@ -35,7 +34,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 			groups[srv] = g
 			r.Groups = append(r.Groups, g)
 		}
-		gate := opts.gate(srv.Run)
+		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
 		g.Rows = append(g.Rows, row)
@@ -81,7 +80,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 
 // compareRow builds the row of one pair; cells that need the adjusted
 // p-value are left without a verdict.
-func compareRow(p baseline.Pair, gate config.Gate, opts Options) *Row {
+func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 	cur := p.Current.File
 	row := &Row{
 		Name: p.Name(), Point: p.Point(),

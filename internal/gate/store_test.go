@@ -1,4 +1,4 @@
-package report
+package gate
 
 import (
 	"encoding/json"
@@ -41,8 +41,8 @@ func TestUpdateThenCompareSameResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Compare(pairs, Options{})
-	if r.count(stats.New) != 3 || r.Verdict() != VerdictPass {
-		t.Fatalf("before update: %s", r.Text())
+	if r.Count(stats.New) != 3 || r.Verdict() != VerdictPass {
+		t.Fatalf("before update: %d new, verdict %s", r.Count(stats.New), r.Verdict())
 	}
 
 	if _, err := baseline.Update(res, base); err != nil {
@@ -53,7 +53,7 @@ func TestUpdateThenCompareSameResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = Compare(pairs, Options{})
-	if r.Verdict() != VerdictPass || r.count(stats.Unchanged) != 3 {
-		t.Errorf("same results after update: %s", r.Text())
+	if r.Verdict() != VerdictPass || r.Count(stats.Unchanged) != 3 {
+		t.Errorf("same results after update: %d unchanged, verdict %s", r.Count(stats.Unchanged), r.Verdict())
 	}
 }
