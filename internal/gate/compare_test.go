@@ -214,7 +214,7 @@ func TestMetricCatalogue(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"mean_ttft"`) || !strings.Contains(err.Error(), "output_throughput") {
 		t.Errorf("CheckMetrics error = %v", err)
 	}
-	for _, m := range Metrics() {
+	for _, m := range catalogue() {
 		if m.Name == "output_throughput" && m.LowerIsBetter || m.Name == "median_ttft_ms" && !m.LowerIsBetter {
 			t.Errorf("%s has the wrong direction", m.Name)
 		}

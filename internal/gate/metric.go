@@ -150,9 +150,6 @@ func fieldValue(name string) func(*results.File) (float64, bool) {
 	}
 }
 
-// Metrics returns the catalogue of gated metrics.
-func Metrics() []Metric { return catalogue() }
-
 // MetricNames returns the names of the gated metrics, in catalogue order.
 func MetricNames() []string {
 	cat := catalogue()

@@ -25,9 +25,6 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{Index: i, Count: n}, nil
 }
 
-// String prints the shard as i/n.
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
 // Select returns the server configurations of this shard, in plan order.
 func (s Shard) Select(servers []ServerConfig) []ServerConfig {
 	if s.Count <= 1 {
