@@ -93,7 +93,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	verdict := gate.Combine(reports, missing)
 	markdown, text, annotations := renderAll(reports)
 	if len(missing) > 0 {
-		markdown = missingSection(missing) + markdown
+		markdown = report.MissingSection(missing) + markdown
 	}
 	fmt.Fprint(env.Stdout, text)
 	reportPath := filepath.Join(resultsDirs[0], reportFile)
@@ -154,16 +154,6 @@ func renderAll(reports []*gate.Report) (markdown, text string, annotations []str
 		text += r.Text()
 	}
 	return strings.Join(md, "\n\n"), text, annotations
-}
-
-// missingSection lists, at the top of the report, what no shard delivered.
-func missingSection(missing []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "> [!WARNING]\n> %d points or shards were not measured; the gate cannot pass without them:\n", len(missing))
-	for _, m := range missing {
-		fmt.Fprintf(&b, "> - %s\n", m)
-	}
-	return b.String() + "\n"
 }
 
 // finishRunMode sets the outputs of a matrix job that only measures; the

@@ -9,7 +9,6 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -81,7 +80,7 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	}
 	var result error
 	for i, run := range calibrationRuns(plan) {
-		c, err := calibrateSelected(dirs, run.keep, run.gate)
+		c, err := gate.CalibrateDirs(dirs, run.keep, run.gate)
 		if err != nil {
 			return infraf("calibrate: %v", err)
 		}
@@ -179,26 +178,4 @@ func unmeasured(c *gate.Calibration, names []string) []string {
 		}
 	}
 	return out
-}
-
-// calibrateSelected reads K results directories, each one run of the same
-// points, keeps the results keep accepts (nil keeps all), and measures the
-// gate on them with A/A comparisons. An error names the file or directory
-// that could not be read.
-func calibrateSelected(dirs []string, keep func(*baseline.Result) bool, g gate.Settings) (*gate.Calibration, error) {
-	runs := make([][]*results.File, 0, len(dirs))
-	for _, dir := range dirs {
-		rs, err := baseline.LoadResults(dir)
-		if err != nil {
-			return nil, err
-		}
-		files := make([]*results.File, 0, len(rs))
-		for _, r := range rs {
-			if keep == nil || keep(r) {
-				files = append(files, r.File)
-			}
-		}
-		runs = append(runs, files)
-	}
-	return gate.Calibrate(runs, g), nil
 }

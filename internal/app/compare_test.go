@@ -140,14 +140,14 @@ func TestBaselineCommandUsage(t *testing.T) {
 
 func TestCalibrateDirs(t *testing.T) {
 	dirs := []string{writeGateResults(t, 1, 1), writeGateResults(t, 1, 11), writeGateResults(t, 1, 21)}
-	c, err := calibrateSelected(dirs, nil, gate.Defaults())
+	c, err := gate.CalibrateDirs(dirs, nil, gate.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Points) != 2 || c.Points[0].Pairs != 3 {
 		t.Errorf("calibration = %+v", c)
 	}
-	if _, err := calibrateSelected([]string{filepath.Join(dirs[0], "missing")}, nil, gate.Defaults()); err == nil {
+	if _, err := gate.CalibrateDirs([]string{filepath.Join(dirs[0], "missing")}, nil, gate.Defaults()); err == nil {
 		t.Error("missing directory: no error")
 	}
 }

@@ -174,3 +174,26 @@ func (c *Calibration) FalseAlarms() (flagged, cells int) {
 	}
 	return flagged, cells
 }
+
+// CalibrateDirs reads K results directories, each one run of the same
+// points, keeps the results keep accepts (nil keeps all: keep lets one run
+// of a config be calibrated with its own gate, without files a directory
+// held before), and calibrates the gate on them. An error names the file or
+// directory that could not be read.
+func CalibrateDirs(dirs []string, keep func(*baseline.Result) bool, gate Settings) (*Calibration, error) {
+	runs := make([][]*results.File, 0, len(dirs))
+	for _, dir := range dirs {
+		rs, err := baseline.LoadResults(dir)
+		if err != nil {
+			return nil, err
+		}
+		files := make([]*results.File, 0, len(rs))
+		for _, r := range rs {
+			if keep == nil || keep(r) {
+				files = append(files, r.File)
+			}
+		}
+		runs = append(runs, files)
+	}
+	return Calibrate(runs, gate), nil
+}
