@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,7 +43,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		resultsDirs []string
 		cfg         *config.Config
 		infraFailed bool
-		missing     []string // points no shard delivered (mode compare)
+		missing     []string // shards no directory delivered (mode compare)
 	)
 	switch in.Mode {
 	case github.ModeRun, github.ModeAll:
@@ -72,7 +73,6 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		for _, m := range missing {
 			// A shard that never delivered must not pass as a clean gate.
 			x.Error("not measured: " + m)
-			infraFailed = true
 		}
 	}
 
@@ -87,10 +87,17 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		x.Warning(msg)
 	}
 	reports, err := gate.CompareDirs(resultsDirs, in.Baselines, cfg, ov)
+	if errors.Is(err, baseline.ErrNoResults) {
+		x.Error(err.Error())
+		_ = x.SetOutput(github.OutputVerdict, gate.VerdictFailed)
+		return quietExit(ExitInfra)
+	}
 	if err != nil {
 		return actionInvalid(x, err)
 	}
 	verdict := gate.Combine(reports, missing)
+	// Planned points that were not measured are an infrastructure failure.
+	infraFailed = infraFailed || len(verdict.Missing) > 0
 	markdown, text, annotations := renderAll(reports)
 	if len(missing) > 0 {
 		markdown = report.MissingSection(missing) + markdown
@@ -187,7 +194,7 @@ func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, 
 	if err != nil {
 		return "", nil, invalidf("merge: %v", err)
 	}
-	return out, merged.Missing, nil
+	return out, merged.MissingShards, nil
 }
 
 // updateBaselines promotes the results when the gate passed; a failed gate

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
@@ -110,7 +112,7 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	}
 	reports, err := gate.CompareDirs([]string{*resultsDir}, *baselinesDir, cfg, ov)
 	if err != nil {
-		return invalidf("compare: %v", err)
+		return compareError(err)
 	}
 	r := report.New(reports[0])
 	data, err := renderReport(r, *format)
@@ -125,7 +127,26 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	} else if _, err := env.Stdout.Write(data); err != nil {
 		return infraf("compare: write report: %v", err)
 	}
-	if !r.OK() {
+	return gateExit(gate.Combine(reports, nil))
+}
+
+// compareError is the exit of a comparison that could not be made: exit 3
+// when the results directory holds nothing to judge (the benchmark did not
+// run), else 2 (unreadable input).
+func compareError(err error) error {
+	if errors.Is(err, baseline.ErrNoResults) {
+		return infraf("compare: %v", err)
+	}
+	return invalidf("compare: %v", err)
+}
+
+// gateExit is the exit of a gate: 3 when planned points are missing (named
+// on stderr), 1 on a regression or a failed point, else 0.
+func gateExit(o gate.Overall) error {
+	switch {
+	case len(o.Missing) > 0:
+		return infraf("%s not measured: %s", plural(len(o.Missing), "planned point"), strings.Join(o.Missing, ", "))
+	case !o.OK():
 		return quietExit(ExitRegression)
 	}
 	return nil

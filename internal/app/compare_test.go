@@ -151,3 +151,60 @@ func TestCalibrateDirs(t *testing.T) {
 		t.Error("missing directory: no error")
 	}
 }
+
+// Missing is a verdict: what the baseline or the sweep's plan has and the
+// results lack fails the gate as infrastructure (exit 3), named in every
+// format; an empty directory is exit 3 with one line.
+func TestCompareMissing(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "baselines")
+	full := writeGateResults(t, 1, 1)
+	if code, out, stderr := runCmd(t, cmdBaseline, "update", "--results", full, "--baselines", base); code != ExitOK {
+		t.Fatalf("baseline update: exit %d\n%s%s", code, out, stderr)
+	}
+	kept, _ := gateResult(4, 1, 1)
+	gone, _ := gateResult(16, 1, 2)
+
+	// One of the two points, no summary.json: the baseline's other point
+	// is missing.
+	half := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(full, kept))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(half, kept), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A sweep cut short: summary.json lists the second point as not run.
+	cut := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cut, kept), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := results.WriteSummary(cut, &results.Summary{Points: []results.PointStatus{
+		{File: kept, Status: "ok", Completed: 100}, {File: gone, Status: "not-run"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{half, cut} {
+		for _, format := range []string{"text", "markdown", "json"} {
+			code, out, stderr := runCmd(t, cmdCompare, "--results", dir, "--baselines", base, "--format", format)
+			// Text names the point by its label, markdown and JSON by file.
+			if code != ExitInfra || !strings.Contains(out, "missing") || !strings.Contains(out, "C16") {
+				t.Errorf("%s, %s: exit %d, want %d and the missing point named\nstdout:\n%s\nstderr:\n%s", filepath.Base(dir), format, code, ExitInfra, out, stderr)
+			}
+			if !strings.Contains(stderr, "1 planned point not measured: "+gone) {
+				t.Errorf("%s, %s: stderr %q does not name the missing point", filepath.Base(dir), format, stderr)
+			}
+		}
+	}
+	code, out, _ := runCmd(t, cmdCompare, "--results", cut, "--baselines", base, "--format", "json")
+	if code != ExitInfra || !strings.Contains(out, `"verdict": "failed"`) || !strings.Contains(out, `"missing": 1`) {
+		t.Errorf("json: exit %d\n%s", code, out)
+	}
+
+	// An empty directory: exit 3, one line naming it.
+	empty := t.TempDir()
+	code, out, stderr := runCmd(t, cmdCompare, "--results", empty, "--baselines", base)
+	if code != ExitInfra || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "holds no result files") || !strings.Contains(stderr, empty) {
+		t.Errorf("empty directory: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}

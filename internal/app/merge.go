@@ -23,9 +23,9 @@ func cmdMerge(ctx context.Context, env *Env, args []string) error {
 		return invalidf("merge: %v", err)
 	}
 	fmt.Fprintf(env.Stdout, "merged %s from %s into %s\n", plural(merged.Files, "result file"), plural(fs.NArg(), "shard"), *out)
-	if len(merged.Missing) > 0 {
-		fmt.Fprintf(env.Stderr, "vllm-bench: merge: %s not complete:\n", plural(len(merged.Missing), "point"))
-		for _, m := range merged.Missing {
+	if missing := append(merged.MissingShards, merged.Missing...); len(missing) > 0 {
+		fmt.Fprintf(env.Stderr, "vllm-bench: merge: %s not complete:\n", plural(len(missing), "point"))
+		for _, m := range missing {
 			fmt.Fprintf(env.Stderr, "  - %s\n", m)
 		}
 		return quietExit(ExitInfra)

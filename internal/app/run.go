@@ -76,16 +76,13 @@ func compareAfterRun(env *Env, plan runner.Plan, baselines string) error {
 	}
 	reports, err := gate.CompareDirs(plan.OutputDirs(), baselines, plan.Config, gate.Override{})
 	if err != nil {
-		return invalidf("compare: %v", err)
+		return compareError(err)
 	}
 	for _, r := range reports {
 		fmt.Fprintln(env.Stdout)
 		fmt.Fprint(env.Stdout, report.New(r).Text())
 	}
-	if !gate.Combine(reports, nil).OK() {
-		return quietExit(ExitRegression)
-	}
-	return nil
+	return gateExit(gate.Combine(reports, nil))
 }
 
 // printRunTable prints one row per point: latencies in milliseconds,

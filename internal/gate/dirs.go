@@ -12,19 +12,31 @@ import (
 
 // CompareDirs compares every results directory with the baselines in
 // baselinesDir, each run gated with its settings from cfg (nil: the
-// defaults) after the overrides. It is the one comparison that compare, run
-// and the action share. An error means unreadable input (a corrupt result
-// or baseline file, named in the message).
+// defaults) after the overrides, and adds a Missing row for every point a
+// directory lacks (baseline.FindMissing). It is the one comparison that
+// compare, run and the action share. An error means unreadable input (a
+// corrupt result or baseline file, named in the message), or a directory
+// with nothing to judge (wrapping baseline.ErrNoResults).
 func CompareDirs(dirs []string, baselinesDir string, cfg *config.Config, ov Override) ([]*Report, error) {
 	def := ov.Apply(Defaults())
 	opts := Options{Gates: SettingsOf(cfg, ov), Default: &def}
 	var out []*Report
 	for _, dir := range dirs {
-		pairs, err := baseline.Load(dir, baselinesDir)
+		cur, err := baseline.LoadResults(dir)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Compare(pairs, opts))
+		missing, err := baseline.FindMissing(dir, baselinesDir, cur)
+		if err != nil {
+			return nil, err
+		}
+		pairs, err := baseline.Match(cur, baselinesDir)
+		if err != nil {
+			return nil, err
+		}
+		r := Compare(pairs, opts)
+		r.addMissing(missing)
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -40,22 +52,23 @@ func MissingBaselines(dir string) string {
 }
 
 // Overall is the verdict over several reports (one per output directory of
-// a config, or the merged shards) and the points no shard delivered.
+// a config, or the merged shards) and the shards no directory delivered.
 type Overall struct {
 	// Verdict is VerdictFailed, VerdictRegression or VerdictPass.
 	Verdict string
 	// Regressions is the number of regressed cells over all reports.
 	Regressions int
 	// Missing lists the points and shards that were planned but not
-	// measured; any makes the verdict VerdictFailed.
+	// measured; any makes the verdict VerdictFailed and the exit 3.
 	Missing []string
 }
 
-// Combine aggregates reports and missing points into one verdict: a failed
+// Combine aggregates reports and missing shards into one verdict: a failed
 // point or a missing one outranks a regression, which outranks a pass.
-func Combine(reports []*Report, missing []string) Overall {
-	o := Overall{Verdict: VerdictPass, Missing: missing}
+func Combine(reports []*Report, missingShards []string) Overall {
+	o := Overall{Verdict: VerdictPass, Missing: append([]string(nil), missingShards...)}
 	for _, r := range reports {
+		o.Missing = append(o.Missing, r.MissingNames()...)
 		o.Regressions += r.Regressions()
 		switch v := r.Verdict(); {
 		case v == VerdictFailed:
@@ -64,7 +77,7 @@ func Combine(reports []*Report, missing []string) Overall {
 			o.Verdict = v
 		}
 	}
-	if len(missing) > 0 {
+	if len(o.Missing) > 0 {
 		o.Verdict = VerdictFailed
 	}
 	return o

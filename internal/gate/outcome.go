@@ -1,6 +1,10 @@
 package gate
 
 import (
+	"math"
+	"sort"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -130,14 +134,55 @@ func (r *Report) Regressions() int {
 // Failed returns the number of failed points.
 func (r *Report) Failed() int { return r.Count(stats.Failed) }
 
+// Missing is the verdict of a point that should have been measured and was
+// not: the sweep planned it and stopped before it, or the baseline has it
+// and the results do not. It fails the gate as infrastructure (exit 3):
+// the benchmark did not produce what it should.
+const Missing stats.Verdict = "missing"
+
+// Missing returns the number of missing points.
+func (r *Report) Missing() int { return r.Count(Missing) }
+
+// MissingNames returns the result names of the missing points.
+func (r *Report) MissingNames() []string {
+	var out []string
+	for _, row := range r.Rows() {
+		if row.Verdict == Missing {
+			out = append(out, row.Name)
+		}
+	}
+	return out
+}
+
+// addMissing adds a row with verdict Missing for each point, in its
+// server's group, keeping rows and groups in order.
+func (r *Report) addMissing(ms []baseline.Missing) {
+	for _, m := range ms {
+		var g *Group
+		for _, have := range r.Groups {
+			if have.Server == m.Server {
+				g = have
+			}
+		}
+		if g == nil {
+			g = &Group{Server: m.Server}
+			r.Groups = append(r.Groups, g)
+		}
+		g.Rows = append(g.Rows, &Row{Name: m.Name, Point: m.Point, Verdict: Missing, Note: m.Reason,
+			BaseThroughput: math.NaN(), CurThroughput: math.NaN()})
+		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
+	}
+	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+}
+
 // Verdict values of a whole report, for the action's outputs.
 const (
 	// VerdictPass: nothing regressed and no point failed.
 	VerdictPass = "pass"
 	// VerdictRegression: some cell regressed and no point failed.
 	VerdictRegression = "regression"
-	// VerdictFailed: some point failed; it takes precedence over
-	// regressions because the sweep itself is then incomplete.
+	// VerdictFailed: some point failed or is missing; it takes precedence
+	// over regressions because the sweep itself is then incomplete.
 	VerdictFailed = "failed"
 )
 
@@ -145,7 +190,7 @@ const (
 // VerdictPass.
 func (r *Report) Verdict() string {
 	switch {
-	case r.Failed() > 0:
+	case r.Failed() > 0 || r.Missing() > 0:
 		return VerdictFailed
 	case r.Regressions() > 0:
 		return VerdictRegression
@@ -153,5 +198,6 @@ func (r *Report) Verdict() string {
 	return VerdictPass
 }
 
-// OK reports whether the gate passes: no regression and no failed point.
+// OK reports whether the gate passes: no regression, no failed and no
+// missing point.
 func (r *Report) OK() bool { return r.Verdict() == VerdictPass }

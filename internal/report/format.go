@@ -25,6 +25,8 @@ func mark(v stats.Verdict) string {
 		return "💥"
 	case stats.Skipped:
 		return "⚠️"
+	case gate.Missing:
+		return "⛔"
 	}
 	return ""
 }

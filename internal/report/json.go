@@ -11,7 +11,7 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
@@ -42,6 +42,7 @@ type jsonReport struct {
 	Verdict     string      `json:"verdict"`
 	Regressions int         `json:"regressions"`
 	Failed      int         `json:"failed"`
+	Missing     int         `json:"missing,omitempty"`
 	Tests       int         `json:"tests"`
 	Annotations []string    `json:"annotations"`
 	Points      []jsonPoint `json:"points"`

@@ -55,6 +55,7 @@ func (r *Report) mdHead(limit int) string {
 	for _, g := range r.Groups {
 		b.WriteString(r.mdGroup(g, limit))
 	}
+	b.WriteString(r.mdList("Missing points (planned, not measured)", gate.Missing, limit, func(row *gate.Row) string { return row.Note }))
 	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *gate.Row) string { return row.Note }))
 	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *gate.Row) string {
 		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
@@ -66,16 +67,20 @@ func (r *Report) mdHead(limit int) string {
 
 // headline is the first line: pass, or what failed.
 func (r *Report) headline() string {
-	reg, failed := r.Regressions(), r.Failed()
-	switch {
-	case reg == 0 && failed == 0:
-		return "## ✅ vllm-bench: no regressions"
-	case failed == 0:
-		return "## ❌ vllm-bench: " + plural(reg, "regression")
-	case reg == 0:
-		return "## ❌ vllm-bench: " + plural(failed, "failed point")
+	var parts []string
+	if n := r.Regressions(); n > 0 {
+		parts = append(parts, plural(n, "regression"))
 	}
-	return fmt.Sprintf("## ❌ vllm-bench: %s, %s", plural(reg, "regression"), plural(failed, "failed point"))
+	if n := r.Failed(); n > 0 {
+		parts = append(parts, plural(n, "failed point"))
+	}
+	if n := r.Missing(); n > 0 {
+		parts = append(parts, plural(n, "missing point"))
+	}
+	if len(parts) == 0 {
+		return "## ✅ vllm-bench: no regressions"
+	}
+	return "## ❌ vllm-bench: " + strings.Join(parts, ", ")
 }
 
 // summaryLine counts the points by verdict.
@@ -87,7 +92,7 @@ func (r *Report) summaryLine() string {
 	}{
 		{stats.Regression, "regressed"}, {stats.Improvement, "improved"}, {stats.Unchanged, "unchanged"},
 		{stats.Inconclusive, "inconclusive"}, {stats.New, "new"}, {stats.Failed, "failed"},
-		{stats.Skipped, "not gated"},
+		{gate.Missing, "missing"}, {stats.Skipped, "not gated"},
 	} {
 		if n := r.Count(v.v); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v.word))
@@ -167,7 +172,7 @@ func groupCounts(g *gate.Group) string {
 		n[row.Verdict]++
 	}
 	var parts []string
-	for _, v := range []stats.Verdict{stats.Regression, stats.Improvement, stats.Unchanged, stats.Inconclusive, stats.New, stats.Failed, stats.Skipped} {
+	for _, v := range []stats.Verdict{stats.Regression, stats.Improvement, stats.Unchanged, stats.Inconclusive, stats.New, stats.Failed, gate.Missing, stats.Skipped} {
 		if n[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
 		}

@@ -54,8 +54,12 @@ func (r *Report) Annotations() []string {
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			where := fmt.Sprintf("%s %s", serverTitle(g.Server), row.Point.Label())
-			if row.Verdict == stats.Failed {
+			switch row.Verdict {
+			case stats.Failed:
 				out = append(out, fmt.Sprintf("%s: point failed: %s", where, row.Note))
+				continue
+			case gate.Missing:
+				out = append(out, fmt.Sprintf("%s: point missing: %s", where, row.Note))
 				continue
 			}
 			for _, c := range row.Cells {

@@ -16,8 +16,10 @@ import (
 type Merged struct {
 	// Files is the number of result files copied.
 	Files int
-	// Missing lists the points not run and the shards not given.
+	// Missing lists the points not run, each with its shard directory.
 	Missing []string
+	// MissingShards lists the shards of the matrix no directory gave.
+	MissingShards []string
 }
 
 // Merge copies the result files and logs of shard directories into
@@ -79,7 +81,7 @@ func Merge(out string, dirs []string) (Merged, error) {
 	}
 	for i := 1; i <= shardCount; i++ {
 		if name := fmt.Sprintf("%d/%d", i, shardCount); shards[name] == "" {
-			res.Missing = append(res.Missing, "shard "+name+" (no directory given)")
+			res.MissingShards = append(res.MissingShards, "shard "+name+" (no directory given)")
 		}
 	}
 	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
