@@ -81,8 +81,9 @@ func TestCompareCommand(t *testing.T) {
 		t.Errorf("same results: exit %d\n%s%s", code, out, stderr)
 	}
 
-	// 30% slower TTFT fails the gate; JSON says so.
-	slow := writeGateResults(t, 1.3, 7)
+	// 50% slower TTFT fails the gate (beyond the no-history allowance of
+	// 30%); JSON says so.
+	slow := writeGateResults(t, 1.5, 7)
 	outFile := filepath.Join(t.TempDir(), "report.json")
 	code, _, stderr = runCmd(t, cmdCompare, "--results", slow, "--baselines", base, "--format", "json", "--out", outFile)
 	if code != ExitRegression {
@@ -94,8 +95,8 @@ func TestCompareCommand(t *testing.T) {
 	}
 
 	// A tolerance above the change passes it.
-	if code, out, _ = runCmd(t, cmdCompare, "--results", slow, "--baselines", base, "--tolerance", "0.5"); code != ExitOK {
-		t.Errorf("--tolerance 0.5: exit %d\n%s", code, out)
+	if code, out, _ = runCmd(t, cmdCompare, "--results", slow, "--baselines", base, "--tolerance", "0.7"); code != ExitOK {
+		t.Errorf("--tolerance 0.7: exit %d\n%s", code, out)
 	}
 }
 

@@ -41,6 +41,9 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		for _, c := range row.Cells {
 			cells = append(cells, c)
 			alphas = append(alphas, gate.Alpha)
+			if c.NoHistory {
+				r.noteNoHistory(srv.Run, c.Metric, c.Tolerance)
+			}
 		}
 	}
 	// One family of tests over the whole report.
@@ -127,6 +130,11 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		if c.Tolerance > gate.Tolerance {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(p.History[m.Name])))
 		}
+		if m.Source == PerRequest && len(p.History[m.Name]) < stats.MinPredictionHistory {
+			if allow := gate.NoHistoryAllowance(m.Name); allow > c.Tolerance {
+				c.Tolerance, c.NoHistory = allow, true
+			}
+		}
 		seed := cellSeed(opts.Seed, p.Name(), m.Name)
 		switch m.Source {
 		case PerRequest:
@@ -192,6 +200,8 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 				c.Test = TestMannWhitneyRepeatsHistory
 			}
 		}
+	} else if c.NoHistory {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no run-to-run history yet (fewer than %d accepted runs): changes under %s are treated as noise", stats.MinPredictionHistory, pct(c.Tolerance)))
 	} else {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("run-to-run noise not measured (fewer than %d history runs): judged within one server's run", stats.MinPredictionHistory))
 	}
@@ -236,6 +246,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))
 	}
 }
+
+// pct prints a fraction as a whole percentage.
+func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
 // cellSeed mixes the report's seed with the cell's identity.
 func cellSeed(seed uint64, point, metric string) uint64 {

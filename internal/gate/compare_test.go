@@ -11,7 +11,7 @@ import (
 const gpu = "NVIDIA H100 80GB HBM3"
 
 // goldenPairs is a small sweep with one of each outcome: unchanged,
-// regression (TTFT +20%), improvement (TPOT -15%, throughput +15%), a new
+// regression (TTFT +20%, with history), improvement (TPOT -15%, throughput +15%), a new
 // point, a failed point and a baseline from other hardware.
 func goldenPairs() []baseline.Pair {
 	base := func(ctx, conc int, seed uint64) spec {
@@ -23,8 +23,11 @@ func goldenPairs() []baseline.Pair {
 	// CTX512: unchanged at C8, regression at C32, improvement at C64.
 	b := base(512, 8, 1)
 	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 101 }), &b, nil))
+	// The regression has run-to-run history, so it is judged against the
+	// measured spread rather than the no-history allowance.
 	b = base(512, 32, 2)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 102; s.ttftMs *= 1.2 }), &b, nil))
+	hist := map[string][]float64{"median_ttft_ms": {b.ttftMs, 1.01 * b.ttftMs, 0.99 * b.ttftMs, 1.005 * b.ttftMs, 0.995 * b.ttftMs}}
+	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 102; s.ttftMs *= 1.2 }), &b, hist))
 	b = base(512, 64, 3)
 	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 103; s.tpotMs *= 0.85; s.outTput *= 1.15 }), &b, nil))
 	// CTX1024: new at C8, failed at C32, unchanged at C64.
@@ -234,3 +237,43 @@ func TestSamples(t *testing.T) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// Without run-to-run history a latency change must clear the no-history
+// allowance (3 x the prior CV); with history, the measured spread decides.
+func TestCompareNoHistoryAllowance(t *testing.T) {
+	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, seed: 3}
+	only := Defaults()
+	only.Metrics = []string{"median_tpot_ms"}
+	if got := only.NoHistoryAllowance("median_tpot_ms"); !near(got, 3*PriorCVDecode) {
+		t.Fatalf("allowance %v, want %v", got, 3*PriorCVDecode)
+	}
+	tests := []struct {
+		name      string
+		tpotMs    float64
+		history   []float64
+		want      stats.Verdict
+		noHistory bool
+	}{
+		{"10% without history: noise", 9.9, nil, stats.Unchanged, true},
+		{"30% without history: regression", 11.7, nil, stats.Regression, true},
+		{"10% with a tight history: regression", 9.9, []float64{9.0, 9.05, 8.95, 9.02, 8.98}, stats.Regression, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur := base
+			cur.tpotMs, cur.seed = tt.tpotMs, 4
+			p := pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
+			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]Settings{"r": only}})
+			cell := r.Rows()[0].Cells[0]
+			if cell.Verdict != tt.want || cell.NoHistory != tt.noHistory {
+				t.Errorf("cell = verdict %s no-history %v tolerance %v; want %s %v", cell.Verdict, cell.NoHistory, cell.Tolerance, tt.want, tt.noHistory)
+			}
+			if tt.noHistory && (len(r.NoHistory) != 1 || r.NoHistory[0].Metric != "median_tpot_ms" || !near(r.NoHistory[0].Change, 0.15)) {
+				t.Errorf("report allowances = %+v", r.NoHistory)
+			}
+			if tt.noHistory && !strings.Contains(strings.Join(cell.Warnings, "; "), "changes under 15% are treated as noise") {
+				t.Errorf("warnings = %q", cell.Warnings)
+			}
+		})
+	}
+}

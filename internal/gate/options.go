@@ -30,11 +30,15 @@ type Settings struct {
 	Tolerance float64
 	// Alpha is the false-discovery rate over the whole report.
 	Alpha float64
+	// PriorCV is, per latency metric, the run-to-run coefficient of
+	// variation assumed while the history is too short to measure it (see
+	// NoHistoryAllowance); a metric not in it gets no allowance.
+	PriorCV map[string]float64
 }
 
 // Defaults returns the settings of a run whose config has no gate section.
 func Defaults() Settings {
-	return Settings{Metrics: DefaultMetrics(), Tolerance: DefaultTolerance, Alpha: DefaultAlpha}
+	return Settings{Metrics: DefaultMetrics(), Tolerance: DefaultTolerance, Alpha: DefaultAlpha, PriorCV: DefaultPriorCV()}
 }
 
 // Resolve fills the keys a config's gate section leaves out with the
@@ -49,6 +53,9 @@ func Resolve(g config.Gate) Settings {
 	}
 	if g.Alpha != nil {
 		s.Alpha = *g.Alpha
+	}
+	for metric, cv := range g.PriorCV {
+		s.PriorCV[metric] = cv
 	}
 	return s
 }
@@ -130,6 +137,14 @@ func CheckConfig(cfg *config.Config, add func(path, format string, args ...any))
 		if g.Alpha != nil {
 			if err := CheckAlpha(*g.Alpha); err != nil {
 				add(p+".alpha", "%v", err)
+			}
+		}
+		for metric, cv := range g.PriorCV {
+			key := p + ".prior_cv." + metric
+			if m, ok := LookupMetric(metric); !ok || m.Source != PerRequest {
+				add(key, "not a latency metric (valid: %s)", strings.Join(latencyMetricNames(), ", "))
+			} else if !(cv >= 0 && cv < 1) {
+				add(key, "must be a coefficient of variation in [0, 1) (0.05 = 5%%), got %g", cv)
 			}
 		}
 	}

@@ -19,6 +19,29 @@ type Report struct {
 	Gates map[string]Settings
 	// Tests is the number of p-values adjusted together.
 	Tests int
+	// NoHistory lists the latency allowances applied for want of
+	// run-to-run history (Settings.NoHistoryAllowance), one per run and
+	// metric, in order: what the verdict rests on until history arrives.
+	NoHistory []Allowance
+}
+
+// Allowance is a run's latency metric judged without run-to-run history:
+// changes smaller than Change are treated as noise.
+type Allowance struct {
+	Run, Metric string
+	// Change is the smallest relative change that counted.
+	Change float64
+}
+
+// noteNoHistory records an allowance once per run and metric.
+func (r *Report) noteNoHistory(run, metric string, change float64) {
+	for _, a := range r.NoHistory {
+		if a.Run == run && a.Metric == metric {
+			return
+		}
+	}
+	r.NoHistory = append(r.NoHistory, Allowance{Run: run, Metric: metric, Change: change})
+	sort.SliceStable(r.NoHistory, func(i, j int) bool { return r.NoHistory[i].Run < r.NoHistory[j].Run })
 }
 
 // Group is the points of one server configuration.
@@ -68,8 +91,12 @@ type Cell struct {
 	// P is the test's raw p-value and PAdj the Benjamini-Hochberg adjusted
 	// one; both NaN without a test.
 	P, PAdj float64
-	// Tolerance is the tolerance applied, after the history rule.
+	// Tolerance is the tolerance applied, after the history rule (or the
+	// no-history allowance).
 	Tolerance float64
+	// NoHistory is true when the cell was judged without run-to-run
+	// history, with Tolerance widened to the no-history allowance.
+	NoHistory bool
 	// Verdict is the cell's verdict.
 	Verdict stats.Verdict
 	// Warnings are the statistical caveats of this cell.

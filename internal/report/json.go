@@ -25,7 +25,7 @@ func (r *Report) JSON() ([]byte, error) {
 					Metric: c.Metric, Unit: c.Unit,
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
 					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance,
-					Verdict: string(c.Verdict), Warnings: c.Warnings,
+					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
@@ -69,6 +69,7 @@ type jsonCell struct {
 	P         *float64 `json:"p"`
 	PAdjusted *float64 `json:"p_adjusted"`
 	Tolerance float64  `json:"tolerance"`
+	NoHistory bool     `json:"no_history,omitempty"`
 	Verdict   string   `json:"verdict"`
 	Warnings  []string `json:"warnings,omitempty"`
 }

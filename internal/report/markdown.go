@@ -120,7 +120,32 @@ func (r *Report) gateLines() []string {
 	if r.Tests > 0 {
 		lines = append(lines, fmt.Sprintf("%s adjusted together (Benjamini-Hochberg); intervals are %.0f%%.", plural(r.Tests, "p-value"), 100*stats.DefaultLevel))
 	}
+	return append(lines, r.noHistoryLines()...)
+}
+
+// noHistoryLines say, per run judged without run-to-run history, what its
+// latency verdicts rest on.
+func (r *Report) noHistoryLines() []string {
+	var lines []string
+	for i := 0; i < len(r.NoHistory); {
+		run := r.NoHistory[i].Run
+		var parts []string
+		for ; i < len(r.NoHistory) && r.NoHistory[i].Run == run; i++ {
+			a := r.NoHistory[i]
+			parts = append(parts, fmt.Sprintf("%.0f%% (%s)", 100*a.Change, a.Metric))
+		}
+		lines = append(lines, fmt.Sprintf("No run-to-run history yet for `%s` (fewer than %d accepted runs): latency changes under %s are treated as noise. Each accepted run (`vllm-bench baseline update`) adds history; from %d on, the measured spread replaces these allowances.",
+			run, stats.MinPredictionHistory, joinAnd(parts), stats.MinPredictionHistory))
+	}
 	return lines
+}
+
+// joinAnd joins phrases as prose: a, b and c.
+func joinAnd(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // shown reports whether a row belongs in the main tables.
