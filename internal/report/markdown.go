@@ -78,9 +78,9 @@ func (r *Report) headline() string {
 		parts = append(parts, plural(n, "missing point"))
 	}
 	if len(parts) == 0 {
-		return "## ✅ vllm-bench: no regressions"
+		return "## ✅ vllm-bench: no regressions" + r.pairedTitle()
 	}
-	return "## ❌ vllm-bench: " + strings.Join(parts, ", ")
+	return "## ❌ vllm-bench: " + strings.Join(parts, ", ") + r.pairedTitle()
 }
 
 // summaryLine counts the points by verdict.
@@ -117,7 +117,10 @@ func (r *Report) gateLines() []string {
 		lines = append(lines, fmt.Sprintf("Gate for `%s`: %s; tolerance %.3g%%, false-discovery rate %.3g.",
 			run, strings.Join(g.Metrics, ", "), 100*g.Tolerance, g.Alpha))
 	}
-	if r.Tests > 0 {
+	switch {
+	case r.Paired != nil:
+		lines = append(lines, r.pairedLine())
+	case r.Tests > 0:
 		lines = append(lines, fmt.Sprintf("%s adjusted together (Benjamini-Hochberg); intervals are %.0f%%.", plural(r.Tests, "p-value"), 100*stats.DefaultLevel))
 	}
 	return append(lines, r.noHistoryLines()...)
@@ -316,7 +319,7 @@ func (r *Report) mdCaveats() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone).</sub>\n")
+	b.WriteString("<sub>Cells: baseline → current, change [" + r.ciLabel() + " interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone).</sub>\n")
 	return b.String()
 }
 

@@ -36,7 +36,7 @@ func (r *Report) Text() string {
 				})
 			}
 		}
-		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
+		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "verdict"}, rows))
 	}
 	if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString("\ncaveats:\n")
@@ -68,7 +68,7 @@ func (r *Report) Annotations() []string {
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)
 				if c.CI != nil {
-					msg += ", 95% CI " + fmtCI(c.CI)
+					msg += ", " + r.ciLabel() + " CI " + fmtCI(c.CI)
 				}
 				if c.Test != gate.TestTolerance {
 					msg += ", adjusted p " + fmtP(c.PAdj)
