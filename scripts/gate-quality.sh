@@ -120,8 +120,10 @@ YAML
 }
 
 # flags JQ_REPORT RC: one TSV line for a JSON report: gate failed (0/1), any
-# cell flagged (0/1), TPOT or throughput regression (0/1), the flagged
-# cells, and the rounds of a paired report (0 otherwise).
+# cell flagged (0/1), TPOT or throughput regression ("caught", 0/1), the
+# flagged cells, and the rounds of a paired report (0 otherwise). A paired
+# comparison stops at its first regression, so a slowdown may fail the gate
+# on TTFT before TPOT or throughput are decided: "gate fails" counts it.
 flags() {
 	jq -r --arg rc "$2" '
 		[.points[] | . as $p | (.cells // [])[] | select(.verdict == "regression" or .verdict == "improvement")
@@ -171,12 +173,14 @@ pair() {
 stored() {
 	echo "gate-quality: $level runner: $AA_RUNS A/A sweeps" >&2
 	"$bin" calibrate -c "$(config "$level-aa" "$cv" 1)" --repeats "$AA_RUNS" \
-		--out "$WORK/$level/aa" >"$WORK/$level/calibration.txt" 2>"$WORK/$level/calibrate.log"
+		--out "$WORK/$level/aa" >"$WORK/$level/calibration.txt" 2>"$WORK/$level/calibrate.log" ||
+		{ echo "gate-quality: calibrate failed: $(tail -1 "$WORK/$level/calibrate.log")" >&2; exit 3; }
 	local sd s i j a b
 	for sd in $SLOWDOWNS; do
 		echo "gate-quality: $level runner: $SLOW_RUNS sweeps with --sim-slowdown $sd" >&2
 		for ((s = 1; s <= SLOW_RUNS; s++)); do
-			"$bin" run -c "$(config "$level-slow$sd" "$cv" "$sd")" --out "$WORK/$level/slow$sd/rep-$s" >>"$WORK/$level/slow.log" 2>&1
+			"$bin" run -c "$(config "$level-slow$sd" "$cv" "$sd")" --out "$WORK/$level/slow$sd/rep-$s" >>"$WORK/$level/slow.log" 2>&1 ||
+				{ echo "gate-quality: a slow sweep failed (log: $WORK/$level/slow.log)" >&2; exit 3; }
 		done
 	done
 	echo "gate-quality: $level runner: judging stored baselines" >&2
@@ -261,7 +265,7 @@ echo "stored: $AA_RUNS A/A sweeps and $SLOW_RUNS sweeps per slowdown ($SLOWDOWNS
 echo "gate defaults (median_ttft_ms, median_tpot_ms, output_throughput; tolerance 5%, alpha 0.05); drift $DRIFT_PER_MIN per wall minute."
 echo
 header=$(printf '%-9s %-20s %-16s %-16s' "runner" "gate" "A/A gate fails" "A/A any flag")
-for sd in $SLOWDOWNS; do header+=$(printf ' %-18s' "x$sd caught"); done
+for sd in $SLOWDOWNS; do header+=$(printf ' %-18s %-18s' "x$sd caught" "x$sd gate fails"); done
 header+=$(printf ' %s' "mean rounds (A/A")
 for sd in $SLOWDOWNS; do header+=", x$sd"; done
 echo "$header)"
@@ -277,7 +281,7 @@ for level in $LEVELS; do
 		r="-"
 		[[ $g == ab ]] && r=$(rounds "$WORK/$level/aa-$g.tsv")
 		for sd in $SLOWDOWNS; do
-			line+=$(printf ' %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")")
+			line+=$(printf ' %-18s %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")" "$(share 1 "$WORK/$level/slow$sd-$g.tsv")")
 			[[ $g == ab ]] && r+=", $(rounds "$WORK/$level/slow$sd-$g.tsv")"
 		done
 		echo "$line $r"

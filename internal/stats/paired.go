@@ -58,10 +58,14 @@ type pairedMoments struct {
 type pairedEstimate struct {
 	rounds  int
 	meanLog float64
-	// sdLog is the moderated standard deviation of one round's log-ratio;
-	// NaN with fewer than two rounds.
+	// sdLog is the moderated standard deviation of one round's log-ratio,
+	// with df degrees of freedom; NaN with fewer than two rounds.
 	sdLog float64
 	df    float64
+	// sdTest and dfTest are what the test of no change uses: the cell's
+	// own standard deviation (and degrees of freedom) where it exceeds
+	// the moderated one, else the moderated.
+	sdTest, dfTest float64
 	// others is the number of other cells in the group, for projecting df.
 	others int
 }
@@ -108,16 +112,21 @@ func pairedEstimates(cells []PairedCell, priorDF float64) []pairedEstimate {
 	out := make([]pairedEstimate, len(cells))
 	for i, c := range cells {
 		m := ms[i]
-		e := pairedEstimate{rounds: m.rounds, meanLog: m.mean, sdLog: math.NaN(), others: groupN[c.Group] - 1}
+		e := pairedEstimate{rounds: m.rounds, meanLog: m.mean, sdLog: math.NaN(), sdTest: math.NaN(), others: groupN[c.Group] - 1}
 		if m.rounds >= 2 {
 			own := float64(m.rounds - 1)
 			othersDF := float64(groupDF[c.Group]) - own
 			w := math.Min(priorDF, othersDF)
 			v := m.ss / own
+			e.sdLog, e.df = math.Sqrt(v), own
+			e.sdTest, e.dfTest = e.sdLog, own
 			if w > 0 {
-				v = (w*(groupSS[c.Group]-m.ss)/othersDF + m.ss) / (w + own)
+				mod := (w*(groupSS[c.Group]-m.ss)/othersDF + m.ss) / (w + own)
+				e.sdLog, e.df = math.Sqrt(mod), own+w
+				if mod >= v {
+					e.sdTest, e.dfTest = e.sdLog, e.df
+				}
 			}
-			e.sdLog, e.df = math.Sqrt(v), own+math.Max(w, 0)
 		}
 		out[i] = e
 	}
@@ -133,14 +142,14 @@ func (e pairedEstimate) twoSidedP() float64 {
 	if math.IsNaN(e.sdLog) {
 		return math.NaN()
 	}
-	se := e.se()
+	se := e.sdTest / math.Sqrt(float64(e.rounds))
 	if se == 0 {
 		if e.meanLog == 0 {
 			return 1
 		}
 		return 0
 	}
-	return twoSidedT(e.meanLog/se, e.df)
+	return twoSidedT(e.meanLog/se, e.dfTest)
 }
 
 // halfWidth is the half-width, in log units, of the one-sided bound at level

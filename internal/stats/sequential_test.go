@@ -63,13 +63,14 @@ func TestSequentialBonferroniOverLooks(t *testing.T) {
 }
 
 // group returns n cells of one group whose per-round ratios are base[k]
-// plus a small spread between cells.
+// moved by a small alternating amount that grows from cell to cell, so
+// the first cell is the quietest of its group.
 func group(name string, n int, lowerIsBetter bool, base ...float64) []PairedCell {
 	cells := make([]PairedCell, n)
 	for i := range cells {
 		rs := make([]float64, len(base))
 		for k, b := range base {
-			rs[k] = b + 0.002*float64((i+k)%3-1)
+			rs[k] = b + 0.002*(1+0.1*float64(i))*float64(2*(k%2)-1)
 		}
 		cells[i] = PairedCell{Group: name, LowerIsBetter: lowerIsBetter, LogRatios: rs}
 	}
@@ -87,7 +88,9 @@ func TestSequentialVerdicts(t *testing.T) {
 	}{
 		{"clear latency regression stops at round 2", group("tpot", 6, true, 0.20, 0.21), Regression, true, true},
 		{"throughput down is a regression", group("tput", 6, false, -0.15, -0.16), Regression, true, true},
-		{"throughput up is an improvement", group("tput", 6, false, 0.15, 0.16), Improvement, true, true},
+		// The noisier cells' own variance holds their improvement back
+		// for now, and only a regression stops a comparison early.
+		{"throughput up is an improvement", group("tput", 6, false, 0.15, 0.16), Improvement, true, false},
 		{"tight no-change is unchanged", group("tpot", 6, true, 0.001, -0.001), Unchanged, true, true},
 		{"identical sides are unchanged", group("tpot", 3, true, 0, 0), Unchanged, true, true},
 		{"one round cannot be judged", group("tpot", 6, true, 0.20), Inconclusive, false, false},
