@@ -30,12 +30,18 @@ const DefaultPriorDF = 2
 // The others are pooled without the cell itself, so a group of one keeps the
 // cell's own variance and degrees of freedom. Noise is far from uniform
 // within a metric: on the simulator the start-to-start CV of median TTFT is
-// about 1 % at concurrency 8 and 6-12 % at concurrency 32. Pooling a whole
-// metric lets the quiet cells understate the noisy ones' variance, and
-// Monte Carlo puts A/A false alarms at 23 % of reports. Grouping by metric
-// and load (concurrency, request rate), where noise is alike within a
-// factor of about two, and keeping the cell's own variance in the estimate
-// holds them near 1 % (see sequential.go for the figures).
+// about 2-7 % at concurrency 8 and 5-18 % at 32. Pooling a whole metric lets
+// the quiet cells understate the noisy ones' variance, and Monte Carlo puts
+// A/A false alarms at 21 % of reports. Grouping by metric and load
+// (concurrency, request rate) narrows that, but even there noise differs by
+// up to a factor of four (median TPOT at concurrency 8: 0.6 %, 0.7 % and
+// 2.3 % for contexts 1024, 512 and 2048). So the test of no change takes the
+// larger of the moderated variance and the cell's own (with the own degrees
+// of freedom when the own is larger): a regression must stand out from the
+// cell's own rounds too. The equivalence test (unchanged) and the interval
+// use the moderated variance, so that a quiet cell can be settled after two
+// rounds; an error there costs power, not false alarms. See sequential.go
+// for the figures.
 type PairedCell struct {
 	// Group names the cells whose start-to-start noise is alike: the same
 	// metric at the same load, in one server configuration.
