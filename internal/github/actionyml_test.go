@@ -47,8 +47,16 @@ func TestActionYAML(t *testing.T) {
 	}
 	inputs := []string{InputConfig, InputBaselines, InputGitHubToken, InputComment, InputFailOnRegression,
 		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults}
+	// vllm-bench-version is read by the install step (scripts/install.sh).
+	if got := a.Runs.Steps[0].Env["VLLM_BENCH_VERSION"]; got != "${{ inputs.vllm-bench-version }}" {
+		t.Errorf("the install step's VLLM_BENCH_VERSION = %q", got)
+	}
+	// Container jobs see the host's path in the github.action_path expression.
+	if strings.Contains(string(data), "github.action_path") {
+		t.Error("action.yml uses github.action_path; use $GITHUB_ACTION_PATH")
+	}
 	for name := range a.Inputs {
-		if !slices.Contains(inputs, name) {
+		if !slices.Contains(inputs, name) && name != "vllm-bench-version" {
 			t.Errorf("action.yml input %q is not parsed by ParseInputs", name)
 		}
 	}
