@@ -39,7 +39,12 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		errs.add(yamlErrorLine(err), "", "invalid YAML: %s", yamlErrorText(err))
+		line := yamlErrorLine(err)
+		if indentedWithTab(data, line) {
+			errs.add(line, "", "invalid YAML: this line is indented with a tab; YAML indents with spaces only (%s)", yamlErrorText(err))
+			return nil, errs.err()
+		}
+		errs.add(line, "", "invalid YAML: %s", yamlErrorText(err))
 		return nil, errs.err()
 	}
 	sum := sha256.Sum256(data)
