@@ -44,6 +44,9 @@ type Config struct {
 	// SHA256 is the hex digest of the file's bytes.
 	SHA256 string `yaml:"-"`
 	Runs   []Run  `yaml:"runs"`
+
+	// lines holds the line of every key written in the file, by path.
+	lines map[string]int
 }
 
 // Run is one named benchmark: a model served by one engine in one or more

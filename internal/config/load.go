@@ -55,6 +55,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	d := &decoder{errs: errs, lines: map[string]int{}}
 	d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
+	cfg.lines = d.lines
 	if len(errs.List) == 0 && len(cfg.Runs) == 0 {
 		errs.add(doc.Content[0].Line, "runs", "no runs: list at least one benchmark run under 'runs:'")
 	}
