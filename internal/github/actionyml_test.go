@@ -47,9 +47,14 @@ func TestActionYAML(t *testing.T) {
 	}
 	inputs := []string{InputConfig, InputBaselines, InputGitHubToken, InputComment, InputFailOnRegression,
 		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults}
-	// vllm-bench-version is read by the install step (scripts/install.sh).
-	if got := a.Runs.Steps[0].Env["VLLM_BENCH_VERSION"]; got != "${{ inputs.vllm-bench-version }}" {
-		t.Errorf("the install step's VLLM_BENCH_VERSION = %q", got)
+	// The install step (scripts/install.sh) reads vllm-bench-version and the
+	// action's own ref and repository, which a composite action's steps
+	// see only through these expressions.
+	for k, want := range map[string]string{"VLLM_BENCH_VERSION": "${{ inputs.vllm-bench-version }}",
+		"VLLM_BENCH_ACTION_REF": "${{ github.action_ref }}", "VLLM_BENCH_ACTION_REPOSITORY": "${{ github.action_repository }}"} {
+		if got := a.Runs.Steps[0].Env[k]; got != want {
+			t.Errorf("the install step's %s = %q, want %q", k, got, want)
+		}
 	}
 	// Container jobs see the host's path in the github.action_path expression.
 	if strings.Contains(string(data), "github.action_path") {
