@@ -13,11 +13,23 @@ var Placeholders = []string{"model", "port", "tp", "dp", "pp", "max_model_len", 
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 
+// ArgError is a problem with one item of serve.args.
+type ArgError struct {
+	// Index is the item's index in serve.args.
+	Index int
+	// Msg says what is wrong.
+	Msg string
+}
+
+// Error formats the problem as args[i]: message.
+func (e *ArgError) Error() string { return fmt.Sprintf("args[%d]: %s", e.Index, e.Msg) }
+
 // ExpandArgs fills the placeholders of serve.args for one parallel layout.
 // An item that is only a placeholder whose value is unset (max_model_len
 // left out, say) is dropped, and so is an item --flag={name} whose value is
 // unset; a placeholder that is unset inside any other item, or unknown, is
-// an error naming the item.
+// an *ArgError naming the item, and so is a dropped item that would leave
+// the flag before it without its value.
 func (s *Serve) ExpandArgs(pair Parallel) ([]string, error) {
 	values := s.placeholderValues(pair)
 	out := make([]string, 0, len(s.Args))
@@ -29,11 +41,11 @@ func (s *Serve) ExpandArgs(pair Parallel) ([]string, error) {
 			v, known := values[name]
 			switch {
 			case !known:
-				problem = fmt.Errorf("args[%d]: unknown placeholder %s (valid: {%s})", i, m, strings.Join(Placeholders, "}, {"))
+				problem = &ArgError{i, fmt.Sprintf("unknown placeholder %s (valid: {%s})", m, strings.Join(Placeholders, "}, {"))}
 			case v == "" && (arg == m || isFlagOf(arg, m)):
 				unsetOnly = true
 			case v == "":
-				problem = fmt.Errorf("args[%d]: %s is unset in %q; set serve.%s or give the placeholder an item of its own, which is then left out", i, m, arg, serveKey(name))
+				problem = &ArgError{i, fmt.Sprintf("%s is unset in %q; set serve.%s or give the placeholder an item of its own, which is then left out", m, arg, serveKey(name))}
 			}
 			return v
 		})
@@ -45,7 +57,7 @@ func (s *Serve) ExpandArgs(pair Parallel) ([]string, error) {
 			continue
 		}
 		if i > 0 && arg != "" && strings.HasPrefix(s.Args[i-1], "-") && !strings.Contains(s.Args[i-1], "=") && placeholder.FindString(s.Args[i-1]) == "" {
-			return nil, fmt.Errorf("args[%d]: %s is unset, which would leave %s without its value; write %s=%s to drop both", i, arg, s.Args[i-1], s.Args[i-1], arg)
+			return nil, &ArgError{i, fmt.Sprintf("%s is unset, which would leave %s without its value; write %s=%s to drop both", arg, s.Args[i-1], s.Args[i-1], arg)}
 		}
 	}
 	return out, nil

@@ -48,7 +48,7 @@ func (c *Config) Warnings(gpus int) []*Error {
 			}
 		}
 		// The simulator and an external server use none of this machine's GPUs.
-		if gpus <= 0 || r.Engine == "sim" || r.Engine == "external" {
+		if gpus <= 0 || r.Engine == EngineSim || !r.Engine.Launched() {
 			continue
 		}
 		for j, pair := range r.Serve.TPDPPairs {
