@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -42,14 +43,20 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if *format != "text" && *format != "json" {
 		return invalidf("--format: must be text or json, got %q", *format)
 	}
-	if *shards < 0 || (*shards > 0 && opts.sel.Shard != "") {
+	shardsSet := false
+	fs.Visit(func(f *flag.Flag) { shardsSet = shardsSet || f.Name == "shards" })
+	if shardsSet && (*shards < 1 || opts.sel.Shard != "") {
 		return invalidf("--shards: must be >= 1 and not combined with --shard, got %d", *shards)
 	}
 	p, err := loadPlan(opts)
 	if err != nil {
 		return err
 	}
-	if *shards > 0 {
+	printWarnings(env, configWarnings(ctx, p.Config))
+	if shardsSet {
+		if w := shardWarning(*shards, len(p.Servers)); w != "" {
+			printWarnings(env, []string{w})
+		}
 		return printMatrix(env, p.Servers, *shards, *format)
 	}
 	plan := make([]planServer, 0, len(p.Servers))
