@@ -198,6 +198,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(validRun))
 	f.Add([]byte("runs: [{name: a, serve: {tp_dp_pairs: [{tp: 1}]}}]"))
 	f.Add([]byte("runs:\n  - &a {name: x}\n  - *a\n"))
+	f.Add([]byte(anchored))
+	f.Add([]byte(customRun))
+	f.Add([]byte("runs:\n\t- name: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("f.yaml", data)
 		if err == nil && len(cfg.Runs) == 0 {
