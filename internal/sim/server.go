@@ -2,7 +2,8 @@ package sim
 
 import (
 	"context"
-	"math"
+	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -21,7 +22,6 @@ type server struct {
 	plan     plan
 	log      *logger
 	tok      *tokenizer
-	met      *metrics
 	faults   *faults
 	replicas []*replica
 	clk      clock
@@ -45,7 +45,6 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 		plan:    p,
 		log:     lg,
 		tok:     newTokenizer(),
-		met:     newMetrics(),
 		faults:  newFaults(&o, newRand(seed, 1)),
 		clk:     clock{base: time.Now(), speedup: o.SimSpeedup},
 		seed:    seed,
@@ -56,7 +55,7 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 	cfg := p.engineConfig(speed * o.SimSlowdown)
 	for i := 0; i < p.replicas; i++ {
 		eng := newEngine(cfg, newRand(seed, uint64(100+i)))
-		s.replicas = append(s.replicas, newReplica(eng, s.clk, s.met))
+		s.replicas = append(s.replicas, newReplica(eng, s.clk))
 	}
 	return s
 }
@@ -84,39 +83,69 @@ func (s *server) stop() {
 }
 
 // logStats logs throughput and queue lengths every statsInterval while
-// there is activity.
+// there is activity, and a warning when the replica loops released steps
+// late in the interval.
 func (s *server) logStats() {
 	t := time.NewTicker(statsInterval)
 	defer t.Stop()
-	var lastPrompt, lastGen int64
+	var last statsTotals
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
 		}
-		prompt, gen := s.met.promptTokens.Load(), s.met.generationTokens.Load()
-		g := s.gauges()
-		if prompt == lastPrompt && gen == lastGen && g.running == 0 && g.waiting == 0 {
-			continue
-		}
+		cur := s.totals(true)
 		sec := statsInterval.Seconds()
-		s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
-			float64(prompt-lastPrompt)/sec, float64(gen-lastGen)/sec, g.running, g.waiting, 100*g.kvUsage)
-		lastPrompt, lastGen = prompt, gen
+		if cur.promptTokens != last.promptTokens || cur.generationTokens != last.generationTokens || cur.running > 0 || cur.waiting > 0 {
+			s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
+				(cur.promptTokens-last.promptTokens)/sec, (cur.generationTokens-last.generationTokens)/sec, cur.running, cur.waiting, 100*cur.kvUsage)
+		}
+		if late := cur.lateSteps - last.lateSteps; late > 0 {
+			s.log.warnf("sim", "%s", lagWarning(late, cur.steps-last.steps, cur.lagMaxS, statsInterval, s.opts.SimSpeedup))
+		}
+		last = cur
 	}
 }
 
-// gauges sums the replicas' state.
-func (s *server) gauges() gauges {
-	var g gauges
+// lagWarning is the log line for an interval in which late of steps steps
+// released their tokens late, the worst by lagMaxS wall seconds.
+func lagWarning(late, steps, lagMaxS float64, interval time.Duration, speedup float64) string {
+	return fmt.Sprintf("engine loop fell behind wall time: %.0f of %.0f steps in the last %.0f s released their tokens late (worst by %.2f ms); "+
+		"token timing at --sim-speedup %g is not faithful on this machine, lower --sim-speedup (see sim:late_steps_total on /metrics)",
+		late, steps, interval.Seconds(), 1000*lagMaxS, speedup)
+}
+
+// statsTotals is the replicas' state summed for the stats log.
+type statsTotals struct {
+	promptTokens, generationTokens float64
+	running, waiting               int
+	kvUsage                        float64 // mean over replicas
+	steps, lateSteps               float64
+	lagMaxS                        float64 // worst lag since the last call with reset
+}
+
+// totals sums the replicas' state; with reset, the worst lag starts over.
+func (s *server) totals(reset bool) statsTotals {
+	var t statsTotals
 	for _, r := range s.replicas {
-		g.running += r.running.Load()
-		g.waiting += r.waiting.Load()
-		g.kvUsage += math.Float64frombits(r.kvUsage.Load())
+		r.met.mu.Lock()
+		st := &r.met.st
+		t.promptTokens += st.promptTokens
+		t.generationTokens += st.generationTokens
+		t.running += st.running
+		t.waiting += st.waiting
+		t.kvUsage += st.kvUsage
+		t.steps += st.steps
+		t.lateSteps += st.lateSteps
+		t.lagMaxS = max(t.lagMaxS, st.lagMaxS)
+		if reset {
+			st.lagMaxS = 0
+		}
+		r.met.mu.Unlock()
 	}
-	g.kvUsage /= float64(len(s.replicas))
-	return g
+	t.kvUsage /= float64(len(s.replicas))
+	return t
 }
 
 // pickReplica routes to the replica holding the fewest sequences.
@@ -222,5 +251,9 @@ func (s *server) handleModels(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.met.write(w, s.opts.servedName(), s.gauges())
+	engines := make([]engineStats, len(s.replicas))
+	for i, r := range s.replicas {
+		engines[i] = r.met.snapshot()
+	}
+	_, _ = io.WriteString(w, writeMetrics(s.opts.servedName(), engines))
 }
