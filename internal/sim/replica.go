@@ -46,15 +46,18 @@ func (r *replica) submit(seqs ...*sequence) {
 	}
 }
 
-// drain moves submitted sequences into the engine.
-func (r *replica) drain() {
+// drain moves submitted sequences into the engine and returns the latest
+// arrival among them (0 when there were none).
+func (r *replica) drain() (lastArrivalS float64) {
 	r.mu.Lock()
 	in := r.inbox
 	r.inbox = nil
 	r.mu.Unlock()
 	for _, s := range in {
 		r.eng.add(s)
+		lastArrivalS = max(lastArrivalS, s.arrivalS)
 	}
+	return lastArrivalS
 }
 
 // run is the replica's loop; it returns when ctx is done. Once hung is
@@ -84,7 +87,9 @@ func (r *replica) run(ctx context.Context, hung <-chan struct{}) {
 			return
 		default:
 		}
-		r.drain()
+		// A step never starts before a request it may schedule arrived;
+		// that happens only when the loop runs behind wall time.
+		simNow = max(simNow, r.drain())
 		if r.eng.idle() {
 			select {
 			case <-ctx.Done():
