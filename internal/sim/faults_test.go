@@ -102,7 +102,7 @@ func TestDataParallelSpreadsRequests(t *testing.T) {
 	}
 	// Both replicas produced tokens: the counters add up and each engine
 	// ran some steps.
-	if got := s.totals(false).generationTokens; got != 8*40 {
+	if got := s.totals().generationTokens; got != 8*40 {
 		t.Errorf("%.0f tokens generated, want 320", got)
 	}
 	for i, r := range s.replicas {

@@ -97,7 +97,6 @@ type engineStats struct {
 	steps     float64 // steps released
 	lateSteps float64 // steps released later than lateLag allows
 	lagS      float64 // lag of the latest step
-	lagMaxS   float64 // worst lag since the stats log last read it
 	stepLag   histogram
 }
 
@@ -163,7 +162,6 @@ func (st *engineStats) recordLag(lagS float64, late bool) {
 		st.lateSteps++
 	}
 	st.lagS = lagS
-	st.lagMaxS = max(st.lagMaxS, lagS)
 	st.stepLag.observe(lagS)
 }
 

@@ -244,7 +244,7 @@ func TestMetricsUnderPreemption(t *testing.T) {
 	if st := total(samples, "sim:steps_total"); st < output {
 		t.Errorf("sim:steps_total %g, want at least %d", st, output)
 	}
-	if s.totals(false).generationTokens != requests*output {
+	if s.totals().generationTokens != requests*output {
 		t.Errorf("stats log totals disagree with /metrics")
 	}
 }

@@ -23,22 +23,6 @@ const (
 	overshootWeight = 0.125
 )
 
-// Lateness of released steps.
-const (
-	// minLateLag is the smallest lag that counts a step as late.
-	minLateLag = 100 * time.Microsecond
-	// lateFraction is the share of a step's wall duration by which its
-	// tokens may leave after their due time before the step counts as
-	// late.
-	lateFraction = 0.25
-)
-
-// isLate reports whether a step of wall duration stepWall whose tokens left
-// lag after their due time was late: the loop did not keep up.
-func isLate(lag, stepWall time.Duration) bool {
-	return lag > max(minLateLag, time.Duration(lateFraction*float64(stepWall)))
-}
-
 // pacer holds a replica's loop until the wall time at which a step's
 // tokens are due, with sub-millisecond precision and never early. A far
 // deadline is slept on a Go timer (cancellable) up to coarseMargin before

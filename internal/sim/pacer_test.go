@@ -133,32 +133,3 @@ func TestPacerOvershootIsBounded(t *testing.T) {
 		t.Errorf("after early wake-ups the overshoot is %v, want about 0", p.overshoot)
 	}
 }
-
-func TestIsLate(t *testing.T) {
-	tests := []struct {
-		lag, step time.Duration
-		want      bool
-	}{
-		{0, 440 * time.Microsecond, false},
-		{90 * time.Microsecond, 440 * time.Microsecond, false},
-		{105 * time.Microsecond, 440 * time.Microsecond, false}, // a quarter step is 110 us
-		{115 * time.Microsecond, 440 * time.Microsecond, true},
-		{150 * time.Microsecond, 88 * time.Microsecond, true},
-		{1500 * time.Microsecond, 8 * time.Millisecond, false},
-		{2100 * time.Microsecond, 8 * time.Millisecond, true},
-	}
-	for _, tt := range tests {
-		if got := isLate(tt.lag, tt.step); got != tt.want {
-			t.Errorf("isLate(%v, %v) = %v, want %v", tt.lag, tt.step, got, tt.want)
-		}
-	}
-}
-
-func TestLagWarningNamesTheFix(t *testing.T) {
-	got := lagWarning(37, 2270, 0.0031, 10*time.Second, 20)
-	want := "engine loop fell behind wall time: 37 of 2270 steps in the last 10 s released their tokens late (worst by 3.10 ms); " +
-		"token timing at --sim-speedup 20 is not faithful on this machine, lower --sim-speedup (see sim:late_steps_total on /metrics)"
-	if got != want {
-		t.Errorf("lagWarning:\n got %q\nwant %q", got, want)
-	}
-}

@@ -16,9 +16,11 @@ const maxLag = 20 * time.Millisecond
 // waits until wall time reaches the end of the step, then publishes the
 // step's tokens and records the step in its metrics.
 type replica struct {
-	eng *engine
-	clk clock
-	met *engineMetrics
+	eng  *engine
+	clk  clock
+	met  *engineMetrics
+	warn func(msg string) // logs a warning line
+	lag  lagWindow        // owned by the loop
 
 	mu    sync.Mutex
 	inbox []*sequence
@@ -27,8 +29,8 @@ type replica struct {
 	size atomic.Int64 // sequences submitted and not finished, for routing
 }
 
-func newReplica(eng *engine, clk clock) *replica {
-	return &replica{eng: eng, clk: clk, met: newEngineMetrics(), wake: make(chan struct{}, 1)}
+func newReplica(eng *engine, clk clock, warn func(msg string)) *replica {
+	return &replica{eng: eng, clk: clk, met: newEngineMetrics(), warn: warn, wake: make(chan struct{}, 1)}
 }
 
 // submit hands sequences to the replica's loop.
@@ -91,6 +93,9 @@ func (r *replica) run(ctx context.Context, hung <-chan struct{}) {
 		// that happens only when the loop runs behind wall time.
 		simNow = max(simNow, r.drain())
 		if r.eng.idle() {
+			if rep, ok := r.lag.flush(time.Now()); ok {
+				r.warn(lagWarning(rep, r.clk.speedup))
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -121,7 +126,11 @@ func (r *replica) run(ctx context.Context, hung <-chan struct{}) {
 			simNow = r.clk.simAt(now)
 		}
 		r.publish(res)
-		r.record(res, lag, r.clk.wallDuration(res.durationS))
+		stepWall := r.clk.wallDuration(res.durationS)
+		r.record(res, lag, stepWall)
+		if rep, ok := r.lag.add(now, lag, isLate(lag, stepWall)); ok {
+			r.warn(lagWarning(rep, r.clk.speedup))
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -55,7 +54,7 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 	cfg := p.engineConfig(speed * o.SimSlowdown)
 	for i := 0; i < p.replicas; i++ {
 		eng := newEngine(cfg, newRand(seed, uint64(100+i)))
-		s.replicas = append(s.replicas, newReplica(eng, s.clk))
+		s.replicas = append(s.replicas, newReplica(eng, s.clk, func(msg string) { lg.warnf("sim", "%s", msg) }))
 	}
 	return s
 }
@@ -83,8 +82,7 @@ func (s *server) stop() {
 }
 
 // logStats logs throughput and queue lengths every statsInterval while
-// there is activity, and a warning when the replica loops released steps
-// late in the interval.
+// there is activity.
 func (s *server) logStats() {
 	t := time.NewTicker(statsInterval)
 	defer t.Stop()
@@ -95,25 +93,14 @@ func (s *server) logStats() {
 			return
 		case <-t.C:
 		}
-		cur := s.totals(true)
+		cur := s.totals()
 		sec := statsInterval.Seconds()
 		if cur.promptTokens != last.promptTokens || cur.generationTokens != last.generationTokens || cur.running > 0 || cur.waiting > 0 {
 			s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
 				(cur.promptTokens-last.promptTokens)/sec, (cur.generationTokens-last.generationTokens)/sec, cur.running, cur.waiting, 100*cur.kvUsage)
 		}
-		if late := cur.lateSteps - last.lateSteps; late > 0 {
-			s.log.warnf("sim", "%s", lagWarning(late, cur.steps-last.steps, cur.lagMaxS, statsInterval, s.opts.SimSpeedup))
-		}
 		last = cur
 	}
-}
-
-// lagWarning is the log line for an interval in which late of steps steps
-// released their tokens late, the worst by lagMaxS wall seconds.
-func lagWarning(late, steps, lagMaxS float64, interval time.Duration, speedup float64) string {
-	return fmt.Sprintf("engine loop fell behind wall time: %.0f of %.0f steps in the last %.0f s released their tokens late (worst by %.2f ms); "+
-		"token timing at --sim-speedup %g is not faithful on this machine, lower --sim-speedup (see sim:late_steps_total on /metrics)",
-		late, steps, interval.Seconds(), 1000*lagMaxS, speedup)
 }
 
 // statsTotals is the replicas' state summed for the stats log.
@@ -122,11 +109,10 @@ type statsTotals struct {
 	running, waiting               int
 	kvUsage                        float64 // mean over replicas
 	steps, lateSteps               float64
-	lagMaxS                        float64 // worst lag since the last call with reset
 }
 
-// totals sums the replicas' state; with reset, the worst lag starts over.
-func (s *server) totals(reset bool) statsTotals {
+// totals sums the replicas' state.
+func (s *server) totals() statsTotals {
 	var t statsTotals
 	for _, r := range s.replicas {
 		r.met.mu.Lock()
@@ -138,10 +124,6 @@ func (s *server) totals(reset bool) statsTotals {
 		t.kvUsage += st.kvUsage
 		t.steps += st.steps
 		t.lateSteps += st.lateSteps
-		t.lagMaxS = max(t.lagMaxS, st.lagMaxS)
-		if reset {
-			st.lagMaxS = 0
-		}
 		r.met.mu.Unlock()
 	}
 	t.kvUsage /= float64(len(s.replicas))
