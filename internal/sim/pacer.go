@@ -40,6 +40,7 @@ type pacer struct {
 	yield  func()                     // give up the processor briefly
 
 	overshoot time.Duration // learned lateness of fine sleeps
+	yielded   bool          // the processor was yielded since the last fine sleep
 }
 
 // newPacer returns a pacer on the real clock; coarse is the loop's
@@ -60,7 +61,14 @@ func (p *pacer) waitUntil(due time.Time) bool {
 			if !p.coarse(wait - coarseMargin) {
 				return false
 			}
+		case wait > p.overshoot+spinMargin && !p.yielded:
+			// Goroutines this loop just woke (the handlers of the last
+			// step's tokens) wait in this processor's run queue; let them
+			// run before the thread blocks in a precise sleep.
+			p.yielded = true
+			p.yield()
 		case wait > p.overshoot+spinMargin:
+			p.yielded = false
 			want := wait - p.overshoot - spinMargin
 			start := p.now()
 			p.fine(want)
