@@ -123,8 +123,7 @@ func newEngineMetrics() *engineMetrics {
 }
 
 // recordStep adds one step's outcome: token counts, first-token and
-// inter-token latencies, finished requests, preemptions and the engine's
-// state after the step.
+// inter-token latencies, finished requests and preemptions.
 func (st *engineStats) recordStep(res *stepResult) {
 	st.iterationTokens.observe(float64(res.tokens))
 	st.preemptions += float64(res.preempted)
@@ -151,8 +150,6 @@ func (st *engineStats) recordStep(res *stepResult) {
 		st.inference.observe(s.inferenceS())
 		st.requestTPOT.observe(s.tpotS())
 	}
-	st.running = res.numRunning
-	st.kvUsage = res.kvUsage
 }
 
 // recordLag adds how late (wall seconds) a step's tokens left.

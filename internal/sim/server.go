@@ -108,7 +108,6 @@ type statsTotals struct {
 	promptTokens, generationTokens float64
 	running, waiting               int
 	kvUsage                        float64 // mean over replicas
-	steps, lateSteps               float64
 }
 
 // totals sums the replicas' state.
@@ -122,8 +121,6 @@ func (s *server) totals() statsTotals {
 		t.running += st.running
 		t.waiting += st.waiting
 		t.kvUsage += st.kvUsage
-		t.steps += st.steps
-		t.lateSteps += st.lateSteps
 		r.met.mu.Unlock()
 	}
 	t.kvUsage /= float64(len(s.replicas))
