@@ -146,7 +146,7 @@ func total(samples []series, name string) float64 {
 // counts exact, and the request intervals adding up as vLLM defines them
 // (e2e = queue + prefill + decode, inference = prefill + decode).
 func TestMetricsUnderPreemption(t *testing.T) {
-	s, url := startTestServer(t, "m", "-dp", "2", "--sim-speedup", "50", "--sim-kv-tokens", "1024",
+	s, url := startTestServer(t, "m", "-dp", "2", "--sim-speedup", "10", "--sim-kv-tokens", "1024",
 		"--max-model-len", "1024", "--sim-run-cv", "0")
 	const requests, prompt, output = 8, 100, 400
 	var wg sync.WaitGroup

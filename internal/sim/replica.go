@@ -125,9 +125,11 @@ func (r *replica) run(ctx context.Context, hung <-chan struct{}) {
 		if lag > maxLag {
 			simNow = r.clk.simAt(now)
 		}
-		r.publish(res)
+		// Metrics first: a client that has its last token finds its
+		// request in /metrics.
 		stepWall := r.clk.wallDuration(res.durationS)
 		r.record(res, lag, stepWall)
+		r.publish(res)
 		if rep, ok := r.lag.add(now, lag, isLate(lag, stepWall)); ok {
 			r.warn(lagWarning(rep, r.clk.speedup))
 		}
