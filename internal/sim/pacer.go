@@ -40,7 +40,6 @@ type pacer struct {
 	yield  func()                     // give up the processor briefly
 
 	overshoot time.Duration // learned lateness of fine sleeps
-	yielded   bool          // the processor was yielded since the last fine sleep
 }
 
 // newPacer returns a pacer on the real clock; coarse is the loop's
@@ -52,6 +51,7 @@ func newPacer(coarse func(d time.Duration) bool) *pacer {
 // waitUntil returns once the wall time reaches due; false when coarse said
 // the loop must stop.
 func (p *pacer) waitUntil(due time.Time) bool {
+	yielded := false // since the last fine sleep
 	for {
 		wait := due.Sub(p.now())
 		switch {
@@ -61,14 +61,14 @@ func (p *pacer) waitUntil(due time.Time) bool {
 			if !p.coarse(wait - coarseMargin) {
 				return false
 			}
-		case wait > p.overshoot+spinMargin && !p.yielded:
+		case wait > p.overshoot+spinMargin && !yielded:
 			// Goroutines this loop just woke (the handlers of the last
 			// step's tokens) wait in this processor's run queue; let them
 			// run before the thread blocks in a precise sleep.
-			p.yielded = true
+			yielded = true
 			p.yield()
 		case wait > p.overshoot+spinMargin:
-			p.yielded = false
+			yielded = false
 			want := wait - p.overshoot - spinMargin
 			start := p.now()
 			p.fine(want)
