@@ -60,6 +60,7 @@ output() {
   fi
 }
 
+# sha256 FILE prints the file's sha256; without a tool for it, it fails.
 sha256() {
   if command -v sha256sum >/dev/null; then
     sha256sum "$1" | cut -d' ' -f1
@@ -140,9 +141,10 @@ tag_for_commit() {
 }
 
 # install_release TAG OS ARCH: status 0 installed, 3 the release or this
-# platform's archive is not there; any other failure exits.
+# platform's archive is not there; any other failure exits. Its callers
+# test its status, which turns off set -e inside it: every step is checked.
 install_release() {
-  local tag=$1 goos=$2 goarch=$3 archive expected actual rc
+  local tag=$1 goos=$2 goarch=$3 archive expected actual installed rc
   local base="$server/$repository/releases/download/$tag"
   archive="vllm-bench_${tag#v}_${goos}_${goarch}.tar.gz"
   rc=0
@@ -163,18 +165,18 @@ install_release() {
   rc=0
   fetch "$base/$archive" "$tmp/$archive" || rc=$?
   [ "$rc" -eq 0 ] || fail "could not download $archive from $base, which checksums.txt lists"
-  actual=$(sha256 "$tmp/$archive")
+  actual=$(sha256 "$tmp/$archive") || exit 1
   if [ "$actual" != "$expected" ]; then
     fail "checksum mismatch for $archive of release $tag: checksums.txt says sha256 $expected, the download has sha256 $actual"
   fi
-  mkdir "$tmp/unpacked"
-  tar -xzf "$tmp/$archive" -C "$tmp/unpacked" vllm-bench ||
-    fail "$archive has no vllm-bench binary"
-  chmod 0755 "$tmp/unpacked/vllm-bench"
-  mv -f "$tmp/unpacked/vllm-bench" "$dest"
+  mkdir "$tmp/unpacked" || exit 1
+  tar -xzf "$tmp/$archive" -C "$tmp/unpacked" vllm-bench || fail "$archive has no vllm-bench binary"
+  chmod 0755 "$tmp/unpacked/vllm-bench" || exit 1
+  installed=$("$tmp/unpacked/vllm-bench" --version) || fail "vllm-bench of $archive does not run on this machine"
+  mv -f "$tmp/unpacked/vllm-bench" "$dest" || fail "could not install vllm-bench at $dest"
   output version "$tag"
   output source release
-  note "installed $("$dest" --version) from release $tag (sha256 $actual)"
+  note "installed $installed from release $tag (sha256 $actual)"
 }
 
 # go_usable says whether the go on PATH can build the module: new enough for
@@ -196,14 +198,15 @@ version_at_least() {
 }
 
 build() {
-  local stamp=${ref:-dev}
+  local stamp=${ref:-dev} built
   note "building vllm-bench $stamp from source with $(go env GOVERSION) (go.mod asks for go $need_go)"
   (cd "$root" && CGO_ENABLED=0 go build -trimpath \
     -ldflags "-s -w -X $version_symbol=$stamp" -o "$dest" ./cmd/vllm-bench) ||
     fail "go build of $root/cmd/vllm-bench failed"
+  built=$("$dest" --version) || fail "the built $dest does not run"
   output version "$stamp"
   output source build
-  note "built $("$dest" --version)"
+  note "built $built"
 }
 
 main() {

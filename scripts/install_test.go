@@ -1,6 +1,9 @@
 package scripts
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -98,6 +101,16 @@ func TestInstall(t *testing.T) {
 		}
 		if _, err := os.Stat(in.bin); err == nil {
 			t.Error("a binary was installed from the tampered archive")
+		}
+	})
+	t.Run("binary that does not run fails", func(t *testing.T) {
+		broken := fakeRelease(t, "v1.2.4", archive12("1.2.4"), []byte("not a program\n"))
+		in := runInstall(t, newFakeGitHub(t, &fakeGitHub{releases: map[string]string{"v1.2.4": broken}}).URL, "v1.2.4", nil)
+		if in.err == nil || !strings.Contains(in.out, "does not run on this machine") {
+			t.Fatalf("err = %v, output:\n%s", in.err, in.out)
+		}
+		if _, err := os.Stat(in.bin); err == nil {
+			t.Error("a binary that does not run was installed")
 		}
 	})
 	t.Run("pinned version without a release fails", func(t *testing.T) {
@@ -206,4 +219,38 @@ func goModVersion(t *testing.T) string {
 	}
 	t.Fatal("go.mod has no go directive")
 	return ""
+}
+
+// archive12 is the archive name of a version for this machine.
+func archive12(version string) string {
+	return "vllm-bench_" + version + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
+}
+
+// fakeRelease writes a release whose archive holds binary as vllm-bench,
+// with a matching checksums.txt, and returns its directory.
+func fakeRelease(t *testing.T, tag, archive string, binary []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	if err := tw.WriteHeader(&tar.Header{Name: "vllm-bench", Mode: 0o755, Size: int64(len(binary))}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write(binary)
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sum := sha256.Sum256(buf.Bytes())
+	sums := hex.EncodeToString(sum[:]) + "  " + archive + "\n"
+	if err := os.WriteFile(filepath.Join(dir, archive), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
