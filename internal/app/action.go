@@ -26,9 +26,8 @@ const reportFile = "report.md"
 // INPUT_* variables, runs the sweep (mode all or run), merges shard results
 // (mode compare), gates them against the baselines, writes the job summary
 // and the sticky PR comment, and sets the outputs; mode plan only sets the
-// matrix of the shards. The exit code follows the
-// gate: 1 on regression when fail-on-regression is true, 3 when a server
-// failed, 2 on bad inputs.
+// matrix of the shards. The exit code follows the gate: 1 on regression
+// when fail-on-regression is true, 3 when a server failed, 2 on bad inputs.
 func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
