@@ -91,3 +91,27 @@ func TestRunCustomEngine(t *testing.T) {
 	}
 	checkNoSim(t, port)
 }
+
+// TestPlanCustomMovedToSim checks that --engine sim moves an engine custom
+// run onto the simulator with vLLM's flags: the custom launcher and its
+// template are not the simulator's.
+func TestPlanCustomMovedToSim(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeCustomConfig(t, dir, 8123)
+	code, stdout, stderr := cli(t, nil, "plan", "-c", cfg, "--format", "json", "--engine", "sim")
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	var plan struct{ Servers []planServer }
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	if len(plan.Servers) != 1 || plan.Servers[0].Engine != config.EngineSim {
+		t.Fatalf("servers %+v, want one on engine sim", plan.Servers)
+	}
+	argv := plan.Servers[0].Argv
+	if len(argv) < 4 || argv[0] != exe || argv[1] != "sim" || !slices.Contains(argv, "--tensor-parallel-size") || slices.Contains(argv, "{model}") {
+		t.Errorf("argv %q, want the simulator with vLLM's flags", argv)
+	}
+}
