@@ -100,9 +100,15 @@ type serverAcc struct {
 	failed   int
 	notes    []string
 
-	counters   [numCounters]struct{ delta float64; ok bool }
-	histograms [numHistograms]struct{ count, sum float64; ok bool }
-	gauges     [numGauges]struct {
+	counters [numCounters]struct {
+		delta float64
+		ok    bool
+	}
+	histograms [numHistograms]struct {
+		count, sum float64
+		ok         bool
+	}
+	gauges [numGauges]struct {
 		peak, sum float64
 		n         int
 	}
@@ -153,8 +159,14 @@ func (a *serverAcc) addRound(before, after snapshot) {
 	if !a.detect(after) {
 		return
 	}
-	var counters [numCounters]struct{ delta float64; ok bool }
-	var histograms [numHistograms]struct{ count, sum float64; ok bool }
+	var counters [numCounters]struct {
+		delta float64
+		ok    bool
+	}
+	var histograms [numHistograms]struct {
+		count, sum float64
+		ok         bool
+	}
 	for id := range numCounters {
 		v1, ok := after.counter(a.d.counters[id])
 		if !ok {

@@ -44,10 +44,10 @@ type ServerOptions struct {
 // failed scrape is counted and noted, never returned as an error. Its
 // methods are safe for concurrent use.
 type ServerProbe struct {
-	url   string
-	opt   ServerOptions
-	mu    sync.Mutex
-	acc   serverAcc
+	url string
+	opt ServerOptions
+	mu  sync.Mutex
+	acc serverAcc
 }
 
 // NewServerProbe returns a probe of baseURL + "/metrics".
