@@ -288,9 +288,10 @@ func TestServerProbeScrapesAroundRound(t *testing.T) {
 	if n := srv.count("after"); n != afterEnd {
 		t.Errorf("scrapes after End: %d more", n-afterEnd)
 	}
-	// A gauge sample cut short by End reaches the server but is no scrape.
-	if seen := srv.count("before") + srv.count("during") + afterEnd; m.Scrapes > seen || m.Scrapes < 5 {
-		t.Errorf("scrapes = %d, want 5 to %d (the server saw %d)", m.Scrapes, seen, seen)
+	// The last gauge sample may be cut short by End: it reaches the
+	// server but is no scrape.
+	if seen := srv.count("before") + srv.count("during") + afterEnd; m.Scrapes > seen || m.Scrapes < seen-1 {
+		t.Errorf("scrapes = %d, want %d or %d (what the server saw)", m.Scrapes, seen-1, seen)
 	}
 }
 
