@@ -106,9 +106,11 @@ func TestExplain(t *testing.T) {
 			phrases: []string{"prefix-cache hit rate 80 % -> 10 %"},
 		},
 		{
-			name:    "at most three phrases, the largest first",
-			base:    Observation{Server: baseServer.block()},
-			cur:     Observation{Server: with(baseServer, func(s *serverSpec) { s.preemptions, s.kvPeak, s.queueMs, s.decodeMs, s.runningMean = 41, 98, 300, 1200, 30 }).block()},
+			name: "at most three phrases, the largest first",
+			base: Observation{Server: baseServer.block()},
+			cur: Observation{Server: with(baseServer, func(s *serverSpec) {
+				s.preemptions, s.kvPeak, s.queueMs, s.decodeMs, s.runningMean = 41, 98, 300, 1200, 30
+			}).block()},
 			phrases: []string{"preemptions 0 -> 41", "queue time +200 %", "running requests mean 48 -> 30"},
 		},
 		{
