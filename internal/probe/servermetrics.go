@@ -100,18 +100,28 @@ type serverAcc struct {
 	failed   int
 	notes    []string
 
-	counters [numCounters]struct {
-		delta float64
-		ok    bool
-	}
-	histograms [numHistograms]struct {
-		count, sum float64
-		ok         bool
-	}
-	gauges [numGauges]struct {
-		peak, sum float64
-		n         int
-	}
+	counters   [numCounters]counterSum
+	histograms [numHistograms]histogramSum
+	gauges     [numGauges]gaugeSum
+}
+
+// counterSum is a counter's increase over the rounds; ok once a round saw
+// the counter.
+type counterSum struct {
+	delta float64
+	ok    bool
+}
+
+// histogramSum is a histogram's increase in count and sum over the rounds.
+type histogramSum struct {
+	count, sum float64
+	ok         bool
+}
+
+// gaugeSum folds gauge samples: the largest, the sum and the number.
+type gaugeSum struct {
+	peak, sum float64
+	n         int
 }
 
 // detect fixes the dialect from the first page that speaks one.
@@ -159,14 +169,8 @@ func (a *serverAcc) addRound(before, after snapshot) {
 	if !a.detect(after) {
 		return
 	}
-	var counters [numCounters]struct {
-		delta float64
-		ok    bool
-	}
-	var histograms [numHistograms]struct {
-		count, sum float64
-		ok         bool
-	}
+	var counters [numCounters]counterSum
+	var histograms [numHistograms]histogramSum
 	for id := range numCounters {
 		v1, ok := after.counter(a.d.counters[id])
 		if !ok {
