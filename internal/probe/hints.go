@@ -134,7 +134,7 @@ func serverCandidates(b, c ServerMetrics) []candidate {
 		phrase := "preemptions " + fmtNum(bv) + " -> " + fmtNum(cv)
 		switch {
 		case (br == 0) != (cr == 0):
-			add(phrase, scoreFromZero)
+			add(phrase, scoreFromZero+1) // the clearest cause: ahead of its symptoms
 		case br > 0 && math.Abs(cr/br-1) >= MinHintChange:
 			add(phrase, logScore(br, cr))
 		}
