@@ -32,10 +32,11 @@ func TestRunRecordsServerMetricsAndGPUTelemetry(t *testing.T) {
 	dir := t.TempDir()
 	port := runTestPort(t)
 	out := filepath.Join(dir, "results")
-	// A small KV budget (--sim-kv-tokens) and rounds of about a second
+	// A KV budget that four prompts fill before they grow (--sim-kv-tokens; it
+	// must hold one max_model_len) and rounds of about a second
 	// (speedup 5), so that the gauges are sampled under load.
 	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "probes", port: port, out: out, speed: "5",
-		extra: []string{"--sim-kv-tokens", "1024"}, ctx: "[256]", conc: "[8]", nump: "[48]", olen: "[32]"})
+		extra: []string{"--sim-kv-tokens", "4096"}, ctx: "[1000]", conc: "[8]", nump: "[48]", olen: "[32]"})
 	if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
@@ -52,7 +53,7 @@ func TestRunRecordsServerMetricsAndGPUTelemetry(t *testing.T) {
 		t.Errorf("queue_time %+v, want 48 requests that waited for KV space", sm.QueueTime)
 	}
 	if sm.Preemptions == nil || sm.Preemptions.Delta <= 0 {
-		t.Errorf("preemptions %+v, want some with a 1,024-token KV budget", sm.Preemptions)
+		t.Errorf("preemptions %+v, want some with a 4,096-token KV budget", sm.Preemptions)
 	}
 	if sm.KVCacheUsagePct == nil || sm.KVCacheUsagePct.Samples < 1 || sm.KVCacheUsagePct.Peak <= 50 {
 		t.Errorf("kv_cache_usage_pct %+v, want a nearly full cache sampled under load", sm.KVCacheUsagePct)
@@ -91,7 +92,7 @@ func probeActionConfig(t *testing.T, dir string, port int, gateYAML string, extr
       startup_timeout: 1m
     bench:
       output_dir: %s
-      context_size: [256]
+      context_size: [500]
       concurrency: [8]
       num_prompts: [48]
       output_len: [32]
@@ -152,7 +153,7 @@ func TestActionHintsAndThrottledPoints(t *testing.T) {
 		t.Fatalf("baseline update: exit %d: %s", code, stderr)
 	}
 
-	config := probeActionConfig(t, t.TempDir(), port, "", "--sim-kv-tokens", "512")
+	config := probeActionConfig(t, t.TempDir(), port, "", "--sim-kv-tokens", "2048")
 	kv := runAction(t, bin, vars(config, steady))
 	body := comment(config)
 	if kv.code != 1 || !strings.Contains(body, "❌ regression") || !strings.Contains(body, "preemptions 0 -> ") {

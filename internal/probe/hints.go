@@ -14,6 +14,10 @@ const MaxHints = 3
 // hint names.
 const MinHintChange = 0.10
 
+// MinGaugeSamples is the fewest gauge samples on each side for a hint
+// about a gauge: fewer are a snapshot of a moment, not of the point.
+const MinGaugeSamples = 3
+
 // ClockSuspectChange is the relative difference of an SM clock median from
 // the baseline's beyond which the current point is suspect.
 const ClockSuspectChange = 0.05
@@ -150,7 +154,7 @@ func serverCandidates(b, c ServerMetrics) []candidate {
 		{"waiting requests peak", b.WaitingRequests, c.WaitingRequests, false, false, 1},
 		{"running requests mean", b.RunningRequests, c.RunningRequests, true, false, 1},
 	} {
-		if g.b == nil || g.c == nil {
+		if g.b == nil || g.c == nil || g.b.Samples < MinGaugeSamples || g.c.Samples < MinGaugeSamples {
 			continue
 		}
 		bv, cv := g.b.Peak, g.c.Peak

@@ -94,6 +94,16 @@ func TestExplain(t *testing.T) {
 			phrases: []string{"decode time +50 %", "server TTFT +100 %"},
 		},
 		{
+			name: "gauges sampled fewer than three times are a snapshot, not named",
+			base: Observation{Server: baseServer.block()},
+			cur: Observation{Server: func() *ServerMetrics {
+				m := with(baseServer, func(s *serverSpec) { s.kvPeak, s.waitingPeak = 98, 37 }).block()
+				m.KVCacheUsagePct.Samples, m.WaitingRequests.Samples = 2, 1
+				return m
+			}()},
+			phrases: nil,
+		},
+		{
 			name:    "a different workload",
 			base:    Observation{Server: baseServer.block()},
 			cur:     Observation{Server: with(baseServer, func(s *serverSpec) { s.promptPerReq = 2048 }).block()},
