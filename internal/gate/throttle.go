@@ -28,14 +28,18 @@ func observation(f *results.File) probe.Observation {
 }
 
 // settleThrottled, once verdicts are final, keeps hints only beside
-// regressed and improved points, and waives the regressions of a suspect
-// point whose run's gate says on_throttle: warn.
+// regressed and improved points, drops the suspect mark of points that are
+// not gated, and waives the regressions of a suspect point whose run's
+// gate says on_throttle: warn.
 func (r *Report) settleThrottled() {
 	for _, g := range r.Groups {
 		onThrottle := r.Gates[g.Server.Run].OnThrottle
 		for _, row := range g.Rows {
 			if row.Verdict != stats.Regression && row.Verdict != stats.Improvement {
 				row.Hints = nil
+			}
+			if row.Verdict == stats.Skipped {
+				row.Throttled = "" // not gated anyway: other hardware
 			}
 			row.ThrottleWaived = row.Throttled != "" && onThrottle != OnThrottleFail && hasRegression(row)
 		}
