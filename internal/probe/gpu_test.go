@@ -278,3 +278,26 @@ func runtimeHasProc() bool {
 	_, err := os.Stat("/proc/self/stat")
 	return err == nil
 }
+
+func TestGPURecordingKnownReasonsField(t *testing.T) {
+	fakeOnPath(t, "telemetry-h100x2-steady.csv")
+	// An older driver refuses the newer field: told the older one, no
+	// query is needed to find out.
+	t.Setenv("FAKE_NVIDIA_SMI_OLD_DRIVER", "1")
+	r := StartGPU(context.Background(), GPUOptions{Interval: 5 * time.Millisecond, ReasonsField: "clocks_throttle_reasons.active"})
+	waitFor(t, "2 samples", func() bool { return samplesSoFar(r) >= 2 })
+	if block := r.Stop(); block.ReasonsField != "clocks_throttle_reasons.active" || len(block.GPUs) != 2 {
+		t.Errorf("block %+v", block)
+	}
+	// Told a field the driver refuses, the loop fails at once: the block
+	// says why.
+	r = StartGPU(context.Background(), GPUOptions{Interval: 5 * time.Millisecond, ReasonsField: "clocks_event_reasons.active"})
+	select {
+	case <-r.read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("nvidia-smi did not exit on a field it refuses")
+	}
+	if block := r.Stop(); len(block.GPUs) != 0 || !strings.Contains(block.Note, `nvidia-smi gave no samples: Field "clocks_event_reasons.active" is not a valid field`) {
+		t.Errorf("block %+v, want no GPUs and nvidia-smi's message", block)
+	}
+}

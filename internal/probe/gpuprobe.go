@@ -31,6 +31,10 @@ type GPUOptions struct {
 	// VisibleDevices is the server's CUDA_VISIBLE_DEVICES; empty means
 	// all GPUs.
 	VisibleDevices string
+	// ReasonsField is the throttle-reasons field this machine's driver
+	// answered before (a block's ReasonsField); empty means ask nvidia-smi
+	// once which one it knows.
+	ReasonsField string
 }
 
 // GPURecording is nvidia-smi sampling while a point runs; Stop ends it.
@@ -41,6 +45,8 @@ type GPURecording struct {
 	visible  string
 	mu       sync.Mutex
 	samples  []gpuSample
+	stderr   limitedBuffer
+	firstBad string        // nvidia-smi prints its errors on stdout
 	read     chan struct{} // closed when the output is read to its end
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -67,15 +73,19 @@ func StartGPU(ctx context.Context, opt GPUOptions) *GPURecording {
 		read:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
-	field, err := pickReasonsField(ctx, path)
-	if err != nil {
-		r.block.Note = err.Error()
-		close(r.read)
-		return r
+	field := opt.ReasonsField
+	if field != reasonsField && field != oldReasonsField {
+		var err error
+		if field, err = pickReasonsField(ctx, path); err != nil {
+			r.block.Note = err.Error()
+			close(r.read)
+			return r
+		}
 	}
 	r.block.ReasonsField = field
 	cmd := exec.Command(path, telemetryArgs(field, intervalMs)...)
 	ownGroup(cmd)
+	cmd.Stderr = &r.stderr
 	out, err := cmd.StdoutPipe()
 	if err == nil {
 		err = cmd.Start()
@@ -138,6 +148,9 @@ func (r *GPURecording) readRows(sc *bufio.Scanner) {
 		s, err := parseTelemetryRow(string(line))
 		r.mu.Lock()
 		if err != nil {
+			if r.block.BadRows == 0 {
+				r.firstBad = string(line)
+			}
 			r.block.BadRows++
 		} else {
 			r.samples = append(r.samples, s)
@@ -184,6 +197,9 @@ func (r *GPURecording) Stop() *GPUTelemetry {
 	}
 	if len(gpus) == 0 && block.Note == "" {
 		block.Note = "nvidia-smi gave no samples"
+		if msg := firstLine(r.stderr.String() + "\n" + r.firstBad); msg != "" {
+			block.Note += ": " + msg
+		}
 	}
 	return &block
 }
@@ -193,4 +209,26 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// limitedBuffer keeps the first 4 KiB written to it: enough for an error
+// message, bounded whatever a process writes.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := 4096 - len(b.buf); room > 0 {
+		b.buf = append(b.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }

@@ -93,6 +93,9 @@ type sweeper struct {
 	machine results.Env
 	// status records, per result path, what became of the point.
 	status map[string]results.PointStatus
+	// reasonsField is the throttle-reasons field nvidia-smi answered on
+	// this machine, once a point has sampled the GPUs.
+	reasonsField string
 }
 
 func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) Outcome {
@@ -297,8 +300,11 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
-		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv)},
+		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
 	})
+	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
+		sw.reasonsField = f.VllmBench.GPUTelemetry.ReasonsField // asked once a sweep
+	}
 	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
 		// A crash fails the requests in flight at once, often before the
 		// process's exit is seen: give it a moment to tell a dead server
