@@ -93,6 +93,52 @@ func TestRunRecordsServerMetricsAndGPUTelemetry(t *testing.T) {
 	checkNoSim(t, port)
 }
 
+// TestRunAsksNvidiaSMIOnce: the throttle-reasons field is asked once a
+// sweep, then each point runs nvidia-smi's loop alone; the loops end with
+// their points.
+func TestRunAsksNvidiaSMIOnce(t *testing.T) {
+	path, rows := fakeNvidiaSMIPath(t, "telemetry-h100x2-steady.csv")
+	t.Setenv("PATH", path)
+	t.Setenv("FAKE_NVIDIA_SMI_TELEMETRY", rows)
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	t.Setenv("FAKE_NVIDIA_SMI_LOG", calls)
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "once", port: port, out: out, speed: "5", conc: "[2, 4, 8]", nump: "[16]", olen: "[32]"})
+	if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var machine, query, loops int
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		switch {
+		case strings.Contains(line, "name,driver_version,memory.total"):
+			machine++
+		case strings.Contains(line, "-lms 500"):
+			loops++
+		default:
+			query++
+		}
+	}
+	if machine != 1 || query != 1 || loops != 3 {
+		t.Errorf("nvidia-smi ran %d times for the machine, %d for the reasons field, %d loops; want 1, 1, 3:\n%s", machine, query, loops, data)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "once_*.json"))
+	if len(files) != 3 {
+		t.Fatalf("result files %v, want 3", files)
+	}
+	for _, f := range files {
+		if g := checkComplete(t, f, "once").VllmBench.GPUTelemetry; g == nil || len(g.GPUs) != 2 || g.GPUs[0].Samples < 1 {
+			t.Errorf("%s: gpu_telemetry %+v, want both GPUs sampled", filepath.Base(f), g)
+		}
+	}
+	checkNoSim(t, port)
+}
+
 // probeActionConfig writes a one-point simulator config whose gate section
 // is gateYAML; extra holds simulator flags (a fault).
 func probeActionConfig(t *testing.T, dir string, port int, gateYAML string, extra ...string) string {

@@ -50,6 +50,8 @@ type GPURecording struct {
 	read     chan struct{} // closed when the output is read to its end
 	stopOnce sync.Once
 	stopped  chan struct{}
+	// exitedEarly is set when nvidia-smi had ended before it was stopped.
+	exitedEarly bool
 }
 
 // StartGPU starts sampling GPU telemetry with nvidia-smi's loop mode. It
@@ -167,6 +169,11 @@ func (r *GPURecording) stop() {
 		if r.cmd == nil {
 			return
 		}
+		select {
+		case <-r.read:
+			r.exitedEarly = true // on its own: what it said is the reason
+		default:
+		}
 		terminateGroup(r.cmd)
 		select {
 		case <-r.read:
@@ -197,8 +204,11 @@ func (r *GPURecording) Stop() *GPUTelemetry {
 	}
 	if len(gpus) == 0 && block.Note == "" {
 		block.Note = "nvidia-smi gave no samples"
-		if msg := firstLine(r.stderr.String() + "\n" + r.firstBad); msg != "" {
+		switch msg := firstLine(r.stderr.String() + "\n" + r.firstBad); {
+		case r.exitedEarly && msg != "":
 			block.Note += ": " + msg
+		case !r.exitedEarly:
+			block.Note += " before the point ended"
 		}
 	}
 	return &block
