@@ -105,7 +105,7 @@ func TestRunAsksNvidiaSMIOnce(t *testing.T) {
 	t.Setenv("FAKE_NVIDIA_SMI_LOG", calls)
 	port := runTestPort(t)
 	out := filepath.Join(dir, "results")
-	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "once", port: port, out: out, speed: "5", conc: "[2, 4, 8]", nump: "[16]", olen: "[32]"})
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "once", port: port, out: out, speed: "5", conc: "[2, 4, 8]", nump: "[48]", olen: "[32]"})
 	if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
