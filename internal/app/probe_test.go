@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,28 +25,7 @@ func fakeNvidiaSMIPath(t *testing.T, telemetry string) (path, rows string) {
 	return filepath.Join(root, "fake") + string(os.PathListSeparator) + os.Getenv("PATH"), filepath.Join(root, telemetry)
 }
 
-// hasKVBudget reports whether the simulator takes --sim-kv-tokens (and
-// serves the request metrics that come with it).
-func hasKVBudget(t *testing.T) bool {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	help, _ := exec.Command(exe, "sim", "--help").CombinedOutput()
-	return strings.Contains(string(help), "--sim-kv-tokens")
-}
-
-// needKVBudget skips a test on a simulator without --sim-kv-tokens.
-func needKVBudget(t *testing.T) {
-	t.Helper()
-	if !hasKVBudget(t) {
-		t.Skip("this simulator has no --sim-kv-tokens")
-	}
-}
-
 func TestRunRecordsServerMetricsAndGPUTelemetry(t *testing.T) {
-	needKVBudget(t)
 	path, rows := fakeNvidiaSMIPath(t, "telemetry-h100x2-thermal.csv")
 	t.Setenv("PATH", path)
 	t.Setenv("FAKE_NVIDIA_SMI_TELEMETRY", rows)
@@ -221,20 +199,16 @@ func TestActionHintsAndThrottledPoints(t *testing.T) {
 		t.Fatalf("baseline update: exit %d: %s", code, stderr)
 	}
 
-	if hasKVBudget(t) {
-		config := probeActionConfig(t, t.TempDir(), port, "", "--sim-kv-tokens", "2048")
-		kv := runAction(t, bin, vars(config, steady))
-		body := comment(config)
-		if kv.code != 1 || !strings.Contains(body, "❌ regression") || !strings.Contains(body, "preemptions 0 -> ") {
-			t.Errorf("small KV budget: exit %d, want 1 and a regression whose hint names preemptions; comment:\n%s", kv.code, body)
-		}
-	} else {
-		t.Log("this simulator has no --sim-kv-tokens: the preemption hint is not tried")
+	config := probeActionConfig(t, t.TempDir(), port, "", "--sim-kv-tokens", "2048")
+	kv := runAction(t, bin, vars(config, steady))
+	body := comment(config)
+	if kv.code != 1 || !strings.Contains(body, "❌ regression") || !strings.Contains(body, "preemptions 0 -> ") {
+		t.Errorf("small KV budget: exit %d, want 1 and a regression whose hint names preemptions; comment:\n%s", kv.code, body)
 	}
 
-	config := probeActionConfig(t, t.TempDir(), port, "", "--sim-slowdown", "2")
+	config = probeActionConfig(t, t.TempDir(), port, "", "--sim-slowdown", "2")
 	throttled := runAction(t, bin, vars(config, thermal))
-	body := comment(config)
+	body = comment(config)
 	for _, want := range []string{"regression 🌡️ suspect", "GPU 0 throttled (thermal)", "SM clock median", "a warning, not a failure (gate.on_throttle: warn)", "## ✅"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("throttled run: comment lacks %q:\n%s", want, body)
