@@ -1,33 +1,9 @@
 package probe
 
 import (
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// TestImportsNoInternalPackage holds the package to its doc comment: probe
-// imports no other internal package.
-func TestImportsNoInternalPackage(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			if path := strings.Trim(imp.Path.Value, `"`); strings.Contains(path, "/internal/") {
-				t.Errorf("%s imports %s", name, path)
-			}
-		}
-	}
-}
 
 // FuzzParseTelemetryRow: any line gives a sample or an error, never a panic.
 func FuzzParseTelemetryRow(f *testing.F) {
