@@ -104,8 +104,8 @@ func TestSummarizeRecordings(t *testing.T) {
 	if hot.ReasonsPct["sw_thermal_slowdown"] != 28 || hot.ReasonsPct["hw_thermal_slowdown"] != 36 {
 		t.Errorf("GPU 0 reasons %v", hot.ReasonsPct)
 	}
-	if !hot.Throttled() || strings.Join(hot.ThrottleKinds(), ",") != "thermal" {
-		t.Errorf("GPU 0 throttled %v kinds %v, want true [thermal]", hot.Throttled(), hot.ThrottleKinds())
+	if !hot.Throttled() || strings.Join(hot.throttleKinds(), ",") != "thermal" {
+		t.Errorf("GPU 0 throttled %v kinds %v, want true [thermal]", hot.Throttled(), hot.throttleKinds())
 	}
 	// The steady GPU 0 touches its power cap in 1 sample of 25: 4 %, not
 	// throttled.

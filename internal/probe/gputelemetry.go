@@ -69,10 +69,10 @@ type Spread struct {
 // point under a thermal or power throttle.
 func (g GPUStats) Throttled() bool { return g.ThrottlePct >= ThrottledMinPct }
 
-// ThrottleKinds names the kinds of throttle that held the GPU for at least
+// throttleKinds names the kinds of throttle that held the GPU for at least
 // ThrottledMinPct of the point: "thermal", "power", "HW slowdown" when it
 // is neither of the others.
-func (g GPUStats) ThrottleKinds() []string {
+func (g GPUStats) throttleKinds() []string {
 	var kinds []string
 	if g.ThermalThrottlePct >= ThrottledMinPct {
 		kinds = append(kinds, "thermal")
@@ -179,7 +179,7 @@ func summarizeGPU(samples []gpuSample) GPUStats {
 		if s.reasons&powerReasons != 0 {
 			power++
 		}
-		if s.reasons&ReasonHWSlowdown != 0 {
+		if s.reasons&reasonHWSlowdown != 0 {
 			slowdown++
 		}
 		if s.reasons&throttleReasons != 0 {

@@ -222,7 +222,7 @@ func gpuCandidates(base, cur []GPUStats) (out []candidate, reason string) {
 		var phrase string
 		switch {
 		case c.Throttled() && !baseThrottled:
-			phrase = label + " throttled (" + strings.Join(c.ThrottleKinds(), ", ") + ") " + fmtPct(c.ThrottlePct) + " of the point"
+			phrase = label + " throttled (" + strings.Join(c.throttleKinds(), ", ") + ") " + fmtPct(c.ThrottlePct) + " of the point"
 			if clock != "" {
 				phrase += ", " + clock
 			}
@@ -231,7 +231,7 @@ func gpuCandidates(base, cur []GPUStats) (out []candidate, reason string) {
 				reason = phrase
 			}
 		case baseThrottled && !c.Throttled():
-			phrase = label + " throttled (" + strings.Join(b.ThrottleKinds(), ", ") + ") " + fmtPct(b.ThrottlePct) + " of the baseline's point"
+			phrase = label + " throttled (" + strings.Join(b.throttleKinds(), ", ") + ") " + fmtPct(b.ThrottlePct) + " of the baseline's point"
 			if clock != "" {
 				phrase += ", " + clock
 			}

@@ -12,24 +12,24 @@ import (
 // (clocks_throttle_reasons.active before driver 535), as nvml.h defines
 // them.
 const (
-	ReasonGPUIdle            uint64 = 0x1
-	ReasonApplicationsClocks uint64 = 0x2
-	ReasonSWPowerCap         uint64 = 0x4
-	ReasonHWSlowdown         uint64 = 0x8
-	ReasonSyncBoost          uint64 = 0x10
-	ReasonSWThermal          uint64 = 0x20
-	ReasonHWThermal          uint64 = 0x40
-	ReasonHWPowerBrake       uint64 = 0x80
-	ReasonDisplayClocks      uint64 = 0x100
+	reasonGPUIdle            uint64 = 0x1
+	reasonApplicationsClocks uint64 = 0x2
+	reasonSWPowerCap         uint64 = 0x4
+	reasonHWSlowdown         uint64 = 0x8
+	reasonSyncBoost          uint64 = 0x10
+	reasonSWThermal          uint64 = 0x20
+	reasonHWThermal          uint64 = 0x40
+	reasonHWPowerBrake       uint64 = 0x80
+	reasonDisplayClocks      uint64 = 0x100
 )
 
 // Groups of reasons: a thermal throttle, a power throttle, and any reason
 // that lowers the clocks for heat or power (HW slowdown is engaged for
 // either).
 const (
-	thermalReasons  = ReasonSWThermal | ReasonHWThermal
-	powerReasons    = ReasonSWPowerCap | ReasonHWPowerBrake
-	throttleReasons = thermalReasons | powerReasons | ReasonHWSlowdown
+	thermalReasons  = reasonSWThermal | reasonHWThermal
+	powerReasons    = reasonSWPowerCap | reasonHWPowerBrake
+	throttleReasons = thermalReasons | powerReasons | reasonHWSlowdown
 )
 
 // reasonNames names each reason bit, in bit order, for the block's
@@ -38,15 +38,15 @@ var reasonNames = []struct {
 	bit  uint64
 	name string
 }{
-	{ReasonGPUIdle, "gpu_idle"},
-	{ReasonApplicationsClocks, "applications_clocks_setting"},
-	{ReasonSWPowerCap, "sw_power_cap"},
-	{ReasonHWSlowdown, "hw_slowdown"},
-	{ReasonSyncBoost, "sync_boost"},
-	{ReasonSWThermal, "sw_thermal_slowdown"},
-	{ReasonHWThermal, "hw_thermal_slowdown"},
-	{ReasonHWPowerBrake, "hw_power_brake_slowdown"},
-	{ReasonDisplayClocks, "display_clock_setting"},
+	{reasonGPUIdle, "gpu_idle"},
+	{reasonApplicationsClocks, "applications_clocks_setting"},
+	{reasonSWPowerCap, "sw_power_cap"},
+	{reasonHWSlowdown, "hw_slowdown"},
+	{reasonSyncBoost, "sync_boost"},
+	{reasonSWThermal, "sw_thermal_slowdown"},
+	{reasonHWThermal, "hw_thermal_slowdown"},
+	{reasonHWPowerBrake, "hw_power_brake_slowdown"},
+	{reasonDisplayClocks, "display_clock_setting"},
 }
 
 // The throttle-reasons field under its newer and older names.
