@@ -1,12 +1,38 @@
 #!/usr/bin/env bash
-# Prints THIRD_PARTY_NOTICES.md: the license texts (and NOTICE files) of
-# everything linked into the vllm-bench binary, the Go standard library
-# included, taken from the module cache. The release archives ship it beside
-# the binary, as the BSD, MIT and Apache licenses of those modules ask.
+# Prints THIRD_PARTY_NOTICES.md: the license texts (and NOTICE and PATENTS
+# files) of everything linked into the vllm-bench binary, the Go standard
+# library included, taken from the module cache. With --notice it prints
+# NOTICE instead: this product's notice and the NOTICE files of the
+# Apache-2.0 modules, which that license asks a redistribution to carry.
+# The release archives ship both beside the binary.
 #
 #   scripts/notices.sh > THIRD_PARTY_NOTICES.md
+#   scripts/notices.sh --notice > NOTICE
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+goroot=$(go env GOROOT)
+modules=$(go list -deps -f '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}' ./cmd/vllm-bench | sort -u)
+
+if [ "${1:-}" = --notice ]; then
+  cat <<'EOF'
+vllm-bench-action
+Copyright 2026 The vllm-bench-action Authors
+
+This product is licensed under the Apache License, Version 2.0 (see
+LICENSE). The vllm-bench binary includes software developed by third
+parties under the Apache-2.0, MIT and BSD licenses; their license texts are
+in THIRD_PARTY_NOTICES.md. The NOTICE files of those modules follow.
+EOF
+  while read -r path version dir; do
+    for file in "$dir"/NOTICE*; do
+      [ -f "$file" ] || continue
+      printf '\n-- %s %s --\n\n' "$path" "$version"
+      sed -e :a -e '/^[[:space:]]*$/{$d;N;ba' -e '}' "$file"
+    done
+  done <<<"$modules"
+  exit 0
+fi
 
 # license_name FILE prints the license a text is, by its wording.
 license_name() {
@@ -47,9 +73,6 @@ after changing go.mod.
 |---|---|---|
 EOF
 
-goroot=$(go env GOROOT)
-modules=$(go list -deps -f '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}' ./cmd/vllm-bench | sort -u)
-
 printf '| Go standard library | %s | %s |\n' "$(go env GOVERSION)" "$(license_name "$goroot/LICENSE")"
 while read -r path version dir; do
   file=$(find "$dir" -maxdepth 1 -type f -iname 'LICENSE*' | sort | head -n 1)
@@ -67,7 +90,7 @@ while read -r path version dir; do
   printf '\n## %s %s\n' "$path" "$version"
   while IFS= read -r file; do
     section "${file#"$dir"/}" "$file"
-  done < <(find "$dir" -maxdepth 1 -type f \( -iname 'LICENSE*' -o -iname 'NOTICE*' \) | sort
+  done < <(find "$dir" -maxdepth 1 -type f \( -iname 'LICENSE*' -o -iname 'NOTICE*' -o -iname 'PATENTS*' \) | sort
     # gonum keeps the licenses of the code it ported in a folder of its own.
     if [ -d "$dir/THIRD_PARTY_LICENSES" ]; then
       find "$dir/THIRD_PARTY_LICENSES" -type f | sort
