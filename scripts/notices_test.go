@@ -37,7 +37,7 @@ func TestThirdPartyNoticesCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if normalize(got) != normalize(want) {
-			t.Errorf("%s is out of date: run scripts/notices.sh %s> %s", c.file, c.flag+strings.Repeat(" ", min(len(c.flag), 1)), c.file)
+			t.Errorf("%s is out of date: run %s > %s", c.file, strings.TrimSpace("scripts/notices.sh "+c.flag), c.file)
 		}
 	}
 }
