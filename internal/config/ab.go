@@ -33,6 +33,8 @@ type AB struct {
 type ABBaseline struct {
 	// Command replaces serve.command when given.
 	Command []string `yaml:"command"`
+	// Args replaces serve.args (engine custom) when given.
+	Args *[]string `yaml:"args"`
 	// ExtraArgs replaces serve.extra_args when given (an empty list too).
 	ExtraArgs *[]string `yaml:"extra_args"`
 	// Env is merged over serve.env.
@@ -40,11 +42,12 @@ type ABBaseline struct {
 }
 
 // BaselineRun returns a copy of r serving the reference build of its ab
-// section: serve.command, serve.extra_args and serve.env overridden. A run
-// without an ab section is returned as a copy unchanged.
+// section: serve.command, serve.args, serve.extra_args and serve.env
+// overridden. A run without an ab section is returned as a copy unchanged.
 func (r *Run) BaselineRun() Run {
 	out := *r
 	out.Serve.Command = slices.Clone(r.Serve.Command)
+	out.Serve.Args = slices.Clone(r.Serve.Args)
 	out.Serve.ExtraArgs = slices.Clone(r.Serve.ExtraArgs)
 	out.Serve.Env = maps.Clone(r.Serve.Env)
 	if r.AB == nil {
@@ -53,6 +56,9 @@ func (r *Run) BaselineRun() Run {
 	b := r.AB.Baseline
 	if len(b.Command) > 0 {
 		out.Serve.Command = slices.Clone(b.Command)
+	}
+	if b.Args != nil {
+		out.Serve.Args = slices.Clone(*b.Args)
 	}
 	if b.ExtraArgs != nil {
 		out.Serve.ExtraArgs = slices.Clone(*b.ExtraArgs)
@@ -80,7 +86,7 @@ func (v *validator) ab(r *Run, p string) {
 	}
 	p += ".ab"
 	if !r.Engine.Launched() {
-		v.add(p, "needs a server vllm-bench starts (engine vllm, sglang or sim): engine %q cannot be restarted between rounds", r.Engine)
+		v.add(p, "needs a server vllm-bench starts (engine %s): engine %q cannot be restarted between rounds", EngineList(LaunchedEngines()), r.Engine)
 	}
 	if n := r.AB.Rounds; n < MinABRounds || n > MaxABRounds {
 		v.add(p+".rounds", "must be between %d and %d (server starts per build), got %d", MinABRounds, MaxABRounds, n)
@@ -89,6 +95,9 @@ func (v *validator) ab(r *Run, p string) {
 		if arg == "" {
 			v.add(fmt.Sprintf("%s.baseline.command[%d]", p, j), "must not be empty")
 		}
+	}
+	if r.AB.Baseline.Args != nil && r.Engine != EngineCustom {
+		v.add(p+".baseline.args", "only used with engine custom (this run's engine is %q); use extra_args", r.Engine)
 	}
 	for k := range r.AB.Baseline.Env {
 		if k == "" {

@@ -53,7 +53,8 @@ func TestParseABErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"one round", withAB("    ab:\n      rounds: 1\n"), "c.yaml:16: runs[0].ab.rounds: must be between 2 and 20"},
-		{"unknown key", withAB("    ab:\n      baseline:\n        args: []\n"), "c.yaml:17: runs[0].ab.baseline.args: unknown key"},
+		{"unknown key", withAB("    ab:\n      baseline:\n        argv: []\n"), "c.yaml:17: runs[0].ab.baseline.argv: unknown key"},
+		{"args without engine custom", withAB("    ab:\n      baseline:\n        args: []\n"), "c.yaml:17: runs[0].ab.baseline.args: only used with engine custom"},
 		{"empty command word", withAB("    ab:\n      baseline:\n        command: [vllm, \"\"]\n"), "runs[0].ab.baseline.command[1]: must not be empty"},
 		{"external server", strings.Replace(withAB("    ab:\n      rounds: 2\n"), "engine: sim", "engine: external", 1) +
 			"", "runs[0].ab: needs a server vllm-bench starts"},
