@@ -20,6 +20,9 @@ type fakeServer struct {
 	failEvery   int    // answer 500 to every failEvery-th completion
 	hang        bool   // send one chunk, then block until the client leaves
 	noTokenize  bool   // answer 404 on /tokenize
+	noDetoken   bool   // answer 404 on /detokenize
+	noDone      bool   // end streams after usage, without data: [DONE]
+	cutAfter    int    // end streams after this many tokens, before any finish_reason
 	wantAPIKey  string // require this bearer token
 	mu          sync.Mutex
 	vocab       map[string]int
@@ -73,6 +76,10 @@ func (f *fakeServer) tokenize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) detokenize(w http.ResponseWriter, r *http.Request) {
+	if f.noDetoken {
+		http.Error(w, `{"detail":"Not Found"}`, http.StatusNotFound)
+		return
+	}
 	var req struct{ Tokens []int }
 	json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
@@ -140,7 +147,14 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" t%d\",\"finish_reason\":null}],\"usage\":null}\n\n", i)
+		if f.cutAfter > 0 && i == f.cutAfter {
+			return
+		}
+		finish := "null"
+		if i == maxTokens-1 {
+			finish = `"length"`
+		}
+		fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" t%d\",\"finish_reason\":%s}],\"usage\":null}\n\n", i, finish)
 		fl.Flush()
 		if f.hang {
 			<-r.Context().Done()
@@ -148,6 +162,8 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n", promptTokens, maxTokens, promptTokens+maxTokens)
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	if !f.noDone {
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}
 	fl.Flush()
 }

@@ -6,35 +6,36 @@ const maxFastDepth = 32
 
 // quickChoices classifies the common token message in one pass, without
 // decoding or allocating: valid JSON whose top level is an object with one
-// "choices" array, no usage object, no error and a string "object" other
-// than "error". ok is false for anything else, which then takes the full
-// decoder; nonEmpty tells whether the choices list has an element. Keeping
+// "choices" array of objects, no usage object, no error and a string
+// "object" other than "error". ok is false for anything else, which then
+// takes the full decoder; m marks the choices the message carries. Keeping
 // the garbage collector out keeps its pauses out of the timestamps, and one
 // pass instead of a validation and several searches halves the parse cost.
 //
 // Top-level keys that match a field of sseChunk only without regard to case,
 // or that hold escapes, make ok false, because the decoder would match them
 // where a byte comparison does not.
-func quickChoices(data []byte) (nonEmpty, ok bool) {
+func quickChoices(data []byte) (m choiceMarks, ok bool) {
+	var none choiceMarks
 	s := fastScanner{data: data, ok: true}
 	s.space()
 	if !s.take('{') {
-		return false, false
+		return none, false
 	}
 	seen := false
 	s.space()
 	if s.take('}') {
-		return false, false // no choices
+		return none, false // no choices
 	}
 	for {
 		s.space()
 		key, plain := s.str()
 		if !s.ok {
-			return false, false
+			return none, false
 		}
 		s.space()
 		if !s.take(':') {
-			return false, false
+			return none, false
 		}
 		s.space()
 		field := fieldOf(key, plain)
@@ -42,18 +43,15 @@ func quickChoices(data []byte) (nonEmpty, ok bool) {
 		case fieldOther:
 			s.value(1)
 		case fieldAmbiguous:
-			return false, false
+			return none, false
 		case fieldChoices:
 			if seen || s.peek() != '[' {
-				return false, false
+				return none, false
 			}
 			seen = true
-			open := s.pos
-			s.pos++
-			s.space()
-			nonEmpty = s.peek() != ']'
-			s.pos = open
-			s.value(1)
+			if m, ok = s.choices(); !ok {
+				return none, false
+			}
 		case fieldUsage, fieldMessage:
 			// usage must be null for the fast path; message must be what
 			// the decoder accepts for a string field.
@@ -62,36 +60,36 @@ func quickChoices(data []byte) (nonEmpty, ok bool) {
 			case field == fieldMessage && s.peek() == '"':
 				s.str()
 			default:
-				return false, false
+				return none, false
 			}
 		case fieldError:
-			return false, false
+			return none, false
 		case fieldObject:
 			if s.peek() != '"' {
-				return false, false
+				return none, false
 			}
 			v, vplain := s.str()
 			if !vplain || string(v) == "error" {
-				return false, false
+				return none, false
 			}
 		}
 		if !s.ok {
-			return false, false
+			return none, false
 		}
 		s.space()
 		if s.take(',') {
 			continue
 		}
 		if !s.take('}') {
-			return false, false
+			return none, false
 		}
 		break
 	}
 	s.space()
 	if !s.ok || s.pos != len(data) || !seen {
-		return false, false
+		return none, false
 	}
-	return nonEmpty, true
+	return m, true
 }
 
 // Top-level keys the fast path tells apart.
@@ -140,6 +138,122 @@ func fieldOf(key []byte, plain bool) int {
 
 // foldedNames are the JSON names of sseChunk's fields.
 var foldedNames = [...]string{"choices", "usage", "error", "object", "message"}
+
+// choices consumes the top-level choices array (depth 2) and marks its
+// elements. ok is false for what the decoder might read otherwise: an
+// element that is not an object, an index that is not an integer from 0 to
+// 63, or index or finish_reason spelt otherwise or given twice.
+func (s *fastScanner) choices() (m choiceMarks, ok bool) {
+	s.pos++ // the '['
+	s.space()
+	if s.take(']') {
+		return m, true
+	}
+	for {
+		s.space()
+		index, finished, good := s.choice()
+		if !good || !s.ok {
+			return m, false
+		}
+		m.mark(index, finished)
+		s.space()
+		if s.take(',') {
+			continue
+		}
+		return m, s.take(']')
+	}
+}
+
+// choice consumes one element of the choices array (depth 3) and returns its
+// index (0 when absent) and whether its finish_reason is set.
+func (s *fastScanner) choice() (index int, finished, ok bool) {
+	if !s.take('{') {
+		return 0, false, false
+	}
+	s.space()
+	if s.take('}') {
+		return 0, false, true
+	}
+	hasIndex, hasFinish := false, false
+	for {
+		s.space()
+		key, plain := s.str()
+		s.space()
+		if !s.ok || !s.take(':') {
+			return 0, false, false
+		}
+		s.space()
+		switch choiceFieldOf(key, plain) {
+		case fieldIndex:
+			start := s.pos
+			s.number()
+			digits := s.data[start:s.pos]
+			if hasIndex || !s.ok || len(digits) > 2 || digits[0] == '-' {
+				return 0, false, false
+			}
+			hasIndex, index = true, 0
+			for _, c := range digits {
+				if c < '0' || c > '9' {
+					return 0, false, false
+				}
+				index = index*10 + int(c-'0')
+			}
+			if index >= maxChoices {
+				return 0, false, false
+			}
+		case fieldFinish:
+			if hasFinish {
+				return 0, false, false
+			}
+			hasFinish = true
+			if finished = !s.literal("null"); finished {
+				s.value(3)
+			}
+		case fieldAmbiguous:
+			return 0, false, false
+		default:
+			s.value(3)
+		}
+		s.space()
+		if !s.ok {
+			return 0, false, false
+		}
+		if s.take(',') {
+			continue
+		}
+		return index, finished, s.take('}')
+	}
+}
+
+// Keys of a choice the fast path tells apart (besides fieldOther and
+// fieldAmbiguous).
+const (
+	fieldIndex = iota + fieldMessage + 1
+	fieldFinish
+)
+
+// choiceFieldOf names a key of a choice object like fieldOf.
+func choiceFieldOf(key []byte, plain bool) int {
+	if !plain {
+		return fieldAmbiguous
+	}
+	switch string(key) {
+	case "index":
+		return fieldIndex
+	case "finish_reason":
+		return fieldFinish
+	}
+	if len(key) == len("index") && equalFoldASCII(key, "index") ||
+		len(key) == len("finish_reason") && equalFoldASCII(key, "finish_reason") {
+		return fieldAmbiguous
+	}
+	for _, c := range key {
+		if c >= 0x80 {
+			return fieldAmbiguous
+		}
+	}
+	return fieldOther
+}
 
 // equalFoldASCII reports whether b equals the lowercase ASCII name without
 // regard to case.

@@ -149,7 +149,8 @@ func (c *Client) stream(parent context.Context, path string, body []byte, origin
 	if resp.StatusCode != http.StatusOK {
 		return fail(statusError(resp))
 	}
-	st := streamState{sent: sent, itls: make([]float32, 0, min(max(outputLen-1, 0), 8192))}
+	// Every request asks for usage (stream_options.include_usage).
+	st := streamState{sent: sent, needUsage: true, itls: make([]float32, 0, min(max(outputLen-1, 0), 8192))}
 	if err := readStream(resp.Body, time.Now, &st); err != nil {
 		return fail(err)
 	}

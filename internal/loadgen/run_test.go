@@ -153,3 +153,39 @@ func TestRunOpenLoopQueue(t *testing.T) {
 		}
 	}
 }
+
+func TestRunStreamEnd(t *testing.T) {
+	tests := []struct {
+		name    string
+		server  *fakeServer
+		wantErr string
+	}{
+		{"done", &fakeServer{}, ""},
+		{"no done after finish_reason and usage", &fakeServer{noDone: true}, ""},
+		{"cut before any finish_reason", &fakeServer{noDone: true, cutAfter: 2}, "stream ended before [DONE] and before a finish_reason, after 2 messages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.server)
+			c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 2})
+			defer c.Close()
+			for _, endpoint := range []string{EndpointCompletions, EndpointChat} {
+				p := prompts(t, c, endpoint, 8, 4)
+				recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 4, OutputLen: 5, Concurrency: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, r := range recs {
+					switch {
+					case tt.wantErr == "" && !r.OK():
+						t.Errorf("%s request %d failed: %s", endpoint, i, r.Error)
+					case tt.wantErr == "" && (r.CompletionTokens != 5 || len(r.ITLsS) != 4):
+						t.Errorf("%s request %d = %+v, want 5 tokens", endpoint, i, r)
+					case tt.wantErr != "" && !strings.Contains(r.Error, tt.wantErr):
+						t.Errorf("%s request %d error %q, want %q", endpoint, i, r.Error, tt.wantErr)
+					}
+				}
+			}
+		})
+	}
+}
