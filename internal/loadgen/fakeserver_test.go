@@ -23,6 +23,7 @@ type fakeServer struct {
 	noDetoken   bool   // answer 404 on /detokenize
 	noDone      bool   // end streams after usage, without data: [DONE]
 	cutAfter    int    // end streams after this many tokens, before any finish_reason
+	promptExtra int    // add to usage.prompt_tokens, as a chat template does
 	wantAPIKey  string // require this bearer token
 	mu          sync.Mutex
 	vocab       map[string]int
@@ -129,6 +130,7 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 	if msgs, ok := body["messages"].([]any); ok && len(msgs) > 0 {
 		promptTokens = len(strings.Fields(msgs[0].(map[string]any)["content"].(string)))
 	}
+	promptTokens += f.promptExtra
 	maxTokens := 0
 	for _, k := range []string{"max_tokens", "max_completion_tokens"} {
 		if v, ok := body[k].(float64); ok {
