@@ -19,6 +19,7 @@ type fakeServer struct {
 	ttft, itl   time.Duration
 	failEvery   int    // answer 500 to every failEvery-th completion
 	hang        bool   // send one chunk, then block until the client leaves
+	hangFrom    int64  // from this completion on (1-based), hang like hang
 	noTokenize  bool   // answer 404 on /tokenize
 	noDetoken   bool   // answer 404 on /detokenize
 	noDone      bool   // end streams after usage, without data: [DONE]
@@ -158,7 +159,7 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" t%d\",\"finish_reason\":%s}],\"usage\":null}\n\n", i, finish)
 		fl.Flush()
-		if f.hang {
+		if f.hang || (f.hangFrom > 0 && n >= f.hangFrom) {
 			<-r.Context().Done()
 			return
 		}
