@@ -157,9 +157,19 @@ func (p *replayPacer) run() {
 	}
 }
 
+// replayURLEnv names a replay server started by hand, so that a profiler
+// attached to the benchmark (perf stat follows children) sees the client
+// alone:
+//
+//	LOADGEN_HELPER_REPLAY_SERVER=1ms ./loadgen.test -test.run TestHelperReplayServer
+const replayURLEnv = "LOADGEN_REPLAY_URL"
+
 // startReplay runs TestHelperReplayServer in a child process (GOMAXPROCS 1)
 // and returns its base URL; the child ends with the benchmark.
 func startReplay(b *testing.B, gap time.Duration) string {
+	if url := os.Getenv(replayURLEnv); url != "" {
+		return url
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperReplayServer$")
 	cmd.Env = append(os.Environ(), replayEnv+"="+gap.String(), "GOMAXPROCS=1")
 	stdin, _ := cmd.StdinPipe()
