@@ -96,7 +96,14 @@ func (f *fakeServer) detokenize(w http.ResponseWriter, r *http.Request) {
 func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 	n := f.requests.Add(1)
 	cur := f.inFlight.Add(1)
-	defer f.inFlight.Add(-1)
+	left := false
+	leave := func() {
+		if !left {
+			left = true
+			f.inFlight.Add(-1)
+		}
+	}
+	defer leave()
 	for {
 		m := f.maxInFlight.Load()
 		if cur <= m || f.maxInFlight.CompareAndSwap(m, cur) {
@@ -164,6 +171,8 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The client may send its next request as soon as it reads the end.
+	leave()
 	fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n", promptTokens, maxTokens, promptTokens+maxTokens)
 	if !f.noDone {
 		fmt.Fprint(w, "data: [DONE]\n\n")
