@@ -2,6 +2,5 @@
 // measured: the client's own health (scheduling lag and CPU use), so that a
 // point measured by a saturated client is known as such.
 //
-// Package probe is a sibling of loadgen in the runner's stage; it imports no
-// internal package.
+// Allowed internal imports: none.
 package probe
