@@ -31,6 +31,9 @@ type Spec struct {
 	Seed int64
 	// RequestTimeout bounds one request; 0 means loadgen's default.
 	RequestTimeout time.Duration
+	// StallTimeout ends the point when no stream has received anything for
+	// this long while requests were in flight; 0 means loadgen's default.
+	StallTimeout time.Duration
 	// Goodput holds the SLOs in ms; keys ttft_ms, tpot_ms, e2el_ms.
 	Goodput map[string]float64
 	// SaveDetailed keeps every request's ITLs in the file.
@@ -78,6 +81,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	start := time.Now()
 	client := loadgen.NewClient(loadgen.ClientOptions{
 		BaseURL: spec.BaseURL, APIKey: spec.APIKey, MaxConns: p.Concurrency, RequestTimeout: spec.RequestTimeout,
+		StallTimeout: spec.StallTimeout,
 	})
 	defer client.Close()
 	model := spec.Model

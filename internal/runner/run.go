@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -172,7 +174,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 
 	var pointErrs []string
 	for k, p := range todo {
-		f, err := sw.measure(ctx, s, p, recipe.BaseURL, model, srv)
+		f, err := sw.measure(ctx, s, p, recipe.BaseURL+recipe.HealthPath, recipe.BaseURL, model, srv)
 		if ctx.Err() != nil {
 			return rows, nil // interrupted: the unfinished point is not written
 		}
@@ -221,6 +223,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 func settingsDigest(s sweep.ServerConfig) string {
 	b, serve := s.Run.Bench, s.Run.Serve
 	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
+	b.StallTimeout = 0
 	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
 	data, _ := json.Marshal(struct {
 		Engine config.Engine
@@ -273,7 +276,7 @@ const crashSettle = 2 * time.Second
 
 // measure runs one point. When the server process dies during the point,
 // the measurement is cut short and the death is the error.
-func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, baseURL, model string, srv *server.Server) (*results.File, error) {
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, healthURL, baseURL, model string, srv *server.Server) (*results.File, error) {
 	b := &s.Run.Bench
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -292,7 +295,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	f, err := Measure(pointCtx, Spec{
 		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
-		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
+		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
 	})
 	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
@@ -315,6 +318,11 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	default:
 	}
 	if err != nil {
+		if errors.Is(err, loadgen.ErrStalled) && ctx.Err() == nil {
+			// The stall comes first, so that the failed files of this
+			// point and the server's remaining ones lead with it.
+			return nil, fmt.Errorf("%w (point %s)", stallCause(ctx, err, healthURL), p.Label())
+		}
 		return nil, fmt.Errorf("point %s: %w", p.Label(), err)
 	}
 	return f, nil
