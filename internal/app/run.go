@@ -102,4 +102,10 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(latencies in ms)")
+	for _, r := range rows {
+		if r.File.ClientSaturated() {
+			s := r.Server
+			fmt.Fprintf(w, "warning: %s TP%d DP%d PP%d %s: %s\n", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), r.File.VllmBench.Client.Warning())
+		}
+	}
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -71,6 +72,19 @@ func (h *ClientHealth) Judge(medianITLMs float64) {
 		h.SaturationBoundMs = min(SaturationLagMs, SaturationITLFraction*medianITLMs)
 	}
 	h.Saturated = h.LagSamples > 0 && h.SchedLagP99Ms > h.SaturationBoundMs
+}
+
+// Warning is the one-line warning for a point measured by a saturated
+// client, or "" when the client kept up.
+func (h ClientHealth) Warning() string {
+	if !h.Saturated {
+		return ""
+	}
+	cpu := ""
+	if h.CPUPercent > 0 {
+		cpu = fmt.Sprintf(", CPU %.0f %% of %d cores", h.CPUPercent, h.GOMAXPROCS)
+	}
+	return fmt.Sprintf("client saturated (scheduling lag p99 %.2f ms > %.2f ms%s): latencies are suspect", h.SchedLagP99Ms, h.SaturationBoundMs, cpu)
 }
 
 // ClientProbe measures the client's health while a point runs: every

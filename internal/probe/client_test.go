@@ -146,3 +146,17 @@ func BenchmarkClientProbeCost(b *testing.B) {
 	}
 	b.ReportMetric(100*cpuS/wallS, "cpu-%")
 }
+
+func TestWarning(t *testing.T) {
+	h := ClientHealth{SchedLagP99Ms: 3.256, LagSamples: 10, CPUPercent: 187, GOMAXPROCS: 2}
+	h.Judge(20)
+	want := "client saturated (scheduling lag p99 3.26 ms > 1.00 ms, CPU 187 % of 2 cores): latencies are suspect"
+	if got := h.Warning(); got != want {
+		t.Errorf("Warning() = %q, want %q", got, want)
+	}
+	h.SchedLagP99Ms = 0.2
+	h.Judge(20)
+	if got := h.Warning(); got != "" {
+		t.Errorf("Warning() of a client that kept up = %q", got)
+	}
+}

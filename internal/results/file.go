@@ -2,6 +2,7 @@ package results
 
 import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -85,10 +86,16 @@ type Meta struct {
 	WarmupPrompts int           `json:"warmup_prompts"`
 	Seed          int64         `json:"seed"`
 	// PromptMethod says how the prompts got their exact length: token-ids
-	// (ids from the server's /tokenize), checked-text (chat text checked
-	// with /tokenize) or approx-text (no /tokenize: input_lens are the
-	// server's usage.prompt_tokens).
+	// (ids from the server's /tokenize), checked-text (chat text made with
+	// /detokenize and checked with /tokenize), counted-text (chat on a
+	// server without /detokenize: common words counted with /tokenize) or
+	// approx-text (no /tokenize: input_lens are the server's
+	// usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// Client is the load generator's own health over the timed rounds:
+	// scheduling lag, CPU use, and whether it was saturated, in which case
+	// the point's latencies measured the client too and are suspect.
+	Client *probe.ClientHealth `json:"client,omitempty"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.
@@ -111,6 +118,12 @@ type Meta struct {
 	// failed to start or died); such files are named <point>.failed.json.
 	Error   string   `json:"error,omitempty"`
 	LogTail []string `json:"log_tail,omitempty"`
+}
+
+// ClientSaturated reports whether the point was measured by a saturated
+// client (see probe.ClientHealth.Judge).
+func (f *File) ClientSaturated() bool {
+	return f.VllmBench.Client != nil && f.VllmBench.Client.Saturated
 }
 
 // Repeat summarises one repeat of a point: the values that have one sample

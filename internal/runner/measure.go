@@ -8,6 +8,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/metrics"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -107,6 +108,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			return nil, fmt.Errorf("warmup: %w", err)
 		}
 	}
+	// The client's own health is measured over the timed rounds only.
+	health := probe.StartClient(ctx)
+	defer health.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
@@ -134,6 +138,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
+	own := health.Stop()
+	own.Judge(f.MedianITLMs)
+	f.VllmBench.Client = &own
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion
 	if host, err := os.Hostname(); err == nil {
 		f.VllmBench.Env.Hostname = host
