@@ -37,6 +37,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
+		markClientSaturated(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
 			cells = append(cells, c)

@@ -68,6 +68,10 @@ type Row struct {
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
 	// for charts; NaN where there is no value.
 	BaseThroughput, CurThroughput float64
+	// ClientSaturated, when not empty, says that the current result or the
+	// baseline was measured by a saturated load generator; the row's
+	// latency cells are then Suspect.
+	ClientSaturated string
 }
 
 // Cell is the comparison of one metric of one point.
@@ -101,6 +105,9 @@ type Cell struct {
 	Verdict stats.Verdict
 	// Warnings are the statistical caveats of this cell.
 	Warnings []string
+	// Suspect is true for a latency cell measured by a saturated client:
+	// its regression is reported but does not fail the check.
+	Suspect bool
 }
 
 // Test names, as Cell.Test holds them.
@@ -145,12 +152,13 @@ func (r *Report) Count(v stats.Verdict) int {
 	return n
 }
 
-// Regressions returns the number of regressed cells (point and metric).
+// Regressions returns the number of regressed cells (point and metric)
+// that fail the check; suspect cells (SuspectRegressions) are not counted.
 func (r *Report) Regressions() int {
 	n := 0
 	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
-			if c.Verdict == stats.Regression {
+			if c.Verdict == stats.Regression && !c.Suspect {
 				n++
 			}
 		}

@@ -117,5 +117,8 @@ func cellText(c *gate.Cell, withCI bool) string {
 	if c.Test == gate.TestTolerance {
 		s += " †"
 	}
+	if c.Suspect {
+		s += " " + suspectMark
+	}
 	return s
 }

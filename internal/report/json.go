@@ -11,21 +11,21 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(), Missing: r.Missing(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			p := jsonPoint{
 				Name: row.Name, Server: g.Server, Point: row.Point,
-				Verdict: string(row.Verdict), Note: row.Note,
+				Verdict: string(row.Verdict), Note: row.Note, ClientSaturated: row.ClientSaturated,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
 					Metric: c.Metric, Unit: c.Unit,
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
 					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance,
-					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory,
+					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
@@ -39,13 +39,16 @@ func (r *Report) JSON() ([]byte, error) {
 }
 
 type jsonReport struct {
-	Verdict     string      `json:"verdict"`
-	Regressions int         `json:"regressions"`
-	Failed      int         `json:"failed"`
-	Missing     int         `json:"missing,omitempty"`
-	Tests       int         `json:"tests"`
-	Annotations []string    `json:"annotations"`
-	Points      []jsonPoint `json:"points"`
+	Verdict     string `json:"verdict"`
+	Regressions int    `json:"regressions"`
+	// SuspectRegressions counts regressed latency cells measured by a
+	// saturated client, which Regressions leaves out.
+	SuspectRegressions int         `json:"suspect_regressions,omitempty"`
+	Failed             int         `json:"failed"`
+	Missing            int         `json:"missing,omitempty"`
+	Tests              int         `json:"tests"`
+	Annotations        []string    `json:"annotations"`
+	Points             []jsonPoint `json:"points"`
 }
 
 type jsonPoint struct {
@@ -54,7 +57,9 @@ type jsonPoint struct {
 	Point   sweep.Point  `json:"point"`
 	Verdict string       `json:"verdict"`
 	Note    string       `json:"note,omitempty"`
-	Cells   []jsonCell   `json:"cells,omitempty"`
+	// ClientSaturated says that a saturated client measured the point.
+	ClientSaturated string     `json:"client_saturated,omitempty"`
+	Cells           []jsonCell `json:"cells,omitempty"`
 }
 
 type jsonCell struct {
@@ -72,6 +77,9 @@ type jsonCell struct {
 	NoHistory bool     `json:"no_history,omitempty"`
 	Verdict   string   `json:"verdict"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// Suspect marks a latency cell measured by a saturated client; its
+	// regression is not counted.
+	Suspect bool `json:"suspect,omitempty"`
 }
 
 // num returns a pointer to v, or nil for NaN and infinities.

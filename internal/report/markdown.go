@@ -57,6 +57,7 @@ func (r *Report) mdHead(limit int) string {
 	}
 	b.WriteString(r.mdList("Missing points (planned, not measured)", gate.Missing, limit, func(row *gate.Row) string { return row.Note }))
 	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *gate.Row) string { return row.Note }))
+	b.WriteString(r.mdClient(limit))
 	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *gate.Row) string {
 		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
 	}))

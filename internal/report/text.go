@@ -30,6 +30,9 @@ func (r *Report) Text() string {
 				if c.Verdict == stats.Skipped {
 					verdict += ": " + row.Note
 				}
+				if c.Suspect {
+					verdict += " (" + suspectMark + ")"
+				}
 				rows = append(rows, []string{
 					row.Point.Label(), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
 					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
@@ -38,6 +41,7 @@ func (r *Report) Text() string {
 		}
 		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
 	}
+	b.WriteString(r.textClient())
 	if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString("\ncaveats:\n")
 		for _, w := range ws {
@@ -63,8 +67,8 @@ func (r *Report) Annotations() []string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict != stats.Regression {
-					continue
+				if c.Verdict != stats.Regression || c.Suspect {
+					continue // a suspect regression does not fail the check
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)
 				if c.CI != nil {
