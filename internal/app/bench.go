@@ -167,8 +167,8 @@ func printBenchSummary(w io.Writer, f *results.File, path string) {
 		fmt.Fprintf(w, "goodput: %.2f req/s\n", *f.RequestGoodput)
 	}
 	if c := f.VllmBench.Client; c != nil {
-		fmt.Fprintf(w, "client: scheduling lag p50 %.2f ms, p99 %.2f ms (bound %.2f ms), CPU %.0f %%, saturated %v\n",
-			c.SchedLagP50Ms, c.SchedLagP99Ms, c.SaturationBoundMs, c.CPUPercent, c.Saturated)
+		fmt.Fprintf(w, "client: scheduling lag p50 %.3f ms (bound %.3f), p99 %.2f ms (bound %.2f), CPU %.0f %%, saturated %v\n",
+			c.SchedLagP50Ms, c.SaturationP50BoundMs, c.SchedLagP99Ms, c.SaturationBoundMs, c.CPUPercent, c.Saturated)
 	}
 	fmt.Fprintf(w, "wrote %s\n", path)
 }

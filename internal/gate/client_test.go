@@ -35,7 +35,7 @@ func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
 	for _, inBaseline := range []bool{false, true} {
 		r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), inBaseline)}, Options{Gates: gates})
 		row := r.Rows()[0]
-		if !strings.Contains(row.ClientSaturated, "client saturated (scheduling lag p99 8.00 ms > 0.90 ms") {
+		if !strings.Contains(row.ClientSaturated, "client saturated (scheduling lag p99 8.00 ms > 1.00 ms") {
 			t.Errorf("baseline saturated %v: row says %q", inBaseline, row.ClientSaturated)
 		}
 		for _, c := range row.Cells {

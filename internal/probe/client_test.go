@@ -87,25 +87,27 @@ func TestClientProbeSaturated(t *testing.T) {
 
 func TestJudge(t *testing.T) {
 	tests := []struct {
-		p99Ms, medianITLMs float64
-		samples            int
-		boundMs            float64
-		saturated          bool
+		p50Ms, p99Ms, medianITLMs float64
+		samples                   int
+		p50BoundMs                float64
+		saturated                 bool
 	}{
-		{0.5, 0, 100, 1, false},
-		{1.5, 0, 100, 1, true},
-		{1.5, 40, 100, 1, true},      // 10 % of 40 ms is 4 ms: 1 ms is smaller
-		{0.5, 2, 100, 0.2, true},     // 10 % of 2 ms
-		{0.1, 2, 100, 0.2, false},    // below it
-		{0.5, -1, 100, 1, false},     // unknown ITL
-		{5, 20, 0, 1, false},         // no samples: no verdict
-		{0.25, 0.2, 100, 0.02, true}, // a 0.2 ms ITL (simulator at speed)
+		{0.01, 0.5, 0, 100, 0, false},
+		{0.01, 1.5, 0, 100, 0, true},      // the p99 bound, 1 ms
+		{0.01, 1.5, 40, 100, 4, true},     // the p99 bound whatever the ITL
+		{0.01, 0.5, 20, 100, 2, false},    // both within bounds
+		{0.3, 0.5, 2, 100, 0.2, true},     // the median lag above 10 % of a 2 ms ITL
+		{0.05, 0.9, 0.4, 100, 0.04, true}, // the simulator at speed: a 0.4 ms ITL
+		{0.01, 0.9, 0.4, 100, 0.04, false},
+		{0.3, 0.5, -1, 100, 0, false}, // unknown ITL: only the p99 bound
+		{5, 9, 20, 0, 2, false},       // no samples: no verdict
 	}
 	for _, tt := range tests {
-		h := ClientHealth{SchedLagP99Ms: tt.p99Ms, LagSamples: tt.samples}
+		h := ClientHealth{SchedLagP50Ms: tt.p50Ms, SchedLagP99Ms: tt.p99Ms, LagSamples: tt.samples}
 		h.Judge(tt.medianITLMs)
-		if diff := h.SaturationBoundMs - tt.boundMs; h.Saturated != tt.saturated || diff > 1e-12 || diff < -1e-12 {
-			t.Errorf("Judge(p99 %v, ITL %v) = bound %v saturated %v; want %v %v", tt.p99Ms, tt.medianITLMs, h.SaturationBoundMs, h.Saturated, tt.boundMs, tt.saturated)
+		if diff := h.SaturationP50BoundMs - tt.p50BoundMs; h.Saturated != tt.saturated || h.SaturationBoundMs != SaturationLagMs || diff > 1e-12 || diff < -1e-12 {
+			t.Errorf("Judge(p50 %v, p99 %v, ITL %v) = bounds %v/%v saturated %v; want %v/%v %v",
+				tt.p50Ms, tt.p99Ms, tt.medianITLMs, h.SaturationP50BoundMs, h.SaturationBoundMs, h.Saturated, tt.p50BoundMs, SaturationLagMs, tt.saturated)
 		}
 	}
 }
@@ -148,13 +150,18 @@ func BenchmarkClientProbeCost(b *testing.B) {
 }
 
 func TestWarning(t *testing.T) {
-	h := ClientHealth{SchedLagP99Ms: 3.256, LagSamples: 10, CPUPercent: 187, GOMAXPROCS: 2}
+	h := ClientHealth{SchedLagP50Ms: 0.01, SchedLagP99Ms: 3.256, LagSamples: 10, CPUPercent: 187, GOMAXPROCS: 2}
 	h.Judge(20)
 	want := "client saturated (scheduling lag p99 3.26 ms > 1.00 ms, CPU 187 % of 2 cores): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
 	}
-	h.SchedLagP99Ms = 0.2
+	h = ClientHealth{SchedLagP50Ms: 0.05, SchedLagP99Ms: 0.2, LagSamples: 10}
+	h.Judge(0.4)
+	want = "client saturated (scheduling lag p50 0.050 ms > 0.040 ms, 10 % of the median ITL): latencies are suspect"
+	if got := h.Warning(); got != want {
+		t.Errorf("Warning() = %q, want %q", got, want)
+	}
 	h.Judge(20)
 	if got := h.Warning(); got != "" {
 		t.Errorf("Warning() of a client that kept up = %q", got)

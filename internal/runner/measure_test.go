@@ -108,16 +108,16 @@ func TestMeasureRecordsClientHealth(t *testing.T) {
 	if c == nil {
 		t.Fatal("no vllm_bench.client in the result")
 	}
-	// The bound is 1 ms or 10 % of the point's median ITL, whichever is
-	// smaller.
+	// The bounds: 1 ms on the lag's p99, 10 % of the point's median ITL on
+	// its median.
 	if f.MedianITLMs <= 0 {
 		t.Fatalf("median ITL %v ms, want > 0", f.MedianITLMs)
 	}
-	if want := min(1, 0.1*f.MedianITLMs); c.SaturationBoundMs != want || c.GOMAXPROCS < 1 || c.DurationS <= 0 {
-		t.Errorf("client %+v, want bound %v ms (median ITL %v ms)", *c, want, f.MedianITLMs)
+	if want := 0.1 * f.MedianITLMs; c.SaturationBoundMs != 1 || c.SaturationP50BoundMs != want || c.GOMAXPROCS < 1 || c.DurationS <= 0 {
+		t.Errorf("client %+v, want bounds 1 ms and %v ms (median ITL %v ms)", *c, want, f.MedianITLMs)
 	}
-	if c.Saturated != (c.SchedLagP99Ms > c.SaturationBoundMs) {
-		t.Errorf("client %+v: verdict disagrees with its bound", *c)
+	if c.Saturated != (c.SchedLagP99Ms > c.SaturationBoundMs || c.SchedLagP50Ms > c.SaturationP50BoundMs) {
+		t.Errorf("client %+v: verdict disagrees with its bounds", *c)
 	}
 }
 
