@@ -124,7 +124,9 @@ dispatch:
 	<-collected
 	cancel(nil) // ends the watchdog
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) || parent.Err() != nil {
+	// The round's own cancel(nil) above is no failure; a stall or the end
+	// of parent is.
+	if err := context.Cause(ctx); (err != nil && !errors.Is(err, context.Canceled)) || parent.Err() != nil {
 		return round, fmt.Errorf("round stopped after %d of %d requests: %w", round.Sent, l.N, err)
 	}
 	return round, nil
