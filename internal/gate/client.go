@@ -36,10 +36,14 @@ func markClientSaturated(row *Row, p baseline.Pair) {
 }
 
 // SuspectRegressions returns the number of regressed cells that do not
-// count because a saturated client measured them (see markClientSaturated).
+// count because a saturated client measured them (see markClientSaturated);
+// those of a point already waived for a throttled GPU are in Waived.
 func (r *Report) SuspectRegressions() int {
 	n := 0
 	for _, row := range r.Rows() {
+		if row.ThrottleWaived {
+			continue
+		}
 		for _, c := range row.Cells {
 			if c.Verdict == stats.Regression && c.Suspect {
 				n++

@@ -72,6 +72,15 @@ type Row struct {
 	// baseline was measured by a saturated load generator; the row's
 	// latency cells are then Suspect.
 	ClientSaturated string
+	// Hints name the largest changes in the server's metrics and the GPU
+	// telemetry from the baseline; set for regressed and improved points.
+	Hints []string
+	// Throttled, when not empty, says why the point is suspect: a GPU ran
+	// throttled, or at another clock, while the baseline's did not.
+	Throttled string
+	// ThrottleWaived is true when the point's regressions are warnings,
+	// not failures, because of Throttled (gate.on_throttle: warn).
+	ThrottleWaived bool
 }
 
 // Cell is the comparison of one metric of one point.
@@ -153,10 +162,14 @@ func (r *Report) Count(v stats.Verdict) int {
 }
 
 // Regressions returns the number of regressed cells (point and metric)
-// that fail the check; suspect cells (SuspectRegressions) are not counted.
+// that fail the check: see Waived (a throttled GPU) and SuspectRegressions
+// (a saturated client) for the others.
 func (r *Report) Regressions() int {
 	n := 0
 	for _, row := range r.Rows() {
+		if row.ThrottleWaived {
+			continue
+		}
 		for _, c := range row.Cells {
 			if c.Verdict == stats.Regression && !c.Suspect {
 				n++

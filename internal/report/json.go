@@ -11,14 +11,16 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			p := jsonPoint{
 				Name: row.Name, Server: g.Server, Point: row.Point,
-				Verdict: string(row.Verdict), Note: row.Note, ClientSaturated: row.ClientSaturated,
+				Verdict: string(row.Verdict), Note: row.Note,
+				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
+				ClientSaturated: row.ClientSaturated,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
@@ -41,6 +43,9 @@ func (r *Report) JSON() ([]byte, error) {
 type jsonReport struct {
 	Verdict     string `json:"verdict"`
 	Regressions int    `json:"regressions"`
+	// Waived counts regressions measured on a throttled GPU that do not
+	// fail the check (gate.on_throttle: warn).
+	Waived int `json:"waived_regressions,omitempty"`
 	// SuspectRegressions counts regressed latency cells measured by a
 	// saturated client, which Regressions leaves out.
 	SuspectRegressions int         `json:"suspect_regressions,omitempty"`
@@ -57,6 +62,12 @@ type jsonPoint struct {
 	Point   sweep.Point  `json:"point"`
 	Verdict string       `json:"verdict"`
 	Note    string       `json:"note,omitempty"`
+	// Hints name the largest changes in server metrics and GPU telemetry
+	// (regressed and improved points).
+	Hints []string `json:"hints,omitempty"`
+	// Throttled says why the point is suspect (a throttled GPU).
+	Throttled      string `json:"throttled,omitempty"`
+	ThrottleWaived bool   `json:"throttle_waived,omitempty"`
 	// ClientSaturated says that a saturated client measured the point.
 	ClientSaturated string     `json:"client_saturated,omitempty"`
 	Cells           []jsonCell `json:"cells,omitempty"`

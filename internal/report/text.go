@@ -14,6 +14,9 @@ func (r *Report) Text() string {
 	var b strings.Builder
 	b.WriteString(strings.TrimPrefix(r.headline(), "## ") + "\n")
 	b.WriteString(r.summaryLine() + "\n")
+	if w := r.waivedLine(); w != "" {
+		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
+	}
 	for _, line := range r.gateLines() {
 		b.WriteString(strings.ReplaceAll(line, "`", "") + "\n")
 	}
@@ -40,6 +43,17 @@ func (r *Report) Text() string {
 			}
 		}
 		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
+		for _, row := range g.Rows {
+			if len(row.Hints) > 0 {
+				fmt.Fprintf(&b, "  %s %s: %s\n", row.Point.Label(), row.Verdict, hintText(row))
+			}
+		}
+	}
+	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
+		b.WriteString("\nsuspect points:\n")
+		for _, line := range lines {
+			b.WriteString("  " + line + "\n")
+		}
 	}
 	b.WriteString(r.textClient())
 	if ws := r.warningCounts(); len(ws) > 0 {
@@ -67,8 +81,8 @@ func (r *Report) Annotations() []string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict != stats.Regression || c.Suspect {
-					continue // a suspect regression does not fail the check
+				if c.Verdict != stats.Regression || row.ThrottleWaived || c.Suspect {
+					continue // a waived or suspect regression does not fail the check
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)
 				if c.CI != nil {

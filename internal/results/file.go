@@ -96,6 +96,11 @@ type Meta struct {
 	// scheduling lag, CPU use, and whether it was saturated, in which case
 	// the point's latencies measured the client too and are suspect.
 	Client *probe.ClientHealth `json:"client,omitempty"`
+	// PeakConcurrentRequests is the exact peak of requests in flight at
+	// one instant. The top-level max_concurrent_requests keeps vLLM's
+	// number (1-second bins, a request counted in every bin it touches),
+	// which over-counts at bin edges, so that files compare with vLLM's.
+	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.
@@ -118,6 +123,12 @@ type Meta struct {
 	// failed to start or died); such files are named <point>.failed.json.
 	Error   string   `json:"error,omitempty"`
 	LogTail []string `json:"log_tail,omitempty"`
+	// ServerMetrics is what the server's Prometheus /metrics said about
+	// the timed rounds; absent when the point ran before it was sampled.
+	ServerMetrics *probe.ServerMetrics `json:"server_metrics,omitempty"`
+	// GPUTelemetry is nvidia-smi's view of the GPUs while the point ran;
+	// absent without nvidia-smi.
+	GPUTelemetry *probe.GPUTelemetry `json:"gpu_telemetry,omitempty"`
 }
 
 // ClientSaturated reports whether the point was measured by a saturated
