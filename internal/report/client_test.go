@@ -40,6 +40,12 @@ func TestSaturatedClientRendered(t *testing.T) {
 			t.Errorf("a suspect regression is annotated as an error: %s", a)
 		}
 	}
+	if warn := r.WarningAnnotations(); len(warn) != 1 || !strings.Contains(warn[0], "median_ttft_ms regressed +") || !strings.Contains(warn[0], "suspect, not counted") {
+		t.Errorf("warning annotations %q, want one for the suspect regression", warn)
+	}
+	if !strings.Contains(md, "⏱️ 1 latency regression measured by a saturated client: suspect, not counted.") {
+		t.Errorf("markdown lacks the summary line:\n%s", md)
+	}
 	data, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)

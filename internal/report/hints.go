@@ -71,8 +71,8 @@ func (r *Report) waivedLine() string {
 }
 
 // WarningAnnotations returns one line per regressed cell that does not
-// fail the check because its GPU was throttled, for `::warning`
-// annotations.
+// fail the check because its GPU was throttled or a saturated client
+// measured it, for `::warning` annotations.
 func (r *Report) WarningAnnotations() []string {
 	var out []string
 	for _, g := range r.Groups {
@@ -88,7 +88,7 @@ func (r *Report) WarningAnnotations() []string {
 			}
 		}
 	}
-	return out
+	return append(out, r.clientAnnotations()...)
 }
 
 // throttleLegend extends the legend of marks when a point is suspect.

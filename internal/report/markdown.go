@@ -51,6 +51,9 @@ func (r *Report) mdHead(limit int) string {
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(w + "\n\n")
 	}
+	if w := r.suspectLine(); w != "" {
+		b.WriteString(w + "\n\n")
+	}
 	for _, line := range r.gateLines() {
 		b.WriteString(line + "  \n")
 	}
@@ -331,7 +334,7 @@ func (r *Report) mdCaveats() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone)" + r.throttleLegend() + ".</sub>\n")
+	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone)" + r.throttleLegend() + r.clientLegend() + ".</sub>\n")
 	return b.String()
 }
 

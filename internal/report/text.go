@@ -17,6 +17,9 @@ func (r *Report) Text() string {
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
 	}
+	if w := r.suspectLine(); w != "" {
+		b.WriteString(strings.TrimPrefix(w, clientMark+" ") + "\n")
+	}
 	for _, line := range r.gateLines() {
 		b.WriteString(strings.ReplaceAll(line, "`", "") + "\n")
 	}
