@@ -32,6 +32,12 @@ const SaturationLagMs = 1.0
 // without moving any median.
 const SaturationITLFraction = 0.10
 
+// MinTailSamples is the fewest lag samples whose p99 is held to
+// SaturationLagMs (half a second of ticks). The p99 of fewer samples is
+// their maximum, which one hiccup of the machine sets; a shorter point has
+// its median lag held to SaturationLagMs instead.
+const MinTailSamples = 100
+
 // maxLagSamples bounds the lag samples kept (4 MB); beyond it a uniform
 // reservoir of the samples is kept, which leaves the percentiles unbiased.
 const maxLagSamples = 1 << 20
@@ -65,8 +71,9 @@ type ClientHealth struct {
 	// SaturationP50BoundMs is the bound SchedLagP50Ms is held to: 10 % of
 	// the point's median ITL; absent when the median ITL is unknown or 0.
 	SaturationP50BoundMs float64 `json:"saturation_p50_bound_ms,omitempty"`
-	// Saturated is true when SchedLagP99Ms exceeds SaturationBoundMs or
-	// SchedLagP50Ms exceeds SaturationP50BoundMs.
+	// Saturated is true when SchedLagP99Ms exceeds SaturationBoundMs (the
+	// median lag, below MinTailSamples samples) or SchedLagP50Ms exceeds
+	// SaturationP50BoundMs.
 	Saturated bool `json:"saturated"`
 }
 
@@ -74,13 +81,19 @@ type ClientHealth struct {
 // medianITLMs: the client is saturated when the lag p99 exceeds 1 ms
 // (SaturationLagMs), or the median lag exceeds 10 % of the median ITL
 // (SaturationITLFraction). A median ITL <= 0 (unknown, one-token outputs,
-// or tokens already read in bunches) leaves the first bound alone.
+// or tokens already read in bunches) leaves the first bound alone. With
+// fewer than MinTailSamples samples the median lag, not the p99, is held to
+// 1 ms.
 func (h *ClientHealth) Judge(medianITLMs float64) {
 	h.SaturationBoundMs, h.SaturationP50BoundMs = SaturationLagMs, 0
 	if medianITLMs > 0 {
 		h.SaturationP50BoundMs = SaturationITLFraction * medianITLMs
 	}
-	h.Saturated = h.LagSamples > 0 && (h.SchedLagP99Ms > h.SaturationBoundMs ||
+	tail := h.SchedLagP99Ms
+	if h.LagSamples < MinTailSamples {
+		tail = h.SchedLagP50Ms
+	}
+	h.Saturated = h.LagSamples > 0 && (tail > h.SaturationBoundMs ||
 		h.SaturationP50BoundMs > 0 && h.SchedLagP50Ms > h.SaturationP50BoundMs)
 }
 
@@ -90,8 +103,13 @@ func (h ClientHealth) Warning() string {
 	if !h.Saturated {
 		return ""
 	}
-	lag := fmt.Sprintf("scheduling lag p99 %.2f ms > %.2f ms", h.SchedLagP99Ms, h.SaturationBoundMs)
-	if h.SchedLagP99Ms <= h.SaturationBoundMs {
+	var lag string
+	switch {
+	case h.LagSamples >= MinTailSamples && h.SchedLagP99Ms > h.SaturationBoundMs:
+		lag = fmt.Sprintf("scheduling lag p99 %.2f ms > %.2f ms", h.SchedLagP99Ms, h.SaturationBoundMs)
+	case h.LagSamples < MinTailSamples && h.SchedLagP50Ms > h.SaturationBoundMs:
+		lag = fmt.Sprintf("scheduling lag p50 %.2f ms > %.2f ms", h.SchedLagP50Ms, h.SaturationBoundMs)
+	default:
 		lag = fmt.Sprintf("scheduling lag p50 %.3f ms > %.3f ms, 10 %% of the median ITL", h.SchedLagP50Ms, h.SaturationP50BoundMs)
 	}
 	cpu := ""

@@ -101,6 +101,8 @@ func TestJudge(t *testing.T) {
 		{0.01, 0.9, 0.4, 100, 0.04, false},
 		{0.3, 0.5, -1, 100, 0, false}, // unknown ITL: only the p99 bound
 		{5, 9, 20, 0, 2, false},       // no samples: no verdict
+		{0.01, 1.3, 20, 40, 2, false}, // 40 samples: the p99 is one hiccup
+		{1.2, 1.3, 0, 40, 0, true},    // but a median lag above 1 ms is not
 	}
 	for _, tt := range tests {
 		h := ClientHealth{SchedLagP50Ms: tt.p50Ms, SchedLagP99Ms: tt.p99Ms, LagSamples: tt.samples}
@@ -150,13 +152,13 @@ func BenchmarkClientProbeCost(b *testing.B) {
 }
 
 func TestWarning(t *testing.T) {
-	h := ClientHealth{SchedLagP50Ms: 0.01, SchedLagP99Ms: 3.256, LagSamples: 10, CPUPercent: 187, GOMAXPROCS: 2}
+	h := ClientHealth{SchedLagP50Ms: 0.01, SchedLagP99Ms: 3.256, LagSamples: 100, CPUPercent: 187, GOMAXPROCS: 2}
 	h.Judge(20)
 	want := "client saturated (scheduling lag p99 3.26 ms > 1.00 ms, CPU 187 % of 2 cores): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
 	}
-	h = ClientHealth{SchedLagP50Ms: 0.05, SchedLagP99Ms: 0.2, LagSamples: 10}
+	h = ClientHealth{SchedLagP50Ms: 0.05, SchedLagP99Ms: 0.2, LagSamples: 100}
 	h.Judge(0.4)
 	want = "client saturated (scheduling lag p50 0.050 ms > 0.040 ms, 10 % of the median ITL): latencies are suspect"
 	if got := h.Warning(); got != want {
@@ -165,5 +167,11 @@ func TestWarning(t *testing.T) {
 	h.Judge(20)
 	if got := h.Warning(); got != "" {
 		t.Errorf("Warning() of a client that kept up = %q", got)
+	}
+	h = ClientHealth{SchedLagP50Ms: 2.5, SchedLagP99Ms: 9, LagSamples: 30}
+	h.Judge(0)
+	want = "client saturated (scheduling lag p50 2.50 ms > 1.00 ms): latencies are suspect"
+	if got := h.Warning(); got != want {
+		t.Errorf("Warning() = %q, want %q", got, want)
 	}
 }

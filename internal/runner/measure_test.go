@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sim"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -116,7 +117,11 @@ func TestMeasureRecordsClientHealth(t *testing.T) {
 	if want := 0.1 * f.MedianITLMs; c.SaturationBoundMs != 1 || c.SaturationP50BoundMs != want || c.GOMAXPROCS < 1 || c.DurationS <= 0 {
 		t.Errorf("client %+v, want bounds 1 ms and %v ms (median ITL %v ms)", *c, want, f.MedianITLMs)
 	}
-	if c.Saturated != (c.SchedLagP99Ms > c.SaturationBoundMs || c.SchedLagP50Ms > c.SaturationP50BoundMs) {
+	tail := c.SchedLagP99Ms
+	if c.LagSamples < probe.MinTailSamples {
+		tail = c.SchedLagP50Ms
+	}
+	if c.Saturated != (tail > c.SaturationBoundMs || c.SchedLagP50Ms > c.SaturationP50BoundMs) {
 		t.Errorf("client %+v: verdict disagrees with its bounds", *c)
 	}
 }
