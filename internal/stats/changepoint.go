@@ -95,17 +95,22 @@ var ErrNotFinite = errors.New("value is not finite")
 
 // EDivisive finds the change points of the series xs with the E-divisive
 // method of Matteson and James ("A nonparametric approach for multiple
-// change point analysis of multivariate data", JASA 2014), the method of the
-// R package ecp and of Apache Otava (formerly Hunter).
+// change point analysis of multivariate data", JASA 2014), the method behind
+// the R package ecp and Apache Otava (formerly Hunter).
 //
-// For a split of the segment [s, e) into X = xs[s:τ] and Y = xs[τ:κ] (κ ≤ e)
-// the energy distance is
+// For a split of the segment [s, e) into X = xs[s:τ] and Y = xs[τ:e] the
+// energy distance is
 //
 //	Ê(X, Y) = 2/(m·n) Σ|Xi−Yj|^a − 1/C(m,2) Σ|Xi−Xk|^a − 1/C(n,2) Σ|Yj−Yk|^a
 //
 // with m = |X|, n = |Y| and a = Exponent, and the statistic is
-// Q = m·n/(m+n) · Ê. Bisection proceeds hierarchically: every segment of the
-// current partition proposes its best split (τ, κ) and the one with the
+// Q = m·n/(m+n) · Ê. Matteson and James also let Y end early (at κ < e);
+// here Y always runs to the segment's end: on series of 30 to 100 runs with
+// one step this finds 3 % and 5 % steps more often at the same false rate
+// (a search over κ widens the permutation distribution of the largest Q),
+// and it makes a segment's search O(L).
+// Bisection proceeds hierarchically: every segment of the
+// current partition proposes its best split τ and the one with the
 // largest Q is tested. The test permutes the observations within each
 // segment of the partition, Permutations times, and recomputes the largest
 // Q; the p-value is (1 + #{Q* ≥ Q}) / (Permutations + 1). A split with
@@ -114,8 +119,8 @@ var ErrNotFinite = errors.New("value is not finite")
 // so series of pure noise cost little.
 //
 // Block sums of the distance matrix come from a 2-D prefix sum, so every
-// (τ, κ) costs O(1) and a segment of length L is searched in O(L²). The
-// result is sorted by Index. Series shorter than 2·MinSegment have no change
+// τ costs O(1); building the sums costs O(n²) per permutation. The result
+// is sorted by Index. Series shorter than 2·MinSegment have no change
 // point.
 func EDivisive(xs []float64, opts EDivisiveOptions) ([]ChangePoint, error) {
 	opts = opts.withDefaults()
@@ -199,11 +204,11 @@ func (e *energy) block(a, b, c, d int) float64 {
 	return e.c[b*w+d] - e.c[a*w+d] - e.c[b*w+c] + e.c[a*w+c]
 }
 
-// split is a candidate change: X = [s, tau), Y = [tau, kappa); tau < 0
-// means none.
+// split is a candidate change of a segment [s, end): X = [s, tau),
+// Y = [tau, end); tau < 0 means none.
 type split struct {
-	tau, kappa int
-	q          float64
+	tau int
+	q   float64
 }
 
 // bestOverSegments returns the split with the largest statistic over all
@@ -219,20 +224,16 @@ func (e *energy) bestOverSegments(bounds []int, minSeg int) split {
 }
 
 // bestSplit returns the split of [s, end) with the largest statistic, each
-// side holding at least minSeg observations.
+// side holding at least minSeg observations; Y runs to the segment's end.
 func (e *energy) bestSplit(s, end, minSeg int) split {
 	best := split{tau: -1, q: math.Inf(-1)}
 	for tau := s + minSeg; tau+minSeg <= end; tau++ {
-		m := float64(tau - s)
-		withinX := e.block(s, tau, s, tau) / (m * (m - 1)) // ordered pairs counted twice
-		for kappa := tau + minSeg; kappa <= end; kappa++ {
-			n := float64(kappa - tau)
-			withinY := e.block(tau, kappa, tau, kappa) / (n * (n - 1))
-			between := 2 * e.block(s, tau, tau, kappa) / (m * n)
-			q := m * n / (m + n) * (between - withinX - withinY)
-			if q > best.q {
-				best = split{tau: tau, kappa: kappa, q: q}
-			}
+		m, n := float64(tau-s), float64(end-tau)
+		withinX := e.block(s, tau, s, tau) / (m * (m - 1)) // ordered pairs: each counted twice
+		withinY := e.block(tau, end, tau, end) / (n * (n - 1))
+		between := 2 * e.block(s, tau, tau, end) / (m * n)
+		if q := m * n / (m + n) * (between - withinX - withinY); q > best.q {
+			best = split{tau: tau, q: q}
 		}
 	}
 	return best
