@@ -27,10 +27,10 @@ func (a *Analysis) Markdown(repoURL string) string {
 		b.WriteString("No run has a history yet: accept runs with `vllm-bench baseline update` (the nightly workflow does, once per night).\n")
 		return b.String()
 	}
-	b.WriteString(a.method() + ".\n")
+	b.WriteString(a.Method() + ".\n")
 	charts := 0
 	for _, r := range a.Runs {
-		fmt.Fprintf(&b, "\n### %s\n\n%s.\n\n", r.Name, r.span())
+		fmt.Fprintf(&b, "\n### %s\n\n%s.\n\n", r.Name, r.Span())
 		rows := 0
 		for _, s := range r.Series {
 			for _, sh := range s.Shifts {
@@ -47,9 +47,9 @@ func (a *Analysis) Markdown(repoURL string) string {
 					mark += " new"
 				}
 				fmt.Fprintf(&b, "| %s | %s | %s | %s %s | %s | %s → %s %s | %s %s | %s | %.3f |\n",
-					s.Server, s.Label, s.Metric, mark, pct(sh.Change), ci(sh.CI.Lo, sh.CI.Hi),
-					value(sh.Before), value(sh.After), s.Unit,
-					commitLink(repoURL, sh.FirstAfter.SHA), day(sh.FirstAfter.Date),
+					s.Server, s.Label, s.Metric, mark, FormatChange(sh.Change), ci(sh.CI.Lo, sh.CI.Hi),
+					FormatValue(sh.Before), FormatValue(sh.After), s.Unit,
+					commitLink(repoURL, sh.FirstAfter.SHA), Day(sh.FirstAfter.Date),
 					compareLink(repoURL, sh.LastBefore.SHA, sh.FirstAfter.SHA), sh.P)
 			}
 		}
@@ -71,14 +71,14 @@ func (a *Analysis) Markdown(repoURL string) string {
 // commitLink returns a markdown link to a commit, or the short hash alone.
 func commitLink(repoURL, sha string) string {
 	if repoURL == "" || sha == "" {
-		return "`" + short(sha) + "`"
+		return "`" + ShortSHA(sha) + "`"
 	}
-	return fmt.Sprintf("[`%s`](%s/commit/%s)", short(sha), repoURL, sha)
+	return fmt.Sprintf("[`%s`](%s/commit/%s)", ShortSHA(sha), repoURL, sha)
 }
 
 // compareLink returns a markdown link to the commits between two runs.
 func compareLink(repoURL, from, to string) string {
-	text := "`" + short(from) + ".." + short(to) + "`"
+	text := "`" + ShortSHA(from) + ".." + ShortSHA(to) + "`"
 	if repoURL == "" || from == "" || to == "" {
 		return text
 	}
@@ -110,7 +110,7 @@ func (r Run) charts() []string {
 		var changes []string
 		for _, s := range series {
 			for _, sh := range s.Shifts {
-				changes = append(changes, fmt.Sprintf("%s at run %d", pct(sh.Change), sh.FirstAfter.Index+1))
+				changes = append(changes, fmt.Sprintf("%s at run %d", FormatChange(sh.Change), sh.FirstAfter.Index+1))
 			}
 		}
 		if len(changes) > 0 {

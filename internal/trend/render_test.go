@@ -24,7 +24,7 @@ func TestText(t *testing.T) {
 		"llama: 14 runs, 2026-11-01 to 2026-11-14 on " + h100,
 		"median_tpot_ms", "output_throughput", "regression",
 		"first run after " + sha[:7] + " (2026-11-09)",
-		"bisect " + short(a.Runs[0].History[7].SHA) + ".." + sha[:7],
+		"bisect " + ShortSHA(a.Runs[0].History[7].SHA) + ".." + sha[:7],
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)

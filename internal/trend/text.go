@@ -10,8 +10,9 @@ import (
 // shortSHA is the length of abbreviated commit hashes in reports.
 const shortSHA = 7
 
-// short abbreviates a commit hash; an unknown one prints as "?".
-func short(sha string) string {
+// ShortSHA abbreviates a commit hash for reports; an unknown one prints as
+// "?".
+func ShortSHA(sha string) string {
 	switch {
 	case sha == "":
 		return "?"
@@ -21,16 +22,16 @@ func short(sha string) string {
 	return sha
 }
 
-// day returns the date part of an RFC 3339 time.
-func day(date string) string {
+// Day returns the date part of an RFC 3339 time.
+func Day(date string) string {
 	if len(date) >= 10 {
 		return date[:10]
 	}
 	return date
 }
 
-// pct formats a relative change as a signed percentage.
-func pct(v float64) string {
+// FormatChange formats a relative change as a signed percentage.
+func FormatChange(v float64) string {
 	if math.IsNaN(v) {
 		return "n/a"
 	}
@@ -45,8 +46,8 @@ func ci(lo, hi float64) string {
 	return fmt.Sprintf("[%+.1f %%, %+.1f %%]", 100*lo, 100*hi)
 }
 
-// value formats a statistic with three significant digits or more.
-func value(v float64) string {
+// FormatValue formats a statistic with three significant digits or more.
+func FormatValue(v float64) string {
 	switch a := math.Abs(v); {
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
@@ -57,13 +58,14 @@ func value(v float64) string {
 	}
 }
 
-// span describes the analysed history of a run in a few words.
-func (r Run) span() string {
+// Span describes the analysed history of a run in a few words: how many
+// runs, from when to when, on which GPU.
+func (r Run) Span() string {
 	if len(r.History) == 0 {
 		return "no runs"
 	}
 	first, last := r.History[0], r.History[len(r.History)-1]
-	s := fmt.Sprintf("%s, %s to %s", plural(len(r.History), "run"), day(first.Date), day(last.Date))
+	s := fmt.Sprintf("%s, %s to %s", plural(len(r.History), "run"), Day(first.Date), Day(last.Date))
 	if last.GPU != "" {
 		s += " on " + last.GPU
 	}
@@ -107,8 +109,8 @@ func (a *Analysis) Headline() string {
 	return line + ")"
 }
 
-// method describes the detection settings in one sentence.
-func (a *Analysis) method() string {
+// Method describes the detection settings in one sentence.
+func (a *Analysis) Method() string {
 	return fmt.Sprintf("E-divisive means, permutation test at alpha %g, at least %d runs on each side of a change", a.Alpha, a.MinSegment)
 }
 
@@ -119,20 +121,20 @@ func (a *Analysis) Text() string {
 	var b strings.Builder
 	b.WriteString(a.Headline() + "\n")
 	if len(a.Runs) > 0 {
-		b.WriteString(a.method() + "\n")
+		b.WriteString(a.Method() + "\n")
 	}
 	for _, r := range a.Runs {
-		fmt.Fprintf(&b, "\n%s: %s\n", r.Name, r.span())
+		fmt.Fprintf(&b, "\n%s: %s\n", r.Name, r.Span())
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		shifts := 0
 		for _, s := range r.Series {
 			for _, sh := range s.Shifts {
 				shifts++
 				fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s -> %s %s\t%s\tfirst run after %s (%s)\tbisect %s..%s\tp %.3f%s\n",
-					s.Server, s.Label, s.Metric, pct(sh.Change), ci(sh.CI.Lo, sh.CI.Hi),
-					value(sh.Before), value(sh.After), s.Unit, direction(sh),
-					short(sh.FirstAfter.SHA), day(sh.FirstAfter.Date),
-					short(sh.LastBefore.SHA), short(sh.FirstAfter.SHA), sh.P, newMark(sh))
+					s.Server, s.Label, s.Metric, FormatChange(sh.Change), ci(sh.CI.Lo, sh.CI.Hi),
+					FormatValue(sh.Before), FormatValue(sh.After), s.Unit, direction(sh),
+					ShortSHA(sh.FirstAfter.SHA), Day(sh.FirstAfter.Date),
+					ShortSHA(sh.LastBefore.SHA), ShortSHA(sh.FirstAfter.SHA), sh.P, newMark(sh))
 			}
 		}
 		if err := tw.Flush(); err != nil {
