@@ -119,3 +119,21 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestTickLabels(t *testing.T) {
+	runs := func(dates ...string) []trend.RunInfo {
+		var out []trend.RunInfo
+		for _, d := range dates {
+			out = append(out, trend.RunInfo{Date: d})
+		}
+		return out
+	}
+	nightly := runs("2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z")
+	if got := tickLabels(nightly, []int{0, 1}); strings.Join(got, " ") != "2026-11-01 2026-11-02" {
+		t.Errorf("nightly: %v", got)
+	}
+	oneDay := runs("2026-11-29T16:39:08Z", "2026-11-29T16:41:30Z")
+	if got := tickLabels(oneDay, []int{0, 1}); strings.Join(got, " ") != "16:39 16:41" {
+		t.Errorf("one day: %v", got)
+	}
+}

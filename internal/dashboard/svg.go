@@ -63,6 +63,7 @@ func (c chart) svg(repoURL string) string {
 	fmt.Fprintf(&b, `<text class="axis" x="12" y="%.1f" transform="rotate(-90 12 %.1f)" text-anchor="middle">%s</text>`,
 		(chartH-padBottom+padTop)/2, (chartH-padBottom+padTop)/2, esc(c.series.Unit))
 	ticksX := dateTicks(n)
+	labels := tickLabels(c.history, ticksX)
 	for k, i := range ticksX {
 		anchor := "middle"
 		switch {
@@ -71,7 +72,7 @@ func (c chart) svg(repoURL string) string {
 		case len(ticksX) > 1 && k == len(ticksX)-1:
 			anchor = "end"
 		}
-		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x(i), chartH-padBottom+16, anchor, esc(trend.Day(c.history[i].Date)))
+		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x(i), chartH-padBottom+16, anchor, esc(labels[k]))
 	}
 	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">run (%d in the history)</text>`, (padLeft+chartW-padRight)/2, chartH-6, n)
 	// Change points, behind the line.
@@ -176,6 +177,25 @@ func dateTicks(n int) []int {
 		return []int{0, n - 1}
 	}
 	return []int{0, (n - 1) / 3, 2 * (n - 1) / 3, n - 1}
+}
+
+// tickLabels labels the x-axis ticks with their runs' dates, or with their
+// times of day (UTC) when all of them fall on one day.
+func tickLabels(history []trend.RunInfo, ticks []int) []string {
+	labels := make([]string, len(ticks))
+	sameDay := true
+	for k, i := range ticks {
+		labels[k] = trend.Day(history[i].Date)
+		sameDay = sameDay && labels[k] == labels[0]
+	}
+	if sameDay && len(ticks) > 1 {
+		for k, i := range ticks {
+			if d := history[i].Date; len(d) >= 16 {
+				labels[k] = d[11:16]
+			}
+		}
+	}
+	return labels
 }
 
 // esc escapes text for HTML and SVG text and attribute values.

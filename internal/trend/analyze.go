@@ -84,8 +84,8 @@ type Shift struct {
 	P float64 `json:"p"`
 	// Regression is true when the change is for the worse.
 	Regression bool `json:"regression"`
-	// New is true when the newest run revealed the change: the history
-	// without it shows no change point here.
+	// New is true when the newest run revealed the change: without it, no
+	// series of the run shows a change point within one run of this one.
 	New bool `json:"new"`
 }
 
@@ -237,6 +237,7 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 		})
 		used = append(used, e)
 	}
+	var seenBefore []int // history indexes of the changes seen without the newest run
 	for _, point := range pointNames(used) {
 		server, label := splitPointName(name, point)
 		for _, m := range metrics {
@@ -255,12 +256,22 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 				continue
 			}
 			newest := s.Values[len(s.Values)-1].Run == len(used)-1
-			shifts, err := findShifts(s.Values, run.History, s.LowerIsBetter, newest, det)
+			shifts, seen, err := findShifts(s.Values, run.History, s.LowerIsBetter, newest, det)
 			if err != nil {
 				return run, fmt.Errorf("run %q, %s %s: %w", name, point, m, err)
 			}
 			s.Shifts = shifts
+			seenBefore = append(seenBefore, seen...)
 			run.Series = append(run.Series, s)
+		}
+	}
+	// A change is new only when no series showed it without the newest
+	// run: one slowdown moves several metrics and points, and they need
+	// not all cross the threshold on the same night.
+	for i := range run.Series {
+		for k := range run.Series[i].Shifts {
+			sh := &run.Series[i].Shifts[k]
+			sh.New = sh.New && !nearAny(seenBefore, sh.FirstAfter.Index)
 		}
 	}
 	return run, nil
@@ -296,28 +307,32 @@ func splitPointName(run, point string) (server, label string) {
 }
 
 // findShifts detects the change points of one series and describes each.
-// When newest is true (the series' last value is the newest run) each
-// change point is also looked for in the series without that value, to tell
-// whether the newest run revealed it.
-func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det stats.EDivisiveOptions) ([]Shift, error) {
+// When newest is true (the series' last value is the newest run) the
+// change points are also looked for in the series without that value:
+// seen returns the history indexes of the first runs after those, and a
+// shift is marked New when none of them lies within one run of it.
+func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det stats.EDivisiveOptions) (shifts []Shift, seen []int, err error) {
 	xs := make([]float64, len(vals))
 	for i, v := range vals {
 		xs[i] = v.Value
 	}
 	cps, err := stats.EDivisive(xs, det)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(cps) == 0 {
-		return nil, nil
-	}
-	var before []stats.ChangePoint
 	if newest {
-		if before, err = stats.EDivisive(xs[:len(xs)-1], det); err != nil {
-			return nil, err
+		before, err := stats.EDivisive(xs[:len(xs)-1], det)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range before {
+			seen = append(seen, vals[c.Index].Run)
 		}
 	}
-	shifts := make([]Shift, 0, len(cps))
+	if len(cps) == 0 {
+		return nil, seen, nil
+	}
+	shifts = make([]Shift, 0, len(cps))
 	for k, cp := range cps {
 		lo, hi := 0, len(xs)
 		if k > 0 {
@@ -334,7 +349,7 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 			Before:     stats.Mean(x),
 			After:      stats.Mean(y),
 			P:          cp.P,
-			New:        newest && !nearAny(before, cp.Index),
+			New:        newest && !nearAny(seen, vals[cp.Index].Run),
 		}
 		sh.Change = stats.RelChange(sh.Before, sh.After)
 		if ci, err := stats.WelchRelChangeCI(x, y, stats.DefaultLevel); err == nil {
@@ -345,14 +360,14 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 		sh.Regression = (lowerBetter && sh.Change > 0) || (!lowerBetter && sh.Change < 0)
 		shifts = append(shifts, sh)
 	}
-	return shifts, nil
+	return shifts, seen, nil
 }
 
-// nearAny reports whether a change point of cps lies within one value of
+// nearAny reports whether a run index of runs lies within one run of
 // index: the same change, its place refined by one more run.
-func nearAny(cps []stats.ChangePoint, index int) bool {
-	for _, c := range cps {
-		if c.Index >= index-1 && c.Index <= index+1 {
+func nearAny(runs []int, index int) bool {
+	for _, r := range runs {
+		if r >= index-1 && r <= index+1 {
 			return true
 		}
 	}
