@@ -133,7 +133,7 @@ func TestTickLabels(t *testing.T) {
 		t.Errorf("nightly: %v", got)
 	}
 	oneDay := runs("2026-11-29T16:39:08Z", "2026-11-29T16:41:30Z")
-	if got := tickLabels(oneDay, []int{0, 1}); strings.Join(got, " ") != "16:39 16:41" {
+	if got := tickLabels(oneDay, []int{0, 1}); strings.Join(got, " ") != "#1 #2" {
 		t.Errorf("one day: %v", got)
 	}
 }

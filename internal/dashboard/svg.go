@@ -179,20 +179,20 @@ func dateTicks(n int) []int {
 	return []int{0, (n - 1) / 3, 2 * (n - 1) / 3, n - 1}
 }
 
-// tickLabels labels the x-axis ticks with their runs' dates, or with their
-// times of day (UTC) when all of them fall on one day.
+// tickLabels labels the x-axis ticks with their runs' dates, or with the
+// runs' numbers (#1, #5, ...) when dates repeat (several runs a day).
 func tickLabels(history []trend.RunInfo, ticks []int) []string {
 	labels := make([]string, len(ticks))
-	sameDay := true
+	seen := map[string]bool{}
+	distinct := true
 	for k, i := range ticks {
 		labels[k] = trend.Day(history[i].Date)
-		sameDay = sameDay && labels[k] == labels[0]
+		distinct = distinct && !seen[labels[k]]
+		seen[labels[k]] = true
 	}
-	if sameDay && len(ticks) > 1 {
+	if !distinct {
 		for k, i := range ticks {
-			if d := history[i].Date; len(d) >= 16 {
-				labels[k] = d[11:16]
-			}
+			labels[k] = fmt.Sprintf("#%d", i+1)
 		}
 	}
 	return labels

@@ -114,8 +114,10 @@ var ErrNotFinite = errors.New("value is not finite")
 // largest Q is tested. The test permutes the observations within each
 // segment of the partition, Permutations times, and recomputes the largest
 // Q; the p-value is (1 + #{Q* ≥ Q}) / (Permutations + 1). A split with
-// p ≤ Alpha becomes a change point and the search goes on; the first that
-// fails ends it. Permutations stop as soon as the test can no longer pass,
+// p ≤ Alpha becomes a change point, at the place refine gives it, and the
+// search goes on; the first that fails ends it. A change that has not yet
+// held for MinSegment observations (see refine) is not reported, and its
+// segment is not split further. Permutations stop as soon as the test can no longer pass,
 // so series of pure noise cost little.
 //
 // Block sums of the distance matrix come from a 2-D prefix sum, so every
@@ -139,10 +141,11 @@ func EDivisive(xs []float64, opts EDivisiveOptions) ([]ChangePoint, error) {
 	shuffled := make([]float64, n)
 	obs.fill(xs, opts.Exponent)
 
-	bounds := []int{0, n} // the partition: segments [bounds[i], bounds[i+1])
+	bounds := []int{0, n}  // the partition: segments [bounds[i], bounds[i+1])
+	held := map[int]bool{} // starts of segments whose change has not held long enough
 	var found []ChangePoint
 	for opts.MaxChangePoints == 0 || len(found) < opts.MaxChangePoints {
-		best := obs.bestOverSegments(bounds, opts.MinSegment)
+		best := obs.bestOverSegments(bounds, held, opts.MinSegment)
 		if best.tau < 0 {
 			break
 		}
@@ -156,7 +159,7 @@ func EDivisive(xs []float64, opts EDivisiveOptions) ([]ChangePoint, error) {
 				rng.Shuffle(len(seg), func(a, b int) { seg[a], seg[b] = seg[b], seg[a] })
 			}
 			perm.fill(shuffled, opts.Exponent)
-			if perm.bestOverSegments(bounds, opts.MinSegment).q >= best.q-1e-12*math.Abs(best.q) {
+			if perm.bestOverSegments(bounds, held, opts.MinSegment).q >= best.q-1e-12*math.Abs(best.q) {
 				exceed++
 			}
 		}
@@ -164,8 +167,13 @@ func EDivisive(xs []float64, opts EDivisiveOptions) ([]ChangePoint, error) {
 		if p > opts.Alpha {
 			break
 		}
-		found = append(found, ChangePoint{Index: best.tau, P: p, Q: best.q})
-		bounds = append(bounds, best.tau)
+		tau := obs.refine(best, opts.MinSegment)
+		if tau-best.s < opts.MinSegment || best.end-tau < opts.MinSegment {
+			held[best.s] = true
+			continue
+		}
+		found = append(found, ChangePoint{Index: tau, P: p, Q: best.q})
+		bounds = append(bounds, tau)
 		sort.Ints(bounds)
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Index < found[j].Index })
@@ -207,17 +215,39 @@ func (e *energy) block(a, b, c, d int) float64 {
 // split is a candidate change of a segment [s, end): X = [s, tau),
 // Y = [tau, end); tau < 0 means none.
 type split struct {
-	tau int
-	q   float64
+	s, tau, end int
+	q           float64
 }
 
-// bestOverSegments returns the split with the largest statistic over all
-// segments of the partition bounds.
-func (e *energy) bestOverSegments(bounds []int, minSeg int) split {
+// bestOverSegments returns the split with the largest statistic over the
+// segments of the partition bounds, leaving out those whose start is in
+// skip.
+func (e *energy) bestOverSegments(bounds []int, skip map[int]bool, minSeg int) split {
 	best := split{tau: -1, q: math.Inf(-1)}
 	for i := 0; i+1 < len(bounds); i++ {
+		if skip[bounds[i]] {
+			continue
+		}
 		if s := e.bestSplit(bounds[i], bounds[i+1], minSeg); s.tau >= 0 && s.q > best.q {
 			best = s
+		}
+	}
+	return best
+}
+
+// refine returns the place of an accepted split: among the splits of its
+// segment within minSeg-1 of it, with as few as two observations a side,
+// the one with the largest statistic. The minimum segment keeps a change
+// from being tested before it has held for minSeg observations, but near
+// the end of a series it also pulls the best split early: two new values
+// and one old one make the only allowed Y. Refined, the split says where
+// the change is; when that leaves a side shorter than minSeg the change
+// has not yet held long enough and EDivisive does not report it.
+func (e *energy) refine(sp split, minSeg int) int {
+	best, bestQ := sp.tau, sp.q
+	for tau := max(sp.s+2, sp.tau-minSeg+1); tau <= min(sp.end-2, sp.tau+minSeg-1); tau++ {
+		if q := e.q(sp.s, tau, sp.end); q > bestQ {
+			best, bestQ = tau, q
 		}
 	}
 	return best
@@ -226,15 +256,21 @@ func (e *energy) bestOverSegments(bounds []int, minSeg int) split {
 // bestSplit returns the split of [s, end) with the largest statistic, each
 // side holding at least minSeg observations; Y runs to the segment's end.
 func (e *energy) bestSplit(s, end, minSeg int) split {
-	best := split{tau: -1, q: math.Inf(-1)}
+	best := split{s: s, tau: -1, end: end, q: math.Inf(-1)}
 	for tau := s + minSeg; tau+minSeg <= end; tau++ {
-		m, n := float64(tau-s), float64(end-tau)
-		withinX := e.block(s, tau, s, tau) / (m * (m - 1)) // ordered pairs: each counted twice
-		withinY := e.block(tau, end, tau, end) / (n * (n - 1))
-		between := 2 * e.block(s, tau, tau, end) / (m * n)
-		if q := m * n / (m + n) * (between - withinX - withinY); q > best.q {
-			best = split{tau: tau, q: q}
+		if q := e.q(s, tau, end); q > best.q {
+			best.tau, best.q = tau, q
 		}
 	}
 	return best
+}
+
+// q returns the statistic of the split of [s, end) at tau (both sides of
+// two observations or more).
+func (e *energy) q(s, tau, end int) float64 {
+	m, n := float64(tau-s), float64(end-tau)
+	withinX := e.block(s, tau, s, tau) / (m * (m - 1)) // ordered pairs: each counted twice
+	withinY := e.block(tau, end, tau, end) / (n * (n - 1))
+	between := 2 * e.block(s, tau, tau, end) / (m * n)
+	return m * n / (m + n) * (between - withinX - withinY)
 }

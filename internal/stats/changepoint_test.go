@@ -46,6 +46,8 @@ func TestEDivisiveKnownSteps(t *testing.T) {
 		{"step and return", noisySteps(4, 60, 0.01, []int{20, 40}, []float64{0.06, -1 + 1/1.06}), []int{20, 40}, 0},
 		{"8 then 6 slower", noisySteps(5, 14, 0.01, []int{8}, []float64{0.10}), []int{8}, 0},
 		{"late step of 3 runs", noisySteps(6, 30, 0.01, []int{27}, []float64{0.08}), []int{27}, 0},
+		{"late step of 2 runs: not yet", noisySteps(6, 30, 0.01, []int{28}, []float64{0.08}), nil, 0},
+		{"old step and a step of 2 runs", noisySteps(11, 40, 0.01, []int{15, 38}, []float64{0.08, 0.08}), []int{15}, 0},
 		{"3 % step in 2 % noise, 100 runs", noisySteps(7, 100, 0.02, []int{50}, []float64{0.03}), []int{50}, 3},
 		{"noise only", noisySteps(8, 100, 0.05, nil, nil), nil, 0},
 		{"constant", []float64{3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, nil, 0},
