@@ -85,7 +85,8 @@ type Shift struct {
 	// Regression is true when the change is for the worse.
 	Regression bool `json:"regression"`
 	// New is true when the newest run revealed the change: without it, no
-	// series of the run shows a change point within one run of this one.
+	// series of the run shows a change point within MinSegment runs of
+	// this one.
 	New bool `json:"new"`
 }
 
@@ -271,7 +272,7 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 	for i := range run.Series {
 		for k := range run.Series[i].Shifts {
 			sh := &run.Series[i].Shifts[k]
-			sh.New = sh.New && !nearAny(seenBefore, sh.FirstAfter.Index)
+			sh.New = sh.New && !nearAny(seenBefore, sh.FirstAfter.Index, det.MinSegment)
 		}
 	}
 	return run, nil
@@ -349,7 +350,7 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 			Before:     stats.Mean(x),
 			After:      stats.Mean(y),
 			P:          cp.P,
-			New:        newest && !nearAny(seen, vals[cp.Index].Run),
+			New:        newest && !nearAny(seen, vals[cp.Index].Run, det.MinSegment),
 		}
 		sh.Change = stats.RelChange(sh.Before, sh.After)
 		if ci, err := stats.WelchRelChangeCI(x, y, stats.DefaultLevel); err == nil {
@@ -363,11 +364,14 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 	return shifts, seen, nil
 }
 
-// nearAny reports whether a run index of runs lies within one run of
-// index: the same change, its place refined by one more run.
-func nearAny(runs []int, index int) bool {
+// nearAny reports whether a run index of runs lies within slack runs of
+// index: the same change, its place moved by one more run. While a step is
+// small next to the noise its estimated place wanders by a few runs from
+// night to night; a slack of the minimum segment keeps it from counting as
+// new each time.
+func nearAny(runs []int, index, slack int) bool {
 	for _, r := range runs {
-		if r >= index-1 && r <= index+1 {
+		if r >= index-slack && r <= index+slack {
 			return true
 		}
 	}
