@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/github/githubtest"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // buildBinary builds cmd/vllm-bench once for the action tests, as action.yml
@@ -281,5 +282,51 @@ func TestActionRunModeEmptyShard(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// A sweep cut short fails the action: the points it did not run are
+// missing, named in the job summary and as annotations, and the verdict is
+// failed with exit 3.
+func TestActionCompareMissingPoint(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "cut", port: runTestPort(t), out: filepath.Join(dir, "out"), conc: "[2, 4]"})
+	shard := filepath.Join(dir, "shard1")
+	if code, _, stderr := cli(t, nil, "run", "-c", cfg, "--out", shard); code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	// What Ctrl-C before the second point leaves: its file absent and
+	// summary.json saying not-run.
+	sum, err := results.ReadSummary(shard)
+	if err != nil || len(sum.Points) != 2 {
+		t.Fatalf("summary: %v %+v", err, sum)
+	}
+	cutFile := sum.Points[1].File
+	sum.Points[1] = results.PointStatus{File: cutFile, Status: "not-run"}
+	if err := results.WriteSummary(shard, sum); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(shard, cutFile)); err != nil {
+		t.Fatal(err)
+	}
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary.md")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{
+		"GITHUB_EVENT_NAME": "schedule", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile, "RUNNER_TEMP": dir,
+		"INPUT_CONFIG": cfg, "INPUT_MODE": "compare", "INPUT_RESULTS": shard,
+		"INPUT_BASELINES": filepath.Join(dir, "baselines"),
+	}
+	code, stdout, _ := cli(t, vars, "action")
+	if code != ExitInfra || !strings.Contains(stdout, "point missing: not run") {
+		t.Errorf("exit %d, want %d with an annotation for the missing point:\n%s", code, ExitInfra, stdout)
+	}
+	out, _ := os.ReadFile(outFile)
+	summary, _ := os.ReadFile(sumFile)
+	if !strings.Contains(string(out), "failed") || !strings.Contains(string(summary), "Missing points") || !strings.Contains(string(summary), cutFile) {
+		t.Errorf("verdict or summary does not name the missing point:\n%s\n%s", out, summary)
 	}
 }

@@ -13,5 +13,5 @@
 // oldest lines except those a KeepFunc marks. The gate reads the newest
 // GateWindow lines; change-point detection reads them all.
 //
-// baseline may import results, sweep and config, and nothing to their right.
+// Allowed internal imports: results, sweep, config.
 package baseline

@@ -60,7 +60,7 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 	entries := map[string]*HistoryEntry{}
 	var runs []string
 	for _, r := range cur {
-		if !r.Complete() {
+		if !r.Promotable() {
 			reason := "incomplete"
 			if r.Failed() {
 				reason = r.FailureReason()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -30,7 +31,7 @@ func (r *Report) chartSeries() []series {
 			ctx, p, o int
 			rate      float64
 		}
-		byKey := map[key][]*Row{}
+		byKey := map[key][]*gate.Row{}
 		var keys []key
 		for _, row := range g.Rows {
 			if math.IsNaN(row.CurThroughput) {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -54,27 +55,32 @@ func (r *Report) mdHead(limit int) string {
 	for _, g := range r.Groups {
 		b.WriteString(r.mdGroup(g, limit))
 	}
-	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *Row) string { return row.Note }))
-	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *Row) string {
+	b.WriteString(r.mdList("Missing points (planned, not measured)", gate.Missing, limit, func(row *gate.Row) string { return row.Note }))
+	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *gate.Row) string { return row.Note }))
+	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *gate.Row) string {
 		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
 	}))
-	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *Row) string { return row.Note }))
+	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *gate.Row) string { return row.Note }))
 	b.WriteString(r.mdCaveats())
 	return b.String()
 }
 
 // headline is the first line: pass, or what failed.
 func (r *Report) headline() string {
-	reg, failed := r.Regressions(), r.Failed()
-	switch {
-	case reg == 0 && failed == 0:
-		return "## ✅ vllm-bench: no regressions"
-	case failed == 0:
-		return "## ❌ vllm-bench: " + plural(reg, "regression")
-	case reg == 0:
-		return "## ❌ vllm-bench: " + plural(failed, "failed point")
+	var parts []string
+	if n := r.Regressions(); n > 0 {
+		parts = append(parts, plural(n, "regression"))
 	}
-	return fmt.Sprintf("## ❌ vllm-bench: %s, %s", plural(reg, "regression"), plural(failed, "failed point"))
+	if n := r.Failed(); n > 0 {
+		parts = append(parts, plural(n, "failed point"))
+	}
+	if n := r.Missing(); n > 0 {
+		parts = append(parts, plural(n, "missing point"))
+	}
+	if len(parts) == 0 {
+		return "## ✅ vllm-bench: no regressions"
+	}
+	return "## ❌ vllm-bench: " + strings.Join(parts, ", ")
 }
 
 // summaryLine counts the points by verdict.
@@ -86,16 +92,16 @@ func (r *Report) summaryLine() string {
 	}{
 		{stats.Regression, "regressed"}, {stats.Improvement, "improved"}, {stats.Unchanged, "unchanged"},
 		{stats.Inconclusive, "inconclusive"}, {stats.New, "new"}, {stats.Failed, "failed"},
-		{stats.Skipped, "not gated"},
+		{gate.Missing, "missing"}, {stats.Skipped, "not gated"},
 	} {
-		if n := r.count(v.v); n > 0 {
+		if n := r.Count(v.v); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v.word))
 		}
 	}
 	if len(parts) == 0 {
 		return "No points to compare."
 	}
-	return fmt.Sprintf("%s: %s.", plural(len(r.rows()), "point"), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s: %s.", plural(len(r.Rows()), "point"), strings.Join(parts, ", "))
 }
 
 // gateLines describe the gate settings, one line per run.
@@ -114,11 +120,36 @@ func (r *Report) gateLines() []string {
 	if r.Tests > 0 {
 		lines = append(lines, fmt.Sprintf("%s adjusted together (Benjamini-Hochberg); intervals are %.0f%%.", plural(r.Tests, "p-value"), 100*stats.DefaultLevel))
 	}
+	return append(lines, r.noHistoryLines()...)
+}
+
+// noHistoryLines say, per run judged without run-to-run history, what its
+// latency verdicts rest on.
+func (r *Report) noHistoryLines() []string {
+	var lines []string
+	for i := 0; i < len(r.NoHistory); {
+		run := r.NoHistory[i].Run
+		var parts []string
+		for ; i < len(r.NoHistory) && r.NoHistory[i].Run == run; i++ {
+			a := r.NoHistory[i]
+			parts = append(parts, fmt.Sprintf("%.0f%% (%s)", 100*a.Change, a.Metric))
+		}
+		lines = append(lines, fmt.Sprintf("No run-to-run history yet for `%s` (fewer than %d accepted runs): latency changes under %s are treated as noise. Each accepted run (`vllm-bench baseline update`) adds history; from %d on, the measured spread replaces these allowances.",
+			run, stats.MinPredictionHistory, joinAnd(parts), stats.MinPredictionHistory))
+	}
 	return lines
 }
 
+// joinAnd joins phrases as prose: a, b and c.
+func joinAnd(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
 // shown reports whether a row belongs in the main tables.
-func shown(row *Row) bool {
+func shown(row *gate.Row) bool {
 	switch row.Verdict {
 	case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Skipped:
 		return true
@@ -127,10 +158,10 @@ func shown(row *Row) bool {
 }
 
 // mdGroup renders one server configuration's table of changed points.
-func (r *Report) mdGroup(g *Group, limit int) string {
+func (r *Report) mdGroup(g *gate.Group, limit int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", serverTitle(g.Server))
-	var rows []*Row
+	var rows []*gate.Row
 	for _, row := range g.Rows {
 		if shown(row) {
 			rows = append(rows, row)
@@ -160,13 +191,13 @@ func (r *Report) mdGroup(g *Group, limit int) string {
 }
 
 // groupCounts summarises a group's verdicts in one phrase.
-func groupCounts(g *Group) string {
+func groupCounts(g *gate.Group) string {
 	n := map[stats.Verdict]int{}
 	for _, row := range g.Rows {
 		n[row.Verdict]++
 	}
 	var parts []string
-	for _, v := range []stats.Verdict{stats.Regression, stats.Improvement, stats.Unchanged, stats.Inconclusive, stats.New, stats.Failed, stats.Skipped} {
+	for _, v := range []stats.Verdict{stats.Regression, stats.Improvement, stats.Unchanged, stats.Inconclusive, stats.New, stats.Failed, gate.Missing, stats.Skipped} {
 		if n[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
 		}
@@ -176,7 +207,7 @@ func groupCounts(g *Group) string {
 
 // worstFirst keeps at most limit rows (-1: all), preferring the most severe,
 // in their original order, and returns how many it dropped.
-func worstFirst(rows []*Row, limit int) ([]*Row, int) {
+func worstFirst(rows []*gate.Row, limit int) ([]*gate.Row, int) {
 	if limit < 0 || len(rows) <= limit {
 		return rows, 0
 	}
@@ -187,7 +218,7 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 	sort.SliceStable(idx, func(a, b int) bool { return rows[idx[a]].Verdict.Severity() > rows[idx[b]].Verdict.Severity() })
 	keep := idx[:limit]
 	sort.Ints(keep)
-	out := make([]*Row, len(keep))
+	out := make([]*gate.Row, len(keep))
 	for i, k := range keep {
 		out[i] = rows[k]
 	}
@@ -196,7 +227,7 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 
 // tableHeader returns the header of a table of rows and the metrics of its
 // columns, in the order of the first row that has cells.
-func tableHeader(rows []*Row) ([]string, []string) {
+func tableHeader(rows []*gate.Row) ([]string, []string) {
 	var metrics []string
 	seen := map[string]bool{}
 	for _, row := range rows {
@@ -212,7 +243,7 @@ func tableHeader(rows []*Row) ([]string, []string) {
 }
 
 // rowCellText is the text of a row's cell for metric, "" when it has none.
-func rowCellText(row *Row, metric string, withCI bool) string {
+func rowCellText(row *gate.Row, metric string, withCI bool) string {
 	for _, c := range row.Cells {
 		if c.Metric == metric {
 			return cellText(c, withCI)
@@ -222,7 +253,7 @@ func rowCellText(row *Row, metric string, withCI bool) string {
 }
 
 // mdList lists the rows with verdict v, each with a note.
-func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*Row) string) string {
+func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*gate.Row) string) string {
 	var lines []string
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
@@ -245,7 +276,7 @@ func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*Row
 // cells carry each, most frequent first.
 func (r *Report) warningCounts() []string {
 	n := map[string]int{}
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
 			for _, w := range c.Warnings {
 				n[c.Metric+": "+w]++
@@ -299,7 +330,7 @@ func (r *Report) mdDetails(full bool) string {
 	}
 	fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n", title)
 	for _, g := range r.Groups {
-		var rows []*Row
+		var rows []*gate.Row
 		for _, row := range g.Rows {
 			if full || row.Verdict != stats.Unchanged {
 				rows = append(rows, row)
