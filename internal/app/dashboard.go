@@ -11,25 +11,25 @@ import (
 // cmdDashboard is `vllm-bench dashboard`: it writes the static trend site
 // of the baselines' history. Exit 0: written; 2: bad flags, an unreadable
 // history or config, or an unwritable output directory.
-func cmdDashboard(ctx context.Context, env *Env, args []string) int {
+func cmdDashboard(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "dashboard", trendUsage+" --out SITE [--title TEXT]")
 	var f trendFlags
 	f.register(fs)
 	out := fs.String("out", "", "directory to write the site into (index.html and assets/)")
 	title := fs.String("title", "", "page title (default \"vLLM benchmark trends\")")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *out == "" {
-		return errorf(env, ExitInvalid, "dashboard: --out SITE is required")
+		return invalidf("dashboard: --out SITE is required")
 	}
-	a, err := f.analyze()
+	a, err := f.analyze("dashboard")
 	if err != nil {
-		return errorf(env, ExitInvalid, "dashboard: %v", err)
+		return err
 	}
 	if err := dashboard.Write(*out, a, dashboard.Options{RepoURL: f.repoURL(env), Title: *title}); err != nil {
-		return errorf(env, ExitInvalid, "dashboard: %v", err)
+		return invalidf("dashboard: %v", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s; dashboard written to %s\n", a.Headline(), filepath.Join(*out, dashboard.IndexFile))
-	return ExitOK
+	return nil
 }

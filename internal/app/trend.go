@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
@@ -47,21 +47,26 @@ func (f *trendFlags) register(fs *flag.FlagSet) {
 	})
 }
 
-// analyze loads the config (when given) and analyses the history.
-func (f *trendFlags) analyze() (*trend.Analysis, error) {
+// analyze loads the config (when given) and analyses the history. Errors
+// carry exit code 2 and name the file; cmd prefixes the others.
+func (f *trendFlags) analyze(cmd string) (*trend.Analysis, error) {
 	opts := trend.Options{Detect: f.detect}
 	if f.cfgPath != "" {
-		cfg, err := config.Load(f.cfgPath)
+		cfg, err := loadConfig(f.cfgPath)
 		if err != nil {
 			return nil, err
 		}
 		opts.Metrics = map[string][]string{}
 		for _, r := range cfg.Runs {
 			opts.Runs = append(opts.Runs, r.Name)
-			opts.Metrics[r.Name] = r.Gate.Metrics
+			opts.Metrics[r.Name] = gate.Resolve(r.Gate).Metrics
 		}
 	}
-	return trend.Analyze(f.baselines, opts)
+	a, err := trend.Analyze(f.baselines, opts)
+	if err != nil {
+		return nil, invalidf("%s: %v", cmd, err)
+	}
+	return a, nil
 }
 
 // repoURL returns the repository URL commits link to: the flag, else the
@@ -70,7 +75,13 @@ func (f *trendFlags) repoURL(env *Env) string {
 	if f.repo != "" {
 		return strings.TrimSuffix(f.repo, "/")
 	}
-	server, repo := env.Getenv("GITHUB_SERVER_URL"), env.Getenv("GITHUB_REPOSITORY")
+	return actionsRepoURL(env.Getenv)
+}
+
+// actionsRepoURL returns the URL of the repository a GitHub Actions job
+// runs in ($GITHUB_SERVER_URL/$GITHUB_REPOSITORY), or "" outside Actions.
+func actionsRepoURL(getenv func(string) string) string {
+	server, repo := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY")
 	if repo == "" {
 		return ""
 	}
@@ -84,22 +95,22 @@ func (f *trendFlags) repoURL(env *Env) string {
 // Exit 0: analysed (change points or not); 1: with --fail-on-change-point,
 // the newest run revealed a change point for the worse; 2: bad flags or an
 // unreadable history or config.
-func cmdTrend(ctx context.Context, env *Env, args []string) int {
+func cmdTrend(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "trend", trendUsage+" [--format text|markdown|json] [--out FILE] [--fail-on-change-point]")
 	var f trendFlags
 	f.register(fs)
 	format := fs.String("format", formatText, "report format: text, markdown or json")
 	out := fs.String("out", "", "write the report to this file instead of stdout")
 	failOn := fs.Bool("fail-on-change-point", false, "exit 1 when the newest run reveals a change point for the worse")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *format != formatText && *format != formatMarkdown && *format != formatJSON {
-		return errorf(env, ExitInvalid, "trend: --format: must be text, markdown or json, got %q", *format)
+		return invalidf("trend: --format: must be text, markdown or json, got %q", *format)
 	}
-	a, err := f.analyze()
+	a, err := f.analyze("trend")
 	if err != nil {
-		return errorf(env, ExitInvalid, "trend: %v", err)
+		return err
 	}
 	var data []byte
 	switch *format {
@@ -109,20 +120,20 @@ func cmdTrend(ctx context.Context, env *Env, args []string) int {
 		data = []byte(a.Markdown(f.repoURL(env)))
 	case formatJSON:
 		if data, err = a.JSON(); err != nil {
-			return errorf(env, ExitInvalid, "trend: %v", err)
+			return infraf("trend: %v", err)
 		}
 		data = append(data, '\n')
 	}
 	if *out != "" {
 		if err := os.WriteFile(*out, data, 0o644); err != nil {
-			return errorf(env, ExitInvalid, "trend: --out: write %q: %v", *out, err)
+			return invalidf("trend: --out: write %q: %v", *out, err)
 		}
 		fmt.Fprintf(env.Stderr, "vllm-bench: %s; report written to %s\n", a.Headline(), *out)
 	} else if _, err := env.Stdout.Write(data); err != nil {
-		return errorf(env, ExitInfra, "trend: write report: %v", err)
+		return infraf("trend: write report: %v", err)
 	}
 	if *failOn && a.NewRegressions() > 0 {
-		return ExitRegression
+		return quietExit(ExitRegression)
 	}
-	return ExitOK
+	return nil
 }

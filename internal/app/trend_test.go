@@ -69,8 +69,8 @@ func TestTrendCommand(t *testing.T) {
 	env := &Env{Getenv: func(k string) string {
 		return map[string]string{"GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "o/r"}[k]
 	}, Stdout: &md, Stderr: &bytes.Buffer{}}
-	if code := cmdTrend(context.Background(), env, []string{"--baselines", base, "--format", "markdown"}); code != ExitOK {
-		t.Fatalf("markdown: exit %d", code)
+	if err := cmdTrend(context.Background(), env, []string{"--baselines", base, "--format", "markdown"}); err != nil {
+		t.Fatalf("markdown: %v", err)
 	}
 	if !strings.Contains(md.String(), "https://github.example/o/r/commit/"+nightlySHA(9)) || !strings.Contains(md.String(), "```mermaid") {
 		t.Errorf("markdown:\n%s", md.String())
@@ -129,7 +129,7 @@ func TestTrendAndDashboardInvalid(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		cmd  func(context.Context, *Env, []string) int
+		cmd  func(context.Context, *Env, []string) error
 		args []string
 		want string
 	}{

@@ -94,6 +94,7 @@ func TestHistoryLineContents(t *testing.T) {
 	f.MedianTPOTMs, f.StdTPOTMs = 8.123456789, 0.5
 	f.VllmBench.Env.HarnessVersion = "v1.2.3"
 	f.VllmBench.Repeats = []results.Repeat{{OutputThroughput: 100}, {OutputThroughput: 110}, {OutputThroughput: 90}}
+	f.Completed = 3 * f.VllmBench.Point.NumPrompts // complete: every prompt of 3 repeats
 	writeJSON(t, filepath.Join(res, name), f)
 	base := t.TempDir()
 	opts := UpdateOptions{Metrics: map[string][]string{"llama": {"median_tpot_ms", "output_throughput"}}}

@@ -6,6 +6,7 @@
 // marked and each run's point linked to its commit, and it tabulates the
 // newest run.
 //
-// dashboard is a renderer beside report: it may import trend, baseline and
-// stats, and nothing to their right.
+// dashboard is a renderer beside report.
+//
+// Allowed internal imports: trend.
 package dashboard

@@ -54,6 +54,9 @@ const (
 	InputTolerance        = "tolerance"
 	InputAlpha            = "alpha"
 	InputResults          = "results"
+	// InputFailOnChangePoint fails a nightly run when its trend shows a
+	// new change point for the worse.
+	InputFailOnChangePoint = "fail-on-change-point"
 )
 
 // DefaultBaselines is the baselines directory when the input is empty.
@@ -93,6 +96,10 @@ type Inputs struct {
 	// Results are the shard result directories (or glob patterns) that
 	// compare mode reads, split on newlines and spaces.
 	Results []string
+	// FailOnChangePoint makes a nightly run (update-baselines on a
+	// schedule) fail when the newest run reveals a change point for the
+	// worse.
+	FailOnChangePoint bool
 }
 
 // InputError is a bad value of one input.
@@ -127,6 +134,8 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
 		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare))),
 		Results:          strings.Fields(p.get(InputResults)),
+
+		FailOnChangePoint: p.boolean(InputFailOnChangePoint, false),
 	}
 	if in.Config == "" {
 		p.fail(InputConfig, "", "is required: the path of the benchmark config")

@@ -15,6 +15,9 @@ const (
 	OutputResultsDir  = "results-dir"
 	OutputReportPath  = "report-path"
 	OutputCommentURL  = "comment-url"
+	// OutputChangePoints is the number of change points in the trend of a
+	// nightly run (update-baselines on a schedule); unset otherwise.
+	OutputChangePoints = "change-points"
 )
 
 // PublishOptions is what the action publishes once the gate has decided. It

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -20,7 +20,7 @@ import (
 // detection settings.
 type Options struct {
 	// Metrics lists, per run name, the metrics to analyse (the run's
-	// gate.metrics); a run not listed gets config.DefaultGateMetrics.
+	// gate.metrics); a run not listed gets gate.DefaultMetrics.
 	Metrics map[string][]string
 	// Runs, when not empty, limits the analysis to these runs (the runs of
 	// a config); runs without a history are left out silently.
@@ -34,7 +34,7 @@ func (o Options) metricsOf(run string) []string {
 	if ms, ok := o.Metrics[run]; ok && len(ms) > 0 {
 		return ms
 	}
-	return config.DefaultGateMetrics
+	return gate.DefaultMetrics()
 }
 
 // RunInfo identifies one accepted run of the history.

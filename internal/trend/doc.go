@@ -6,6 +6,5 @@
 // JSON. It also tells history compaction which lines a change point needs
 // (Keep).
 //
-// trend may import config, sweep, baseline and stats, and nothing to their
-// right (gate, report, github, app).
+// Allowed internal imports: baseline, stats, gate.
 package trend

@@ -161,3 +161,22 @@ func newMark(sh Shift) string {
 	}
 	return ""
 }
+
+// Annotations returns one line per change point the newest run revealed
+// for the worse, for `::error` annotations of a nightly job.
+func (a *Analysis) Annotations() []string {
+	var out []string
+	for _, r := range a.Runs {
+		for _, s := range r.Series {
+			for _, sh := range s.Shifts {
+				if !sh.New || !sh.Regression {
+					continue
+				}
+				out = append(out, fmt.Sprintf("%s %s %s: change point %s (%s -> %s %s) from run %s (%s); commits to bisect %s..%s",
+					s.Server, s.Label, s.Metric, FormatChange(sh.Change), FormatValue(sh.Before), FormatValue(sh.After), s.Unit,
+					ShortSHA(sh.FirstAfter.SHA), Day(sh.FirstAfter.Date), ShortSHA(sh.LastBefore.SHA), ShortSHA(sh.FirstAfter.SHA)))
+			}
+		}
+	}
+	return out
+}
