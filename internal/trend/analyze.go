@@ -84,9 +84,9 @@ type Shift struct {
 	P float64 `json:"p"`
 	// Regression is true when the change is for the worse.
 	Regression bool `json:"regression"`
-	// New is true when the newest run revealed the change: without it, no
-	// series of the run shows a change point within MinSegment runs of
-	// this one.
+	// New is true when the newest run revealed the change: on none of the
+	// MinSegment nights before did any series of the run show a change
+	// point within MinSegment runs of this one.
 	New bool `json:"new"`
 }
 
@@ -238,7 +238,6 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 		})
 		used = append(used, e)
 	}
-	var seenBefore []int // history indexes of the changes seen without the newest run
 	for _, point := range pointNames(used) {
 		server, label := splitPointName(name, point)
 		for _, m := range metrics {
@@ -256,26 +255,62 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 			if len(s.Values) == 0 {
 				continue
 			}
-			newest := s.Values[len(s.Values)-1].Run == len(used)-1
-			shifts, seen, err := findShifts(s.Values, run.History, s.LowerIsBetter, newest, det)
+			shifts, err := findShifts(s.Values, run.History, s.LowerIsBetter, det)
 			if err != nil {
 				return run, fmt.Errorf("run %q, %s %s: %w", name, point, m, err)
 			}
 			s.Shifts = shifts
-			seenBefore = append(seenBefore, seen...)
 			run.Series = append(run.Series, s)
 		}
 	}
-	// A change is new only when no series showed it without the newest
-	// run: one slowdown moves several metrics and points, and they need
-	// not all cross the threshold on the same night.
-	for i := range run.Series {
-		for k := range run.Series[i].Shifts {
-			sh := &run.Series[i].Shifts[k]
-			sh.New = sh.New && !nearAny(seenBefore, sh.FirstAfter.Index, det.MinSegment)
+	return run, markNew(run, len(used), det)
+}
+
+// markNew marks the change points that the newest run revealed: those of
+// series that the newest run measured, with no change point within
+// MinSegment runs of them in any series of the history as it stood on any
+// of the MinSegment nights before. One slowdown moves several metrics and
+// points, which need not all cross the threshold on the same night, and
+// while a change is small next to the noise its detection can come and go
+// for a night or two and its place wander by a few runs; none of that is
+// news. The earlier nights are analysed only when there is a change point
+// to judge.
+func markNew(run Run, n int, det stats.EDivisiveOptions) error {
+	found := false
+	for _, s := range run.Series {
+		found = found || len(s.Shifts) > 0
+	}
+	if !found {
+		return nil
+	}
+	var seen []int // history indexes of the first runs after earlier changes
+	for back := 1; back <= det.MinSegment && n-back > 0; back++ {
+		for _, s := range run.Series {
+			var xs []float64
+			var runs []int
+			for _, v := range s.Values {
+				if v.Run < n-back {
+					xs, runs = append(xs, v.Value), append(runs, v.Run)
+				}
+			}
+			cps, err := stats.EDivisive(xs, det)
+			if err != nil {
+				return fmt.Errorf("run %q, %s %s: %w", run.Name, s.Point, s.Metric, err)
+			}
+			for _, c := range cps {
+				seen = append(seen, runs[c.Index])
+			}
 		}
 	}
-	return run, nil
+	for i := range run.Series {
+		s := &run.Series[i]
+		newest := s.Values[len(s.Values)-1].Run == n-1
+		for k := range s.Shifts {
+			sh := &s.Shifts[k]
+			sh.New = newest && !nearAny(seen, sh.FirstAfter.Index, det.MinSegment)
+		}
+	}
+	return nil
 }
 
 // pointNames returns every point name of the entries, sorted.
@@ -307,33 +342,18 @@ func splitPointName(run, point string) (server, label string) {
 	return base[:i], strings.ReplaceAll(base[i+1:], "_", " ")
 }
 
-// findShifts detects the change points of one series and describes each.
-// When newest is true (the series' last value is the newest run) the
-// change points are also looked for in the series without that value:
-// seen returns the history indexes of the first runs after those, and a
-// shift is marked New when none of them lies within one run of it.
-func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det stats.EDivisiveOptions) (shifts []Shift, seen []int, err error) {
+// findShifts detects the change points of one series and describes each
+// (New is left for markNew).
+func findShifts(vals []Value, history []RunInfo, lowerBetter bool, det stats.EDivisiveOptions) ([]Shift, error) {
 	xs := make([]float64, len(vals))
 	for i, v := range vals {
 		xs[i] = v.Value
 	}
 	cps, err := stats.EDivisive(xs, det)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || len(cps) == 0 {
+		return nil, err
 	}
-	if newest {
-		before, err := stats.EDivisive(xs[:len(xs)-1], det)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, c := range before {
-			seen = append(seen, vals[c.Index].Run)
-		}
-	}
-	if len(cps) == 0 {
-		return nil, seen, nil
-	}
-	shifts = make([]Shift, 0, len(cps))
+	shifts := make([]Shift, 0, len(cps))
 	for k, cp := range cps {
 		lo, hi := 0, len(xs)
 		if k > 0 {
@@ -350,7 +370,6 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 			Before:     stats.Mean(x),
 			After:      stats.Mean(y),
 			P:          cp.P,
-			New:        newest && !nearAny(seen, vals[cp.Index].Run, det.MinSegment),
 		}
 		sh.Change = stats.RelChange(sh.Before, sh.After)
 		if ci, err := stats.WelchRelChangeCI(x, y, stats.DefaultLevel); err == nil {
@@ -361,7 +380,7 @@ func findShifts(vals []Value, history []RunInfo, lowerBetter, newest bool, det s
 		sh.Regression = (lowerBetter && sh.Change > 0) || (!lowerBetter && sh.Change < 0)
 		shifts = append(shifts, sh)
 	}
-	return shifts, seen, nil
+	return shifts, nil
 }
 
 // nearAny reports whether a run index of runs lies within slack runs of
