@@ -74,11 +74,11 @@ func replay(t testing.TB, entries []baseline.HistoryEntry, first int) nightlyOut
 //
 //	go test ./internal/trend/ -run TestNightlyQuality -v -trend.series 200
 func TestNightlyQuality(t *testing.T) {
-	const nights, stepNight = 60, 31
+	nights, stepNight := 60, 31
 	series := *nightlySeries
 	quick := series <= 0
 	if quick {
-		series = 5
+		series, nights, stepNight = 4, 30, 16
 	}
 	type cell struct{ cv, step float64 }
 	cells := []cell{{0.01, 0}, {0.04, 0}, {0.01, 0.05}, {0.04, 0.05}, {0.04, 0.10}}
