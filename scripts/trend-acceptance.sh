@@ -60,7 +60,7 @@ sha() { printf '%s-run-%d' "$1" "$2" | sha1sum | cut -c1-40; }
 night() {
 	local out=$WORK/$1/results-$2
 	GITHUB_SHA=$(sha "$1" "$2") "$bin" run -c "$3" --out "$out" >>"$WORK/$1/run.log" 2>&1
-	"$bin" baseline update --results "$out" --baselines "$WORK/$1/baselines" >>"$WORK/$1/run.log"
+	"$bin" baseline update --results "$out" --baselines "$WORK/$1/baselines" -c "$3" >>"$WORK/$1/run.log"
 }
 
 steady=$(config steady 1)
