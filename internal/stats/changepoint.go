@@ -40,9 +40,6 @@ type EDivisiveOptions struct {
 	MinSegment int
 	// Exponent is the exponent of distances, in (0, 2).
 	Exponent float64
-	// MaxChangePoints caps the change points found; zero means no cap
-	// beyond what MinSegment allows.
-	MaxChangePoints int
 	// Seed makes the permutations reproducible.
 	Seed uint64
 }
@@ -73,8 +70,6 @@ func (o EDivisiveOptions) validate() error {
 		return fmt.Errorf("minimum segment must be >= 2, got %d", o.MinSegment)
 	case !(o.Exponent > 0 && o.Exponent < 2):
 		return fmt.Errorf("exponent must be in (0, 2), got %g", o.Exponent)
-	case o.MaxChangePoints < 0:
-		return fmt.Errorf("maximum change points must be >= 0, got %d", o.MaxChangePoints)
 	}
 	return nil
 }
@@ -144,7 +139,7 @@ func EDivisive(xs []float64, opts EDivisiveOptions) ([]ChangePoint, error) {
 	bounds := []int{0, n}  // the partition: segments [bounds[i], bounds[i+1])
 	held := map[int]bool{} // starts of segments whose change has not held long enough
 	var found []ChangePoint
-	for opts.MaxChangePoints == 0 || len(found) < opts.MaxChangePoints {
+	for len(bounds) <= n { // each pass adds a bound or ends the search
 		best := obs.bestOverSegments(bounds, held, opts.MinSegment)
 		if best.tau < 0 {
 			break

@@ -154,17 +154,6 @@ func TestEDivisivePValue(t *testing.T) {
 	}
 }
 
-func TestEDivisiveMaxChangePoints(t *testing.T) {
-	xs := noisySteps(9, 60, 0.01, []int{20, 40}, []float64{0.05, 0.05})
-	cps, err := EDivisive(xs, EDivisiveOptions{MaxChangePoints: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cps) != 1 {
-		t.Errorf("got %v, want one change point", indexes(cps))
-	}
-}
-
 func TestEDivisiveErrors(t *testing.T) {
 	tests := []struct {
 		name string
