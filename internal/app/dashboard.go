@@ -23,7 +23,7 @@ func cmdDashboard(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		return invalidf("dashboard: --out SITE is required")
 	}
-	a, err := f.analyze("dashboard")
+	a, err := f.analyze(env, "dashboard")
 	if err != nil {
 		return err
 	}

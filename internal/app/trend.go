@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -48,8 +50,12 @@ func (f *trendFlags) register(fs *flag.FlagSet) {
 }
 
 // analyze loads the config (when given) and analyses the history. Errors
-// carry exit code 2 and name the file; cmd prefixes the others.
-func (f *trendFlags) analyze(cmd string) (*trend.Analysis, error) {
+// carry exit code 2 and name the file; cmd prefixes the others. A missing
+// baselines directory is a warning on stderr (a first night has none).
+func (f *trendFlags) analyze(env *Env, cmd string) (*trend.Analysis, error) {
+	if _, err := os.Stat(f.baselines); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s: baselines directory %q does not exist: no history to analyse\n", cmd, f.baselines)
+	}
 	opts := trend.Options{Detect: f.detect}
 	if f.cfgPath != "" {
 		cfg, err := loadConfig(f.cfgPath)
@@ -108,7 +114,7 @@ func cmdTrend(ctx context.Context, env *Env, args []string) error {
 	if *format != formatText && *format != formatMarkdown && *format != formatJSON {
 		return invalidf("trend: --format: must be text, markdown or json, got %q", *format)
 	}
-	a, err := f.analyze("trend")
+	a, err := f.analyze(env, "trend")
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,14 @@ func TestTrendFailOnChangePoint(t *testing.T) {
 	}
 }
 
+func TestTrendMissingBaselines(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "none")
+	code, out, errOut := runCmd(t, cmdTrend, "--baselines", dir)
+	if code != ExitOK || !strings.Contains(out, "no history to analyse") || !strings.Contains(errOut, fmt.Sprintf("warning: trend: baselines directory %q does not exist", dir)) {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
+
 func TestTrendNoChange(t *testing.T) {
 	code, out, _ := runCmd(t, cmdTrend, "--baselines", trendHistory(t, 14, 99), "--fail-on-change-point")
 	if code != ExitOK || !strings.HasPrefix(out, "trend: no change point\n") {
