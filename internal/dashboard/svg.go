@@ -9,13 +9,6 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
-// The charts are small hand-written SVG rather than gonum.org/v1/plot's
-// vgsvg output: vgsvg cannot wrap a marker in a link or give it a tooltip,
-// so the runs could not link to their commits, and it would add plot and
-// its font and image modules to the build for a line chart that takes a
-// hundred lines here. The SVG below is plain elements (polyline, circle,
-// line, text) that every browser draws without a script.
-
 // Chart geometry, in SVG user units (pixels at 100 % zoom).
 const (
 	chartW, chartH = 600.0, 240.0
@@ -26,7 +19,13 @@ const (
 	markerR        = 3.0
 )
 
-// chart is one metric of one point over the history.
+// chart is one metric of one point over the history, drawn as small
+// hand-written SVG rather than with gonum.org/v1/plot's vgsvg backend:
+// vgsvg cannot wrap a marker in a link or give it a tooltip, so the runs
+// could not link to their commits, and it would add plot with its font and
+// image modules to the build for a line chart that takes a hundred lines
+// here. The SVG is plain elements (polyline, circle, line, text) that every
+// browser draws without a script.
 type chart struct {
 	title   string
 	history []trend.RunInfo
