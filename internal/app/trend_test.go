@@ -169,3 +169,28 @@ func TestDashboardCommand(t *testing.T) {
 		t.Errorf("page does not link the first slow night: %v", err)
 	}
 }
+
+func TestBaselineUpdateHistoryFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeRunConfig(t, dir, "gate.yaml", simRun{name: "gate", port: 1, out: dir})
+	base := filepath.Join(dir, "baselines")
+	for n := 1; n <= 3; n++ {
+		res := writeGateResults(t, 1, uint64(n))
+		code, _, errOut := cli(t, nil, "baseline", "update", "--results", res, "--baselines", base, "-c", cfg, "--history-cap", "2")
+		if code != ExitOK {
+			t.Fatalf("night %d: exit %d: %s", n, code, errOut)
+		}
+	}
+	hist, err := baseline.ReadHistory(filepath.Join(base, "gate", baseline.HistoryFile))
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("history: %d lines, %v; want the cap of 2", len(hist), err)
+	}
+	for name, stats := range hist[1].Points {
+		if len(stats) != 3 {
+			t.Errorf("%s: %d statistics kept, want the 3 gated metrics: %v", name, len(stats), stats)
+		}
+	}
+	if code, _, errOut := cli(t, nil, "baseline", "update", "--results", dir, "--history-cap", "0"); code != ExitInvalid || !strings.Contains(errOut, "--history-cap") {
+		t.Errorf("cap 0: exit %d: %s", code, errOut)
+	}
+}
