@@ -86,9 +86,10 @@ done
   echo "render-comment.sh: rendering the markdown failed" >&2; exit 2; }
 
 # 830 px: the comment's frame (780 px of body, 16 px padding each side, a
-# border) and the page's margin.
+# border) and the page's margin. A low viewport makes the full-page
+# screenshot as tall as the comment.
 node "$browser/check.mjs" \
   --expect 'body[data-rendered="done"]' \
   --forbid 'svg[aria-roledescription="error"]' \
-  --screenshot-dir "$out" --width 830 \
+  --screenshot-dir "$out" --width 830 --height 100 \
   "${pages[@]}"

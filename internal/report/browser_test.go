@@ -164,7 +164,7 @@ func checkScreenshot(t *testing.T, path string) {
 		t.Errorf("screenshot %q: %v", path, err)
 		return
 	}
-	if cfg.Width != renderPageWidthPx || cfg.Height < 100 {
+	if cfg.Width != renderPageWidthPx || cfg.Height < 150 {
 		t.Errorf("screenshot %q is %dx%d px, want %d px wide and a comment's height", path, cfg.Width, cfg.Height, renderPageWidthPx)
 	}
 }

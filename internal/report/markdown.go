@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // MaxMarkdownBytes bounds Markdown's output. GitHub caps a comment at 65,536
@@ -14,164 +15,453 @@ import (
 // never cuts a table in the middle.
 const MaxMarkdownBytes = 60000
 
-// Markdown renders the report for the job summary and the PR comment: a
-// headline, one table per server configuration with the points that are not
-// unchanged, lists of failed, new and not-gated points, caveats, throughput
-// charts and a collapsed block with every point and metric. It stays under
-// MaxMarkdownBytes.
+// Markdown renders the report for the job summary and the PR comment, the
+// answer first: a headline that names what failed and a line on what the
+// verdict rests on; then charts of what changed; then, per server
+// configuration, a table of the points that did not stay unchanged; and a
+// collapsed block with every point, metric, interval and p-value. It stays
+// under MaxMarkdownBytes.
 func (r *Report) Markdown() string {
-	var head string
+	l := r.labeler()
+	answer := r.mdAnswer(l)
+	var tables string
 	for _, limit := range []int{-1, 40, 10, 3, 0} {
-		head = r.mdHead(limit)
-		if len(head) <= MaxMarkdownBytes*2/3 || limit == 0 {
+		tables = r.mdTables(l, limit)
+		if len(answer)+len(tables) <= MaxMarkdownBytes*2/3 {
 			break
 		}
 	}
-	out := head
-	if charts := r.mdCharts(); charts != "" && len(out)+len(charts) <= MaxMarkdownBytes*3/4 {
+	out := answer
+	if charts := r.mdCharts(l); charts != "" && len(answer)+len(charts)+len(tables) <= MaxMarkdownBytes*3/4 {
 		out += charts
 	}
+	out += tables
 	for _, full := range []bool{true, false} {
-		if d := r.mdDetails(full); len(out)+len(d) <= MaxMarkdownBytes {
+		if d := r.mdDetails(l, full); len(out)+len(d) <= MaxMarkdownBytes {
 			return out + d
 		}
 	}
-	return out + "\n_The per-metric details were left out to fit GitHub's size limit; run `vllm-bench compare --format text` or `--format json` for every value._\n"
+	return out + "_The per-metric details were left out to fit GitHub's size limit; run `vllm-bench compare --format text` or `--format json` for every value._\n"
 }
 
-// mdHead renders everything but charts and details, with at most limit rows
-// per table and list (-1: no limit).
-func (r *Report) mdHead(limit int) string {
-	var b strings.Builder
-	b.WriteString(r.headline())
-	b.WriteString("\n\n")
-	b.WriteString(r.summaryLine())
-	b.WriteString("\n\n")
-	for _, line := range r.gateLines() {
-		b.WriteString(line + "  \n")
+// labeler names the report's points by what differs between them.
+func (r *Report) labeler() labeler {
+	var points []sweep.Point
+	for _, row := range r.rows() {
+		points = append(points, row.Point)
 	}
-	b.WriteString("\n")
-	for _, g := range r.Groups {
-		b.WriteString(r.mdGroup(g, limit))
-	}
-	b.WriteString(r.mdList("Failed points", stats.Failed, limit, func(row *Row) string { return row.Note }))
-	b.WriteString(r.mdList("New points (no baseline)", stats.New, limit, func(row *Row) string {
-		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
-	}))
-	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *Row) string { return row.Note }))
-	b.WriteString(r.mdCaveats())
-	return b.String()
+	return newLabeler(points)
 }
 
-// headline is the first line: pass, or what failed.
-func (r *Report) headline() string {
-	reg, failed := r.Regressions(), r.Failed()
-	switch {
-	case reg == 0 && failed == 0:
-		return "## ✅ vllm-bench: no regressions"
-	case failed == 0:
-		return "## ❌ vllm-bench: " + plural(reg, "regression")
-	case reg == 0:
-		return "## ❌ vllm-bench: " + plural(failed, "failed point")
+// mdAnswer is the headline and the paragraph under it.
+func (r *Report) mdAnswer(l labeler) string {
+	vs, _ := r.verdictsPresent()
+	if len(vs) <= 1 {
+		// The headline has already counted the points.
+		return "## " + r.headline(l) + "\n\n" + r.restsOn() + "\n\n"
 	}
-	return fmt.Sprintf("## ❌ vllm-bench: %s, %s", plural(reg, "regression"), plural(failed, "failed point"))
+	return "## " + r.headline(l) + "\n\n" + r.summaryLine() + "  \n" + r.restsOn() + "\n\n"
 }
 
-// summaryLine counts the points by verdict.
-func (r *Report) summaryLine() string {
-	var parts []string
-	for _, v := range []struct {
-		v    stats.Verdict
-		word string
-	}{
-		{stats.Regression, "regressed"}, {stats.Improvement, "improved"}, {stats.Unchanged, "unchanged"},
-		{stats.Inconclusive, "inconclusive"}, {stats.New, "new"}, {stats.Failed, "failed"},
-		{stats.Skipped, "not gated"},
-	} {
-		if n := r.count(v.v); n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, v.word))
+// verdictOrder is the order verdicts are counted and listed in: what blocks
+// first. Verdicts it does not name follow, most severe first.
+var verdictOrder = []stats.Verdict{
+	stats.Regression, stats.Failed, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+}
+
+// verdictsPresent returns the verdicts of the report's points in
+// verdictOrder, with their counts.
+func (r *Report) verdictsPresent() ([]stats.Verdict, map[stats.Verdict]int) {
+	n := map[stats.Verdict]int{}
+	for _, row := range r.rows() {
+		n[row.Verdict]++
+	}
+	set := map[stats.Verdict]bool{}
+	for v := range n {
+		set[v] = true
+	}
+	return inVerdictOrder(set), n
+}
+
+// inVerdictOrder lists a set of verdicts in verdictOrder; verdicts it does
+// not name follow, most severe first.
+func inVerdictOrder(set map[stats.Verdict]bool) []stats.Verdict {
+	var out, other []stats.Verdict
+	known := map[stats.Verdict]bool{}
+	for _, v := range verdictOrder {
+		known[v] = true
+		if set[v] {
+			out = append(out, v)
 		}
 	}
-	if len(parts) == 0 {
+	for v := range set {
+		if !known[v] {
+			other = append(other, v)
+		}
+	}
+	sort.Slice(other, func(i, j int) bool {
+		if other[i].Severity() != other[j].Severity() {
+			return other[i].Severity() > other[j].Severity()
+		}
+		return other[i] < other[j]
+	})
+	return append(out, other...)
+}
+
+// blocking reports whether a point verdict fails the gate.
+func blocking(v stats.Verdict) bool {
+	return v.Severity() >= stats.Regression.Severity()
+}
+
+// headline is the answer in one line: what failed, where and by how much,
+// or what passed.
+func (r *Report) headline(l labeler) string {
+	vs, n := r.verdictsPresent()
+	var parts []string
+	for _, v := range vs {
+		if !blocking(v) {
+			continue
+		}
+		switch {
+		case v == stats.Regression:
+			parts = append(parts, fmt.Sprintf("%s: %s", plural(n[v], "regression"), r.worst(l, stats.Regression, n[v])))
+		case len(parts) == 0:
+			parts = append(parts, fmt.Sprintf("%s %s: %s", plural(n[v], "point"), verdictWord(v), r.firstOf(l, v, n[v])))
+		default:
+			parts = append(parts, fmt.Sprintf("%s %s", plural(n[v], "point"), verdictWord(v)))
+		}
+	}
+	if len(parts) > 0 {
+		return "❌ " + strings.Join(parts, "; ")
+	}
+	switch {
+	case len(r.rows()) == 0:
+		return "⚠️ No points to compare"
+	case n[stats.Improvement] > 0:
+		return fmt.Sprintf("✅ %s: %s", plural(n[stats.Improvement], "improvement"), r.worst(l, stats.Improvement, n[stats.Improvement]))
+	case n[stats.Unchanged] > 0:
+		return fmt.Sprintf("✅ %s unchanged", plural(n[stats.Unchanged], "point"))
+	case n[stats.New] == len(r.rows()):
+		return fmt.Sprintf("🆕 %s, no baseline to compare with", plural(n[stats.New], "new point"))
+	}
+	return "✅ No regressions"
+}
+
+// worst names the row with verdict v whose cell changed most, with its
+// changed metrics, and how many more rows have v.
+func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
+	var best *Row
+	var bestGroup *Group
+	bestSize := -1.0
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Verdict != v {
+				continue
+			}
+			for _, c := range row.Cells {
+				if c.Verdict == v && absChange(c) > bestSize {
+					best, bestGroup, bestSize = row, g, absChange(c)
+				}
+			}
+		}
+	}
+	if best == nil {
+		return r.firstOf(l, v, count)
+	}
+	var changes []string
+	for _, c := range best.Cells {
+		if c.Verdict == v {
+			changes = append(changes, metricTitle(c.Metric)+" "+fmtPct(c.Change))
+		}
+	}
+	s := l.where(bestGroup.Server, best.Point) + " · " + strings.Join(changes, ", ")
+	if count > 1 {
+		s += fmt.Sprintf(" and %d more", count-1)
+	}
+	return s
+}
+
+func absChange(c *Cell) float64 {
+	if c.Change < 0 {
+		return -c.Change
+	}
+	return c.Change
+}
+
+// firstOf names the first row with verdict v and how many more have it.
+func (r *Report) firstOf(l labeler, v stats.Verdict, count int) string {
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Verdict == v {
+				s := l.where(g.Server, row.Point)
+				if count > 1 {
+					s += fmt.Sprintf(" and %d more", count-1)
+				}
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// summaryLine counts the points by verdict, in the words the tables use.
+func (r *Report) summaryLine() string {
+	vs, n := r.verdictsPresent()
+	if len(vs) == 0 {
 		return "No points to compare."
+	}
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = countOf(n[v], v)
 	}
 	return fmt.Sprintf("%s: %s.", plural(len(r.rows()), "point"), strings.Join(parts, ", "))
 }
 
-// gateLines describe the gate settings, one line per run.
-func (r *Report) gateLines() []string {
+// countOf counts points with a verdict in the verdict's words: "1
+// regression", "2 improvements", "3 unchanged", "1 not gated".
+func countOf(n int, v stats.Verdict) string {
+	switch v {
+	case stats.Regression, stats.Improvement:
+		return plural(n, string(v))
+	}
+	return fmt.Sprintf("%d %s", n, verdictWord(v))
+}
+
+// testWords name the parts of a cell's Test for people.
+var testWords = map[string]string{
+	"mann-whitney": "Mann-Whitney U on requests",
+	"repeats":      "Welch's t on repeats",
+	"welch":        "Welch's t on repeats",
+	"history":      "the spread of the history",
+	"prediction":   "the spread of the history",
+	"tolerance":    "the tolerance alone",
+}
+
+// restsOn says in one line what the verdicts rest on: the metrics, the
+// tests, the false-discovery rate and tolerance, and the most common caveat.
+func (r *Report) restsOn() string {
+	var tests []string
+	seen := map[string]bool{}
+	for _, row := range r.rows() {
+		for _, c := range row.Cells {
+			for _, part := range strings.Split(c.Test, "+") {
+				w := testWords[part]
+				if w == "" {
+					w = part
+				}
+				if part != "" && !seen[w] {
+					seen[w] = true
+					tests = append(tests, w)
+				}
+			}
+		}
+	}
+	var metrics, settings []string
+	seenMetric := map[string]bool{}
+	for _, run := range r.runs() {
+		g := r.Gates[run]
+		for _, m := range g.Metrics {
+			if !seenMetric[m] {
+				seenMetric[m] = true
+				metrics = append(metrics, metricTitle(m))
+			}
+		}
+		s := fmt.Sprintf("tolerance %.3g%%, false-discovery rate %.3g", 100*g.Tolerance, g.Alpha)
+		if len(r.Gates) > 1 {
+			s += " for " + run
+		}
+		settings = append(settings, s)
+	}
+	var b strings.Builder
+	b.WriteString("Rests on ")
+	if r.Tests > 0 {
+		b.WriteString(plural(r.Tests, "test") + " of ")
+	}
+	if len(metrics) > 0 {
+		b.WriteString(joinWords(metrics))
+	} else {
+		b.WriteString("the gated metrics")
+	}
+	if len(tests) > 0 || len(settings) > 0 {
+		b.WriteString(" (" + strings.Join(append(tests, settings...), "; ") + ")")
+	}
+	b.WriteString(".")
+	if ws := r.warningCounts(); len(ws) > 0 {
+		b.WriteString(" " + upperFirst(ws[0].text) + ".")
+	}
+	return b.String()
+}
+
+// runs returns the run names of the gate settings, sorted.
+func (r *Report) runs() []string {
 	runs := make([]string, 0, len(r.Gates))
 	for run := range r.Gates {
 		runs = append(runs, run)
 	}
 	sort.Strings(runs)
-	var lines []string
-	for _, run := range runs {
-		g := r.Gates[run]
-		lines = append(lines, fmt.Sprintf("Gate for `%s`: %s; tolerance %.3g%%, false-discovery rate %.3g.",
-			run, strings.Join(g.Metrics, ", "), 100*g.Tolerance, g.Alpha))
-	}
-	if r.Tests > 0 {
-		lines = append(lines, fmt.Sprintf("%s adjusted together (Benjamini-Hochberg); intervals are %.0f%%.", plural(r.Tests, "p-value"), 100*stats.DefaultLevel))
-	}
-	return lines
+	return runs
 }
 
-// shown reports whether a row belongs in the main tables.
-func shown(row *Row) bool {
-	switch row.Verdict {
-	case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Skipped:
-		return true
+// mdCharts renders the charts of what changed, at most MaxCharts.
+func (r *Report) mdCharts(l labeler) string {
+	all := r.charts(l)
+	if len(all) == 0 {
+		return ""
 	}
-	return false
-}
-
-// mdGroup renders one server configuration's table of changed points.
-func (r *Report) mdGroup(g *Group, limit int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n", serverTitle(g.Server))
+	b.WriteString("### What changed\n\n")
+	for i, ch := range all {
+		if i == MaxCharts {
+			fmt.Fprintf(&b, "_%d more charts not drawn._\n\n", len(all)-MaxCharts)
+			break
+		}
+		b.WriteString(ch.mermaid())
+	}
+	return b.String()
+}
+
+// shown reports whether a row belongs in the main tables: every point that
+// did not stay unchanged.
+func shown(row *Row) bool { return row.Verdict != stats.Unchanged }
+
+// mdTables renders, per server configuration, the table of points that did
+// not stay unchanged (at most limit rows each, -1: all), the notes of its
+// failed and not-gated points, and the legend of the marks used.
+func (r *Report) mdTables(l labeler, limit int) string {
+	var b strings.Builder
+	used := newMarks()
+	for _, g := range r.Groups {
+		b.WriteString(r.mdGroup(g, l, limit, used))
+	}
+	b.WriteString(used.legend())
+	return b.String()
+}
+
+// mdGroup renders one server configuration's table, or "" when all its
+// points stayed unchanged.
+func (r *Report) mdGroup(g *Group, l labeler, limit int, used *marks) string {
 	var rows []*Row
 	for _, row := range g.Rows {
 		if shown(row) {
 			rows = append(rows, row)
 		}
 	}
-	rows, hidden := worstFirst(rows, limit)
-	counts := groupCounts(g)
 	if len(rows) == 0 {
-		fmt.Fprintf(&b, "%s.\n\n", counts)
-		return b.String()
+		return ""
 	}
-	header, metrics := tableHeader(rows)
+	rows, hidden := worstFirst(rows, limit)
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n", l.heading(g.Server))
+	metrics, units := tableMetrics(rows)
+	header := []string{"point"}
+	for i, m := range metrics {
+		header = append(header, metricHeading(m, units[i]))
+	}
 	var cells [][]string
+	var notes []string
 	for _, row := range rows {
-		line := []string{row.Point.Label()}
+		used.verdicts[row.Verdict] = true
+		line := []string{strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))}
 		for _, m := range metrics {
-			line = append(line, rowCellText(row, m, true))
+			line = append(line, shortCell(cellOf(row, m), used))
 		}
-		cells = append(cells, append(line, mark(row.Verdict)+" "+string(row.Verdict)))
+		cells = append(cells, line)
+		if note := rowNote(row); note != "" {
+			notes = append(notes, fmt.Sprintf("- %s %s %s", mark(row.Verdict), l.row(row.Point), note))
+		}
 	}
 	b.WriteString(markdownTable(header, cells))
 	if hidden > 0 {
-		fmt.Fprintf(&b, "\n_%d more changed points not shown to fit the size limit; see the JSON report._\n", hidden)
+		fmt.Fprintf(&b, "\n_%d more points not shown to fit the size limit; see the JSON report._\n", hidden)
 	}
-	fmt.Fprintf(&b, "\n%s.\n\n", counts)
+	if len(notes) > 0 {
+		b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
-// groupCounts summarises a group's verdicts in one phrase.
-func groupCounts(g *Group) string {
-	n := map[stats.Verdict]int{}
-	for _, row := range g.Rows {
-		n[row.Verdict]++
+// rowNote is the line under a table for a point that is not a change of
+// its cells: its verdict in words and why ("failed: 3 of 200 requests
+// failed"); "" for regressions, improvements and inconclusive points, whose
+// cells carry the marks.
+func rowNote(row *Row) string {
+	switch row.Verdict {
+	case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Unchanged:
+		return ""
 	}
-	var parts []string
-	for _, v := range []stats.Verdict{stats.Regression, stats.Improvement, stats.Unchanged, stats.Inconclusive, stats.New, stats.Failed, stats.Skipped} {
-		if n[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
+	if row.Verdict == stats.New && row.Note == "" {
+		return "new: no baseline to compare with"
+	}
+	if row.Note == "" {
+		return verdictWord(row.Verdict)
+	}
+	return verdictWord(row.Verdict) + ": " + strings.TrimSuffix(row.Note, ": "+verdictWord(row.Verdict))
+}
+
+// tableMetrics returns the metrics of the rows' cells in order of first
+// appearance, with their units.
+func tableMetrics(rows []*Row) ([]string, []string) {
+	var metrics, units []string
+	seen := map[string]bool{}
+	for _, row := range rows {
+		for _, c := range row.Cells {
+			if !seen[c.Metric] {
+				seen[c.Metric] = true
+				metrics = append(metrics, c.Metric)
+				units = append(units, c.Unit)
+			}
 		}
 	}
-	return plural(len(g.Rows), "point") + ": " + strings.Join(parts, ", ")
+	return metrics, units
+}
+
+// shortCell is a main-table cell: baseline → current and change, with the
+// mark of a cell that changed; the unit is in the column heading and the
+// interval in the details. It records the marks it uses.
+func shortCell(c *Cell, used *marks) string {
+	if c == nil {
+		return "—"
+	}
+	if c.Verdict == stats.New {
+		return "— → " + fmtValue(c.Cur)
+	}
+	s := fmt.Sprintf("%s → %s %s", fmtValue(c.Base), fmtValue(c.Cur), fmtPct(c.Change))
+	switch c.Verdict {
+	case stats.Regression, stats.Improvement, stats.Inconclusive:
+		s += " " + mark(c.Verdict)
+		used.verdicts[c.Verdict] = true
+	}
+	if c.Test == TestTolerance && c.Verdict != stats.Skipped {
+		s += " †"
+		used.dagger = true
+	}
+	return s
+}
+
+// marks records which marks the tables used, for their legend.
+type marks struct {
+	verdicts map[stats.Verdict]bool
+	dagger   bool
+}
+
+func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
+
+// legend explains the marks the tables used, "" when they used none.
+func (m *marks) legend() string {
+	var parts []string
+	for _, v := range inVerdictOrder(m.verdicts) {
+		if mark(v) != "" {
+			parts = append(parts, mark(v)+" "+verdictWord(v))
+		}
+	}
+	if m.dagger {
+		parts = append(parts, "† no test possible (tolerance alone)")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "<sub>" + strings.Join(parts, " · ") + ". Cells: baseline → this run, change.</sub>\n\n"
 }
 
 // worstFirst keeps at most limit rows (-1: all), preferring the most severe,
@@ -194,131 +484,108 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 	return out, len(rows) - limit
 }
 
-// tableHeader returns the header of a table of rows and the metrics of its
-// columns, in the order of the first row that has cells.
-func tableHeader(rows []*Row) ([]string, []string) {
-	var metrics []string
-	seen := map[string]bool{}
-	for _, row := range rows {
-		for _, c := range row.Cells {
-			if !seen[c.Metric] {
-				seen[c.Metric] = true
-				metrics = append(metrics, c.Metric)
-			}
-		}
-	}
-	header := append([]string{"point"}, metrics...)
-	return append(header, "verdict"), metrics
+// warning is one distinct caveat with the metrics and cells it concerns.
+type warning struct {
+	text    string
+	metrics []string
+	cells   int
 }
 
-// rowCellText is the text of a row's cell for metric, "" when it has none.
-func rowCellText(row *Row, metric string, withCI bool) string {
-	for _, c := range row.Cells {
-		if c.Metric == metric {
-			return cellText(c, withCI)
-		}
-	}
-	return ""
-}
-
-// mdList lists the rows with verdict v, each with a note.
-func (r *Report) mdList(title string, v stats.Verdict, limit int, note func(*Row) string) string {
-	var lines []string
-	for _, g := range r.Groups {
-		for _, row := range g.Rows {
-			if row.Verdict == v {
-				lines = append(lines, fmt.Sprintf("- %s `%s`: %s", mark(v), row.Name, note(row)))
-			}
-		}
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	total := len(lines)
-	if limit >= 0 && limit < total {
-		lines = append(lines[:limit], fmt.Sprintf("- … and %d more", total-limit))
-	}
-	return fmt.Sprintf("### %s (%d)\n\n%s\n\n", title, total, strings.Join(lines, "\n"))
-}
-
-// warningCounts returns the distinct caveats of all cells with how many
-// cells carry each, most frequent first.
-func (r *Report) warningCounts() []string {
-	n := map[string]int{}
+// warningCounts returns the distinct caveats of all cells, most frequent
+// first.
+func (r *Report) warningCounts() []warning {
+	byText := map[string]*warning{}
 	for _, row := range r.rows() {
 		for _, c := range row.Cells {
 			for _, w := range c.Warnings {
-				n[c.Metric+": "+w]++
+				e := byText[w]
+				if e == nil {
+					e = &warning{text: w}
+					byText[w] = e
+				}
+				e.cells++
+				if !containsString(e.metrics, metricTitle(c.Metric)) {
+					e.metrics = append(e.metrics, metricTitle(c.Metric))
+				}
 			}
 		}
 	}
-	keys := make([]string, 0, len(n))
-	for k := range n {
-		keys = append(keys, k)
+	out := make([]warning, 0, len(byText))
+	for _, w := range byText {
+		out = append(out, *w)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if n[keys[i]] != n[keys[j]] {
-			return n[keys[i]] > n[keys[j]]
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].cells != out[j].cells {
+			return out[i].cells > out[j].cells
 		}
-		return keys[i] < keys[j]
+		return out[i].text < out[j].text
 	})
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = fmt.Sprintf("%s (%s)", k, plural(n[k], "cell"))
-	}
 	return out
 }
 
-// mdCaveats lists the statistical caveats and the legend of marks.
-func (r *Report) mdCaveats() string {
-	ws := r.warningCounts()
+// String is the caveat with what it concerns.
+func (w warning) String() string {
+	return fmt.Sprintf("%s (%s; %s)", w.text, joinWords(w.metrics), plural(w.cells, "cell"))
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mdDetails renders the collapsed block: per server configuration one row
+// per point and metric with the interval and adjusted p-value, then every
+// caveat. With full false, unchanged points are left out.
+func (r *Report) mdDetails(l labeler, full bool) string {
 	var b strings.Builder
-	if len(ws) > 0 {
-		b.WriteString("### Caveats\n\n")
+	title := "Every point and metric, with intervals and p-values"
+	if !full {
+		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
+	}
+	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
+	header := []string{"point", "metric", "baseline", "this run", "change", fmt.Sprintf("%.0f%% interval", 100*stats.DefaultLevel), "p (adj)", "verdict"}
+	for _, g := range r.Groups {
+		var cells [][]string
+		for _, row := range g.Rows {
+			if !full && row.Verdict == stats.Unchanged {
+				continue
+			}
+			if len(row.Cells) == 0 {
+				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", verdictWord(row.Verdict)})
+				continue
+			}
+			for _, c := range row.Cells {
+				verdict := verdictWord(c.Verdict)
+				if c.Test == TestTolerance && c.Verdict != stats.Skipped {
+					verdict += " †"
+				}
+				cells = append(cells, []string{
+					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,
+					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), verdict,
+				})
+			}
+		}
+		if len(cells) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "**%s**\n\n", l.heading(g.Server))
+		b.WriteString(markdownTable(header, cells))
+		b.WriteString("\n")
+	}
+	if ws := r.warningCounts(); len(ws) > 0 {
+		b.WriteString("**Caveats**\n\n")
 		const most = 20
 		for i, w := range ws {
 			if i == most {
 				fmt.Fprintf(&b, "- … and %d more\n", len(ws)-most)
 				break
 			}
-			b.WriteString("- " + w + "\n")
+			b.WriteString("- " + w.String() + "\n")
 		}
-		b.WriteString("\n")
-	}
-	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone).</sub>\n")
-	return b.String()
-}
-
-// mdDetails renders the collapsed block with every point and metric; with
-// full false, only the rows that are not unchanged.
-func (r *Report) mdDetails(full bool) string {
-	var b strings.Builder
-	title := "All points and metrics"
-	if !full {
-		title = "Changed points, every metric (unchanged points left out to fit)"
-	}
-	fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n", title)
-	for _, g := range r.Groups {
-		var rows []*Row
-		for _, row := range g.Rows {
-			if full || row.Verdict != stats.Unchanged {
-				rows = append(rows, row)
-			}
-		}
-		if len(rows) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "**%s**\n\n", serverTitle(g.Server))
-		header, metrics := tableHeader(rows)
-		var cells [][]string
-		for _, row := range rows {
-			line := []string{row.Point.Label()}
-			for _, m := range metrics {
-				line = append(line, rowCellText(row, m, false))
-			}
-			cells = append(cells, append(line, string(row.Verdict)))
-		}
-		b.WriteString(markdownTable(header, cells))
 		b.WriteString("\n")
 	}
 	b.WriteString("</details>\n")

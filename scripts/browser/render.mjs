@@ -23,7 +23,8 @@
 // Emoji are drawn with the machine's "Noto Color Emoji" font when it has one
 // (Debian: fonts-noto-color-emoji), as a Linux browser shows github.com.
 //
-// Line breaks follow GitHub's comments: a single newline inside a paragraph
+// Text is 14 px, as in GitHub's comments (its stylesheet's 16 px is for
+// README files). Line breaks follow GitHub's comments: a single newline inside a paragraph
 // is a line break.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -107,7 +108,7 @@ function page(title, body, theme) {
     border-radius: 6px 6px 0 0; font-size: 14px; color: ${t.muted}; }
   .comment-header b { color: ${t.text}; }
   .comment .markdown-body { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif, "Noto Color Emoji";
-    padding: 16px; width: ${commentBodyWidthPx}px; box-sizing: content-box; }
+    font-size: 14px; padding: 16px; width: ${commentBodyWidthPx}px; box-sizing: content-box; }
   .mermaid-block { margin-bottom: 16px; }
   .mermaid-block svg { display: block; margin: 0 auto; }
 </style>
