@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -128,8 +129,27 @@ func TestCommentsRenderInBrowser(t *testing.T) {
 			t.Errorf("%s: want a problem line %q, got stderr:\n%s", f.name, page+": "+f.problem, stderr.String())
 		}
 	}
+	checkRegressionChart(ctx, t, filepath.Join(out, "comment-regression.html"))
 	if t.Failed() {
 		t.Logf("pages and screenshots in %s (set %s to keep them)", out, renderOutEnv)
+	}
+}
+
+// checkRegressionChart opens the rendered regression comment again and
+// checks that its chart drew both lines, each in its own colour, and a
+// legend.
+func checkRegressionChart(ctx context.Context, t *testing.T, page string) {
+	t.Helper()
+	args := []string{filepath.Join("..", "..", "scripts", "browser", "check.mjs"),
+		"--expect", `body[data-rendered="done"]`,
+		"--screenshot", filepath.Join(t.TempDir(), "regression.png")}
+	for _, colour := range []string{baselineColour, currentColour} {
+		args = append(args, "--expect", fmt.Sprintf(`g[class^="line-plot"] path[stroke="%s"]`, colour))
+	}
+	args = append(args, "--expect", "g.legend", page)
+	out, err := exec.CommandContext(ctx, "node", args...).CombinedOutput()
+	if err != nil {
+		t.Errorf("the regression chart lacks a line or its legend: %v\n%s", err, out)
 	}
 }
 

@@ -14,11 +14,12 @@ import (
 const MaxCharts = 12
 
 // Chart colours, as mermaid's xychart plotColorPalette takes them: a blue
-// and an orange that stay visible on GitHub's light and dark themes and
-// apart for the common colour-vision deficiencies.
+// and an orange, apart for the common colour-vision deficiencies, each with
+// a contrast of 3:1 or more against GitHub's light page, its dark page and
+// mermaid's dark chart background.
 const (
-	baselineColour = "#3b7ddd"
-	currentColour  = "#f0761e"
+	baselineColour = "#2f81f7"
+	currentColour  = "#df6a14"
 )
 
 // chartWidthPx and chartHeightPx size a chart so that three fit on a laptop
@@ -211,7 +212,14 @@ func (ch chart) mermaid() string {
 		baselineColour, currentColour, chartWidthPx, chartHeightPx)
 	b.WriteString("xychart-beta\n")
 	fmt.Fprintf(&b, "    title %s\n", mermaidString(ch.title))
-	fmt.Fprintf(&b, "    x-axis %s [%s]\n", mermaidString(ch.axis), strings.Join(ch.xs, ", "))
+	xs := make([]string, len(ch.xs))
+	for i, x := range ch.xs {
+		xs[i] = x
+		if !plainNumber(x) {
+			xs[i] = mermaidString(x)
+		}
+	}
+	fmt.Fprintf(&b, "    x-axis %s [%s]\n", mermaidString(ch.axis), strings.Join(xs, ", "))
 	top := math.Max(maxOf(ch.base), maxOf(ch.cur))
 	fmt.Fprintf(&b, "    y-axis %s 0 --> %s\n", mermaidString(ch.unit), strconv.FormatFloat(axisTop(top), 'f', -1, 64))
 	fmt.Fprintf(&b, "    line \"baseline\" [%s]\n", chartValues(ch.base))
@@ -226,6 +234,21 @@ func (ch chart) mermaid() string {
 	}
 	fmt.Fprintf(&b, "<sub>%s</sub>\n\n", key)
 	return b.String()
+}
+
+// plainNumber reports whether s is digits with at most one decimal point,
+// which mermaid reads as a number.
+func plainNumber(s string) bool {
+	dots := 0
+	for _, r := range s {
+		switch {
+		case r == '.':
+			dots++
+		case r < '0' || r > '9':
+			return false
+		}
+	}
+	return s != "" && dots <= 1
 }
 
 // mermaidString quotes a title for mermaid, which has no escape for

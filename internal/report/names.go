@@ -156,13 +156,35 @@ func (l labeler) isVarying(key string) bool {
 	return false
 }
 
+// unlimitedRate is the swept value of a point without a request rate when
+// other points have one: all requests at once (vLLM's "inf").
+const unlimitedRate = "∞"
+
+// parts returns the point's dimensions that vary, in label order, with
+// R∞ for a point without a request rate when others have one.
+func (l labeler) parts(p sweep.Point) []dimension {
+	ds := dimensions(p)
+	have := map[string]bool{}
+	for _, d := range ds {
+		have[d.key] = true
+	}
+	var out []dimension
+	for _, d := range ds {
+		if l.isVarying(d.key) {
+			out = append(out, d)
+		}
+	}
+	if l.isVarying("R") && !have["R"] {
+		out = append(out, dimension{key: "R", value: unlimitedRate})
+	}
+	return out
+}
+
 // row names a point by its varying dimensions: "CTX512 C32".
 func (l labeler) row(p sweep.Point) string {
 	var parts []string
-	for _, d := range dimensions(p) {
-		if l.isVarying(d.key) {
-			parts = append(parts, d.String())
-		}
+	for _, d := range l.parts(p) {
+		parts = append(parts, d.String())
 	}
 	return strings.Join(parts, " ")
 }
@@ -172,18 +194,17 @@ func (l labeler) row(p sweep.Point) string {
 // swept dimension varies.
 func (l labeler) series(p sweep.Point) string {
 	var parts []string
-	for _, d := range dimensions(p) {
-		if l.isVarying(d.key) && d.key != l.swept {
+	for _, d := range l.parts(p) {
+		if d.key != l.swept {
 			parts = append(parts, d.String())
 		}
 	}
 	return strings.Join(parts, " ")
 }
 
-// sweptValue is the point's value of the swept dimension ("32"), "" when
-// the point has none.
+// sweptValue is the point's value of the swept dimension ("32").
 func (l labeler) sweptValue(p sweep.Point) string {
-	for _, d := range dimensions(p) {
+	for _, d := range l.parts(p) {
 		if d.key == l.swept {
 			return d.value
 		}
