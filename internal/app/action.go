@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +10,12 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/github"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // reportFile is the name of the markdown report the action writes next to
@@ -24,9 +28,9 @@ const reportFile = "report.md"
 // and the sticky PR comment, and sets the outputs. The exit code follows the
 // gate: 1 on regression when fail-on-regression is true, 3 when a server
 // failed, 2 on bad inputs.
-func cmdAction(ctx context.Context, env *Env, args []string) int {
+func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
-		return errorf(env, ExitInvalid, "action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
+		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
 	}
 	gh := github.Env{Getenv: env.Getenv, Stdout: env.Stdout}
 	x := github.NewActions(gh)
@@ -39,143 +43,144 @@ func cmdAction(ctx context.Context, env *Env, args []string) int {
 		resultsDirs []string
 		cfg         *config.Config
 		infraFailed bool
-		missing     []string // points no shard delivered (mode compare)
+		missing     []string // shards no directory delivered (mode compare)
 	)
 	switch in.Mode {
 	case github.ModeRun, github.ModeAll:
-		done, code := executeSweep(ctx, env, runOptions{sweepOptions: sweepOptions{configPath: in.Config, engine: in.Engine, shard: in.Shard}})
-		if code != ExitOK {
-			_ = x.SetOutput(github.OutputVerdict, "error")
-			return code
+		plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine), Shard: in.Shard}})
+		var out runner.Outcome
+		if err == nil {
+			out, err = runSweep(ctx, env, plan, runnerOptions(env, false, &groups{lines: lines{env.Stderr}, x: x}))
 		}
-		cfg, resultsDirs, infraFailed = done.cfg, done.outputDirs(), len(done.outcome.failures) > 0
+		if err != nil {
+			_ = x.SetOutput(github.OutputVerdict, "error")
+			return err
+		}
+		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0
 		if in.Mode == github.ModeRun {
 			return finishRunMode(x, resultsDirs, infraFailed)
 		}
 	case github.ModeCompare:
-		cfg, err = config.Load(in.Config)
-		if err != nil {
+		if cfg, err = loadConfig(in.Config); err != nil {
 			return actionInvalid(x, err)
 		}
 		var dir string
-		var code int
-		dir, missing, code = mergeForCompare(env, in)
-		if code != ExitOK {
+		if dir, missing, err = mergeForCompare(env, in); err != nil {
 			_ = x.SetOutput(github.OutputVerdict, "error")
-			return code
+			return err
 		}
 		resultsDirs = []string{dir}
 		for _, m := range missing {
 			// A shard that never delivered must not pass as a clean gate.
 			x.Error("not measured: " + m)
-			infraFailed = true
 		}
 	}
 
-	ov := gateOverride{}
+	var ov gate.Override
 	if in.HasTolerance {
-		ov.tolerance = &in.Tolerance
+		ov.Tolerance = &in.Tolerance
 	}
 	if in.HasAlpha {
-		ov.alpha = &in.Alpha
+		ov.Alpha = &in.Alpha
 	}
-	if msg := missingBaselines(in.Baselines); msg != "" {
+	if msg := gate.MissingBaselines(in.Baselines); msg != "" {
 		x.Warning(msg)
 	}
-	reports, err := compareEach(resultsDirs, in.Baselines, cfg, ov)
+	reports, err := gate.CompareDirs(resultsDirs, in.Baselines, cfg, ov)
+	if errors.Is(err, baseline.ErrNoResults) {
+		x.Error(err.Error())
+		_ = x.SetOutput(github.OutputVerdict, gate.VerdictFailed)
+		return quietExit(ExitInfra)
+	}
 	if err != nil {
 		return actionInvalid(x, err)
 	}
-	g := gateOf(reports)
+	verdict := gate.Combine(reports, missing)
+	// Planned points that were not measured are an infrastructure failure.
+	infraFailed = infraFailed || len(verdict.Missing) > 0
+	markdown, text, annotations := renderAll(reports)
 	if len(missing) > 0 {
-		g.markdown = missingSection(missing) + g.markdown
-		if g.verdict == report.VerdictPass {
-			g.verdict = report.VerdictFailed
-		}
+		markdown = report.MissingSection(missing) + markdown
 	}
-	fmt.Fprint(env.Stdout, g.text)
+	fmt.Fprint(env.Stdout, text)
 	reportPath := filepath.Join(resultsDirs[0], reportFile)
-	if err := results.WriteAtomic(reportPath, []byte(g.markdown)); err != nil {
+	if err := results.WriteAtomic(reportPath, []byte(markdown)); err != nil {
 		x.Warning(fmt.Sprintf("report not written to %q: %v", reportPath, err))
 		reportPath = ""
 	}
 	_, pubErr := github.Publish(ctx, gh, github.PublishOptions{
-		Markdown: g.markdown, Verdict: g.verdict, Regressions: g.regressions, GateFailed: g.verdict != report.VerdictPass,
-		ErrorLines: g.annotations, Comment: in.Comment, ConfigPath: in.Config, Token: in.GitHubToken,
+		Markdown: markdown, Verdict: verdict.Verdict, Regressions: verdict.Regressions, GateFailed: !verdict.OK(),
+		ErrorLines: annotations, Comment: in.Comment, ConfigPath: in.Config, Token: in.GitHubToken,
 		ResultsDir: resultsDirs[0], ReportPath: reportPath,
 	})
 	if pubErr != nil {
 		x.Error("publishing the report: " + pubErr.Error())
 	}
 	if in.UpdateBaselines {
-		updateBaselines(env, x, resultsDirs, in.Baselines, g.verdict == report.VerdictPass && !infraFailed)
+		updateBaselines(env, x, resultsDirs, in.Baselines, verdict.OK() && !infraFailed)
 	}
 	switch {
 	case infraFailed || pubErr != nil:
-		return ExitInfra
-	case g.verdict != report.VerdictPass && in.FailOnRegression:
-		return ExitRegression
+		return quietExit(ExitInfra)
+	case !verdict.OK() && in.FailOnRegression:
+		return quietExit(ExitRegression)
 	}
-	return ExitOK
+	return nil
 }
 
-// gate is the combined verdict of one or more reports (one per output
-// directory of a config).
-type gate struct {
-	verdict     string
-	regressions int
-	markdown    string
-	text        string
-	annotations []string
+// groups is the action's runner.Observer: the command line's lines, with
+// each server configuration's lines in a collapsible group of the job log.
+type groups struct {
+	lines
+	x   *github.Actions
+	end func()
 }
 
-func gateOf(reports []*report.Report) gate {
-	g := gate{verdict: report.VerdictPass}
-	var md []string
-	for _, r := range reports {
-		g.regressions += r.Regressions()
-		g.annotations = append(g.annotations, r.Annotations()...)
+// BeginServer opens the configuration's group.
+func (g *groups) BeginServer(i, n int, s sweep.ServerConfig) {
+	g.end = g.x.Group(serverHeader(i, n, s))
+}
+
+// EndServer reports a failure and closes the group.
+func (g *groups) EndServer(s sweep.ServerConfig, err error) {
+	g.lines.EndServer(s, err)
+	if g.end != nil {
+		g.end()
+		g.end = nil
+	}
+}
+
+// renderAll renders the reports of a config's output directories: the
+// markdown joined, the text one after another, and every annotation.
+func renderAll(reports []*gate.Report) (markdown, text string, annotations []string) {
+	md := make([]string, 0, len(reports))
+	for _, g := range reports {
+		r := report.New(g)
+		annotations = append(annotations, r.Annotations()...)
 		md = append(md, r.Markdown())
-		g.text += r.Text()
-		switch v := r.Verdict(); {
-		case v == report.VerdictFailed:
-			g.verdict = v
-		case v == report.VerdictRegression && g.verdict == report.VerdictPass:
-			g.verdict = v
-		}
+		text += r.Text()
 	}
-	g.markdown = strings.Join(md, "\n\n")
-	return g
-}
-
-// missingSection lists, at the top of the report, what no shard delivered.
-func missingSection(missing []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "> [!WARNING]\n> %d points or shards were not measured; the gate cannot pass without them:\n", len(missing))
-	for _, m := range missing {
-		fmt.Fprintf(&b, "> - %s\n", m)
-	}
-	return b.String() + "\n"
+	return strings.Join(md, "\n\n"), text, annotations
 }
 
 // finishRunMode sets the outputs of a matrix job that only measures; the
 // compare job gates.
-func finishRunMode(x *github.Actions, dirs []string, infraFailed bool) int {
+func finishRunMode(x *github.Actions, dirs []string, infraFailed bool) error {
 	_ = x.SetOutput(github.OutputResultsDir, dirs[0])
 	if infraFailed {
 		_ = x.SetOutput(github.OutputVerdict, "error")
-		return ExitInfra
+		return quietExit(ExitInfra)
 	}
-	return ExitOK
+	return nil
 }
 
 // mergeForCompare merges the shard directories of the results input into
 // a new directory under RUNNER_TEMP (or the system temp dir). It returns
 // the points and shards that are missing.
-func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, code int) {
+func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, err error) {
 	dirs, err := in.ResultDirs()
 	if err != nil {
-		return "", nil, errorf(env, ExitInvalid, "input results: %v", err)
+		return "", nil, invalidf("input results: %v", err)
 	}
 	tmp := env.Getenv("RUNNER_TEMP")
 	if tmp == "" {
@@ -183,13 +188,13 @@ func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, 
 	}
 	out, err := os.MkdirTemp(tmp, "vllm-bench-merged-")
 	if err != nil {
-		return "", nil, errorf(env, ExitInfra, "merge: %v", err)
+		return "", nil, infraf("merge: %v", err)
 	}
-	merged, err := mergeShards(out, dirs)
+	merged, err := results.Merge(out, dirs)
 	if err != nil {
-		return "", nil, errorf(env, ExitInvalid, "merge: %v", err)
+		return "", nil, invalidf("merge: %v", err)
 	}
-	return out, merged.missing, ExitOK
+	return out, merged.MissingShards, nil
 }
 
 // updateBaselines promotes the results when the gate passed; a failed gate
@@ -209,11 +214,12 @@ func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines strin
 	}
 }
 
-// actionInvalid reports invalid input as ::error lines and the error verdict.
-func actionInvalid(x *github.Actions, err error) int {
+// actionInvalid reports invalid input as ::error lines and the error
+// verdict; the message is not printed again.
+func actionInvalid(x *github.Actions, err error) error {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		x.Error(line)
 	}
 	_ = x.SetOutput(github.OutputVerdict, "error")
-	return ExitInvalid
+	return quietExit(ExitInvalid)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/github/githubtest"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // buildBinary builds cmd/vllm-bench once for the action tests, as action.yml
@@ -134,7 +135,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if !strings.Contains(first.output, "verdict") || !strings.Contains(first.output, "pass") {
 		t.Errorf("GITHUB_OUTPUT lacks verdict=pass:\n%s", first.output)
 	}
-	if !strings.Contains(first.summary, "action-e2e") || !strings.Contains(first.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(first.summary, "action-e2e") || !strings.Contains(first.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("job summary lacks the table:\n%s", first.summary)
 	}
 	firstBody := comments[0].Body
@@ -154,7 +155,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if comments[0].Body == firstBody || !strings.Contains(comments[0].Body, "unchanged") {
 		t.Errorf("the comment was not updated with the comparison:\n%s", comments[0].Body)
 	}
-	if !strings.Contains(second.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(second.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("second job summary lacks the table:\n%s", second.summary)
 	}
 
@@ -198,7 +199,7 @@ func TestActionForbiddenAndSchedule(t *testing.T) {
 	if !strings.Contains(forbidden.stdout, "::warning") || !strings.Contains(forbidden.stdout, "pull-requests: write") {
 		t.Errorf("no warning naming the missing permission:\n%s", forbidden.stdout)
 	}
-	if !strings.Contains(forbidden.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(forbidden.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("job summary not written after the 403:\n%s", forbidden.summary)
 	}
 
@@ -209,7 +210,7 @@ func TestActionForbiddenAndSchedule(t *testing.T) {
 	if nightly.code != 0 || len(api.Calls()) != calls {
 		t.Errorf("schedule: exit %d and %d API calls, want 0 and none", nightly.code, len(api.Calls())-calls)
 	}
-	if !strings.Contains(nightly.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(nightly.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("schedule: job summary lacks the table")
 	}
 }
@@ -281,5 +282,51 @@ func TestActionRunModeEmptyShard(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// A sweep cut short fails the action: the points it did not run are
+// missing, named in the job summary and as annotations, and the verdict is
+// failed with exit 3.
+func TestActionCompareMissingPoint(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "cut", port: runTestPort(t), out: filepath.Join(dir, "out"), conc: "[2, 4]"})
+	shard := filepath.Join(dir, "shard1")
+	if code, _, stderr := cli(t, nil, "run", "-c", cfg, "--out", shard); code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	// What Ctrl-C before the second point leaves: its file absent and
+	// summary.json saying not-run.
+	sum, err := results.ReadSummary(shard)
+	if err != nil || len(sum.Points) != 2 {
+		t.Fatalf("summary: %v %+v", err, sum)
+	}
+	cutFile := sum.Points[1].File
+	sum.Points[1] = results.PointStatus{File: cutFile, Status: "not-run"}
+	if err := results.WriteSummary(shard, sum); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(shard, cutFile)); err != nil {
+		t.Fatal(err)
+	}
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary.md")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{
+		"GITHUB_EVENT_NAME": "schedule", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile, "RUNNER_TEMP": dir,
+		"INPUT_CONFIG": cfg, "INPUT_MODE": "compare", "INPUT_RESULTS": shard,
+		"INPUT_BASELINES": filepath.Join(dir, "baselines"),
+	}
+	code, stdout, _ := cli(t, vars, "action")
+	if code != ExitInfra || !strings.Contains(stdout, "point missing: not run") {
+		t.Errorf("exit %d, want %d with an annotation for the missing point:\n%s", code, ExitInfra, stdout)
+	}
+	out, _ := os.ReadFile(outFile)
+	summary, _ := os.ReadFile(sumFile)
+	if !strings.Contains(string(out), "failed") || !strings.Contains(string(summary), "1 point missing: cut TP1 · C4") {
+		t.Errorf("verdict or summary does not name the missing point:\n%s\n%s", out, summary)
 	}
 }

@@ -10,19 +10,6 @@ import (
 	"strings"
 )
 
-// Exit codes, the same for every subcommand.
-const (
-	// ExitOK: the command did what was asked and found no regression.
-	ExitOK = 0
-	// ExitRegression: the gate found a regression or a failed point.
-	ExitRegression = 1
-	// ExitInvalid: invalid input (config, flags, files).
-	ExitInvalid = 2
-	// ExitInfra: infrastructure failure (a server did not start or died,
-	// all requests failed, the GitHub API stayed down).
-	ExitInfra = 3
-)
-
 // Env is what the command line may touch of the outside world. Every field
 // is injected so the commands run in tests without a real process around
 // them.
@@ -44,7 +31,7 @@ type Env struct {
 // command is one subcommand of vllm-bench.
 type command struct {
 	summary string
-	run     func(ctx context.Context, env *Env, args []string) int
+	run     func(ctx context.Context, env *Env, args []string) error
 }
 
 func commands() map[string]command {
@@ -83,10 +70,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "vllm-bench: unknown command %q%s; run 'vllm-bench --help' for the list\n", args[0], suggest(args[0], cmds))
-		return ExitInvalid
+		return exitWith(env.Stderr, invalidf("unknown command %q%s; run 'vllm-bench --help' for the list", args[0], suggest(args[0], cmds)))
 	}
-	return cmd.run(ctx, &env, args[1:])
+	return exitWith(env.Stderr, cmd.run(ctx, &env, args[1:]))
 }
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -108,14 +94,51 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 regression, 2 invalid input, 3 infrastructure failure.")
 }
 
-// suggest returns ", did you mean X?" for a near miss of a command name.
+// suggest returns " (did you mean X?)" for a near miss of a command name:
+// the command with the fewest edits from name (a prefix either way counts
+// as one edit), ties broken alphabetically, so the answer is the same from
+// run to run. Names more than two edits away get no suggestion.
 func suggest(name string, cmds map[string]command) string {
+	best, bestDist := "", 3
+	names := make([]string, 0, len(cmds))
 	for cand := range cmds {
+		names = append(names, cand)
+	}
+	sort.Strings(names)
+	for _, cand := range names {
+		d := editDistance(name, cand)
 		if strings.HasPrefix(cand, name) || strings.HasPrefix(name, cand) {
-			return fmt.Sprintf(" (did you mean %q?)", cand)
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = cand, d
 		}
 	}
-	return ""
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // newFlags returns a flag set for a subcommand whose errors and help go to
@@ -130,20 +153,20 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and turns the outcome into an exit code: ok is false
-// when the command must return code at once (help asked, or a bad flag). A
-// bad flag gets one line naming it, not the whole usage.
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+// parseFlags parses args. A non-nil error ends the command: help was
+// asked (exit 0, the usage printed) or a flag is bad (exit 2, one line
+// naming it rather than the whole usage).
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	return parse(fs, args, false)
 }
 
 // parseFlagsArgs is parseFlags for commands that take positional arguments
 // after their flags.
-func parseFlagsArgs(fs *flag.FlagSet, args []string) (code int, ok bool) {
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
 	return parse(fs, args, true)
 }
 
-func parse(fs *flag.FlagSet, args []string, positional bool) (code int, ok bool) {
+func parse(fs *flag.FlagSet, args []string, positional bool) error {
 	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -153,20 +176,11 @@ func parse(fs *flag.FlagSet, args []string, positional bool) (code int, ok bool)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()
-		return ExitOK, false
+		return quietExit(ExitOK)
 	case err != nil:
-		fmt.Fprintf(out, "%s: %v (run '%s --help' for usage)\n", fs.Name(), err, fs.Name())
-		return ExitInvalid, false
+		return invalidInput(fmt.Errorf("%s: %v (run '%s --help' for usage)", fs.Name(), err, fs.Name()))
 	case fs.NArg() > 0 && !positional:
-		fmt.Fprintf(out, "%s: unexpected argument %q (run '%s --help' for usage)\n", fs.Name(), fs.Arg(0), fs.Name())
-		return ExitInvalid, false
+		return invalidInput(fmt.Errorf("%s: unexpected argument %q (run '%s --help' for usage)", fs.Name(), fs.Arg(0), fs.Name()))
 	}
-	return ExitOK, true
-}
-
-// errorf prints one error line, prefixed with the program name, and returns
-// code for the caller to pass on.
-func errorf(env *Env, code int, format string, args ...any) int {
-	fmt.Fprintf(env.Stderr, "vllm-bench: "+format+"\n", args...)
-	return code
+	return nil
 }

@@ -10,25 +10,22 @@ import (
 // cmdBaseline is `vllm-bench baseline update`: it promotes the complete,
 // unfailed points of a results directory to baselines and appends the
 // runs' history.
-func cmdBaseline(ctx context.Context, env *Env, args []string) int {
+func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "update" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR")
-			return ExitOK
+			return nil
 		}
-		return errorf(env, ExitInvalid, "baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
+		return invalidf("baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
 	}
 	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR")
 	resultsDir := fs.String("results", "", "directory of result files to promote")
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
-	if code, ok := parseFlags(fs, args[1:]); !ok {
-		return code
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
 	if *resultsDir == "" {
-		return errorf(env, ExitInvalid, "baseline update: --results DIR is required")
-	}
-	if fs.NArg() > 0 {
-		return errorf(env, ExitInvalid, "baseline update: unexpected argument %q", fs.Arg(0))
+		return invalidf("baseline update: --results DIR is required")
 	}
 	up, err := baseline.Update(*resultsDir, *baselinesDir)
 	if up != nil {
@@ -37,9 +34,9 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	if err != nil {
-		return errorf(env, ExitInvalid, "baseline update: %v", err)
+		return invalidf("baseline update: %v", err)
 	}
 	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; %s updated\n",
 		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))
-	return ExitOK
+	return nil
 }

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -22,7 +24,7 @@ const benchSynopsis = "--base-url URL --context-size N --concurrency C --num-pro
 // cmdBench measures one point against a running server, writes its result
 // file and prints a short summary. It exits ExitInvalid for bad flags and
 // ExitInfra when the server cannot be reached or every request failed.
-func cmdBench(ctx context.Context, env *Env, args []string) int {
+func cmdBench(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "bench", benchSynopsis)
 	baseURL := fs.String("base-url", "", "server root, e.g. http://127.0.0.1:8000 (required)")
 	model := fs.String("model", "", "model id (default: the first id of GET /v1/models)")
@@ -40,50 +42,47 @@ func cmdBench(ctx context.Context, env *Env, args []string) int {
 	saveDetailed := fs.Bool("save-detailed", false, "keep every request's ITLs in the file")
 	timeout := fs.Duration("timeout", loadgen.DefaultRequestTimeout, "limit of one request, stream included")
 	out := fs.String("out", "", "result file to write (required)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return errorf(env, ExitInvalid, "bench: unexpected argument %q", fs.Arg(0))
-	}
-	spec := benchSpec{
+	spec := runner.Spec{
 		BaseURL: *baseURL, Model: *model, Endpoint: *endpoint, Burstiness: *burstiness,
 		WarmupPrompts: *warmup, Repeats: *repeats, Seed: *seed, RequestTimeout: *timeout,
-		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"),
+		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"), HarnessVersion: Version, Observer: lines{env.Stderr},
 		Point: sweep.Point{ContextSize: *ctxSize, Concurrency: *concurrency, NumPrompts: *numPrompts, OutputLen: *outputLen},
 	}
 	var err error
 	if spec.Point.RequestRate, err = parseRate(*rate); err != nil {
-		return errorf(env, ExitInvalid, "bench: --request-rate: %v", err)
+		return invalidf("bench: --request-rate: %v", err)
 	}
 	if spec.Goodput, err = parseGoodput(*goodput); err != nil {
-		return errorf(env, ExitInvalid, "bench: --goodput: %v", err)
+		return invalidf("bench: --goodput: %v", err)
 	}
 	if err := checkBenchFlags(spec, *out); err != nil {
-		return errorf(env, ExitInvalid, "bench: %v", err)
+		return invalidf("bench: %v", err)
 	}
-	f, err := measurePoint(ctx, env, spec)
+	f, err := runner.Measure(ctx, spec)
 	if err != nil {
-		return errorf(env, ExitInfra, "bench: %s: %v", spec.BaseURL, err)
+		return infraf("bench: %s: %v", spec.BaseURL, err)
 	}
-	f.VllmBench.Engine = "external"
+	f.VllmBench.Engine = config.EngineExternal
 	if dir := filepath.Dir(*out); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return errorf(env, ExitInfra, "bench: creating directory %q: %v", dir, err)
+			return infraf("bench: creating directory %q: %v", dir, err)
 		}
 	}
 	if err := results.Write(*out, f); err != nil {
-		return errorf(env, ExitInfra, "bench: %v", err)
+		return infraf("bench: %v", err)
 	}
 	printBenchSummary(env.Stdout, f, *out)
 	if f.Completed == 0 {
-		return errorf(env, ExitInfra, "bench: every request failed; first error: %s", firstError(f.Errors))
+		return infraf("bench: every request failed; first error: %s", f.FirstError())
 	}
-	return ExitOK
+	return nil
 }
 
 // checkBenchFlags validates the values of the bench flags, naming the flag.
-func checkBenchFlags(spec benchSpec, out string) error {
+func checkBenchFlags(spec runner.Spec, out string) error {
 	p := spec.Point
 	var errs []error
 	need := func(ok bool, format string, args ...any) {

@@ -34,7 +34,7 @@ func TestCmdBenchFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		env, _, errb := benchEnv()
-		if code := cmdBench(context.Background(), env, tt.args); code != ExitInvalid {
+		if code := exitWith(env.Stderr, cmdBench(context.Background(), env, tt.args)); code != ExitInvalid {
 			t.Errorf("%v: exit %d, want %d", tt.args, code, ExitInvalid)
 		}
 		if !strings.Contains(errb.String(), tt.want) {
@@ -58,7 +58,7 @@ func TestCmdBenchUnreachable(t *testing.T) {
 	env, _, errb := benchEnv()
 	out := filepath.Join(t.TempDir(), "r.json")
 	args := []string{"--base-url", "http://127.0.0.1:1", "--context-size", "8", "--concurrency", "1", "--num-prompts", "1", "--output-len", "1", "--out", out}
-	if code := cmdBench(context.Background(), env, args); code != ExitInfra {
+	if code := exitWith(env.Stderr, cmdBench(context.Background(), env, args)); code != ExitInfra {
 		t.Errorf("exit %d, want %d; stderr %q", code, ExitInfra, errb.String())
 	}
 }
@@ -69,7 +69,7 @@ func TestCmdBenchSim(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "sub", "r.json")
 	args := []string{"--base-url", base, "--context-size", "128", "--concurrency", "4", "--num-prompts", "12",
 		"--output-len", "16", "--request-rate", "200", "--repeats", "2", "--goodput", "ttft:10000", "--out", out}
-	if code := cmdBench(context.Background(), env, args); code != ExitOK {
+	if code := exitWith(env.Stderr, cmdBench(context.Background(), env, args)); code != ExitOK {
 		t.Fatalf("exit %d; stderr %q", code, errb.String())
 	}
 	f, err := results.Read(out)
@@ -80,7 +80,7 @@ func TestCmdBenchSim(t *testing.T) {
 		t.Errorf("file: completed %d rate %v repeats %d queue times %d goodput %v",
 			f.Completed, f.RequestRate, len(f.VllmBench.Repeats), len(f.VllmBench.QueueTimes), f.RequestGoodput)
 	}
-	if !results.Complete(out) {
+	if !f.Complete() {
 		t.Error("Complete() = false for a finished file")
 	}
 	for _, s := range []string{"completed 24, failed 0", "TTFT ms", "output tok/s", "wrote " + out} {

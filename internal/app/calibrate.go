@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -39,93 +40,96 @@ type calibrateOptions struct {
 // coefficient of variation, how many comparisons the gate flags and the
 // smallest change it can detect. Exit 0: calibrated; 2: bad flags or config;
 // 3: a sweep failed or was interrupted.
-func cmdCalibrate(ctx context.Context, env *Env, args []string) int {
+func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "calibrate", "-c CONFIG --repeats K [--engine sim] [--out DIR] [--run NAME] [--shard i/n] [--format text|markdown] [--baselines DIR]")
 	var opts calibrateOptions
 	addSweepFlags(fs, &opts.sweepOptions, "calibrate", defaultCalibrateOut, "write sweep k into DIR/rep-<k>")
 	fs.IntVar(&opts.repeats, "repeats", 0, fmt.Sprintf("run the sweep K times (>= %d), each on a fresh server; the gate is measured on the K(K-1)/2 pairs", MinCalibrateRepeats))
 	fs.StringVar(&opts.format, "format", formatText, "output format: text or markdown")
 	fs.StringVar(&opts.baselines, "baselines", "", "also accept every sweep into this baselines directory, in order: the history the gate needs to judge run-to-run noise (the last sweep becomes the baseline)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if opts.repeats < MinCalibrateRepeats {
-		return errorf(env, ExitInvalid, "calibrate: --repeats: must be >= %d (K sweeps give K(K-1)/2 A/A comparisons), got %d", MinCalibrateRepeats, opts.repeats)
+		return invalidf("calibrate: --repeats: must be >= %d (K sweeps give K(K-1)/2 A/A comparisons), got %d", MinCalibrateRepeats, opts.repeats)
 	}
 	if opts.format != formatText && opts.format != formatMarkdown {
-		return errorf(env, ExitInvalid, "calibrate: --format: must be text or markdown, got %q", opts.format)
+		return invalidf("calibrate: --format: must be text or markdown, got %q", opts.format)
 	}
-	if opts.outDir == "" {
-		return errorf(env, ExitInvalid, "calibrate: --out: must name a directory")
+	if opts.sel.OutDir == "" {
+		return invalidf("calibrate: --out: must name a directory")
 	}
 	// Check the config before the first server starts.
-	cfg, servers, err := loadSweep(opts.sweepOptions)
+	plan, err := loadPlan(opts.sweepOptions)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitInvalid
+		return err
 	}
 
-	dirs, code := calibrateSweeps(ctx, env, opts)
-	if code != ExitOK {
-		return code
+	dirs, err := calibrateSweeps(ctx, env, opts)
+	if err != nil {
+		return err
 	}
 	if opts.baselines != "" {
 		for _, dir := range dirs {
 			up, err := baseline.Update(dir, opts.baselines)
 			if err != nil {
-				return errorf(env, ExitInvalid, "calibrate: --baselines: %v", err)
+				return invalidf("calibrate: --baselines: %v", err)
 			}
 			fmt.Fprintf(env.Stderr, "vllm-bench: calibrate: accepted %s from %s into %s\n", plural(len(up.Promoted), "point"), dir, opts.baselines)
 		}
 	}
-	code = ExitOK
-	for i, run := range calibrationRuns(cfg, servers) {
-		c, err := calibrateSelected(dirs, run.keep, run.gate)
+	var result error
+	for i, run := range calibrationRuns(plan) {
+		c, err := gate.CalibrateDirs(dirs, run.keep, run.gate)
 		if err != nil {
-			return errorf(env, ExitInfra, "calibrate: %v", err)
+			return infraf("calibrate: %v", err)
 		}
 		for _, missing := range unmeasured(c, run.names) {
 			fmt.Fprintf(env.Stderr, "vllm-bench: calibrate: %s was not measured without failures in two sweeps or more: left out\n", missing)
-			code = ExitInfra
+			result = quietExit(ExitInfra)
 		}
 		if i > 0 {
 			fmt.Fprintln(env.Stdout)
 		}
-		out := c.Text()
+		out := report.CalibrationText(c)
 		if opts.format == formatMarkdown {
-			out = c.Markdown()
+			out = report.CalibrationMarkdown(c)
 		}
 		fmt.Fprint(env.Stdout, out)
 	}
-	return code
+	return result
 }
 
 // calibrateSweeps runs the K sweeps into DIR/rep-<k> and returns the
 // directories. The sweeps' own tables go to stderr, so stdout holds only
 // the calibration. It stops at the first sweep that fails.
-func calibrateSweeps(ctx context.Context, env *Env, opts calibrateOptions) ([]string, int) {
+func calibrateSweeps(ctx context.Context, env *Env, opts calibrateOptions) ([]string, error) {
 	sweepEnv := *env
 	sweepEnv.Stdout = env.Stderr
 	dirs := make([]string, 0, opts.repeats)
 	for k := 1; k <= opts.repeats; k++ {
-		ro := runOptions{sweepOptions: opts.sweepOptions}
-		ro.outDir = filepath.Join(opts.outDir, fmt.Sprintf("rep-%d", k))
-		fmt.Fprintf(env.Stderr, "\nvllm-bench: calibrate: sweep %d of %d into %s\n", k, opts.repeats, ro.outDir)
-		done, code := executeSweep(ctx, &sweepEnv, ro)
-		if code != ExitOK {
-			return nil, code
+		so := opts.sweepOptions
+		so.sel.OutDir = filepath.Join(opts.sel.OutDir, fmt.Sprintf("rep-%d", k))
+		fmt.Fprintf(env.Stderr, "\nvllm-bench: calibrate: sweep %d of %d into %s\n", k, opts.repeats, so.sel.OutDir)
+		plan, err := loadPlan(so)
+		if err != nil {
+			return nil, err
 		}
-		if len(done.outcome.failures) > 0 {
-			return nil, errorf(env, ExitInfra, "calibrate: sweep %d of %d failed (results in %s): no calibration", k, opts.repeats, ro.outDir)
+		out, err := runSweep(ctx, &sweepEnv, plan, runnerOptions(env, false, lines{env.Stderr}))
+		if err != nil {
+			return nil, err
 		}
-		dirs = append(dirs, ro.outDir)
+		if len(out.Failures) > 0 {
+			return nil, infraf("calibrate: sweep %d of %d failed (results in %s): no calibration", k, opts.repeats, so.sel.OutDir)
+		}
+		dirs = append(dirs, so.sel.OutDir)
 	}
-	return dirs, ExitOK
+	return dirs, nil
 }
 
 // calibrationRun is one run of the config to calibrate with its own gate.
 type calibrationRun struct {
-	gate config.Gate
+	gate gate.Settings
 	// names are the result files of the run's points, in sweep order.
 	names []string
 	keep  func(*baseline.Result) bool
@@ -134,12 +138,12 @@ type calibrationRun struct {
 // calibrationRuns groups the selected server configurations by run, in
 // config order. Each run keeps only its own points, so files a results
 // directory held from earlier sweeps do not count.
-func calibrationRuns(cfg *config.Config, servers []sweep.ServerConfig) []calibrationRun {
+func calibrationRuns(plan runner.Plan) []calibrationRun {
 	var out []calibrationRun
-	for _, r := range cfg.Runs {
+	for _, r := range plan.Config.Runs {
 		set := map[string]bool{}
 		var names []string
-		for _, s := range servers {
+		for _, s := range plan.Servers {
 			if s.Run.Name != r.Name {
 				continue
 			}
@@ -153,7 +157,7 @@ func calibrationRuns(cfg *config.Config, servers []sweep.ServerConfig) []calibra
 			continue
 		}
 		run := r.Name
-		out = append(out, calibrationRun{gate: r.Gate, names: names, keep: func(res *baseline.Result) bool {
+		out = append(out, calibrationRun{gate: gate.Resolve(r.Gate), names: names, keep: func(res *baseline.Result) bool {
 			return res.File.VllmBench.Run == run && set[res.Name]
 		}})
 	}
@@ -162,7 +166,7 @@ func calibrationRuns(cfg *config.Config, servers []sweep.ServerConfig) []calibra
 
 // unmeasured returns the result names absent from the calibration: points
 // that failed in all sweeps but one or more.
-func unmeasured(c *report.Calibration, names []string) []string {
+func unmeasured(c *gate.Calibration, names []string) []string {
 	have := map[string]bool{}
 	for _, p := range c.Points {
 		have[p.Name] = true

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 )
 
 // calibrateConfig writes a two-point simulator config that runs in about a
@@ -50,7 +50,7 @@ func TestCalibrateCommand(t *testing.T) {
 		t.Errorf("no calibration summary:\n%s", stdout)
 	}
 	for _, point := range []string{"CTX256 C4 P24 O16", "CTX256 C8 P24 O16"} {
-		for _, metric := range config.DefaultGateMetrics {
+		for _, metric := range gate.DefaultMetrics() {
 			found := false
 			for _, line := range strings.Split(stdout, "\n") {
 				if strings.Contains(line, point+" ") && strings.Contains(line, "| "+metric+" ") {

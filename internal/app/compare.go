@@ -2,14 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
 )
 
@@ -19,62 +21,6 @@ const (
 	formatText     = "text"
 	formatJSON     = "json"
 )
-
-// gateOverride holds command-line overrides of the config's gate settings;
-// nil fields keep the config's values.
-type gateOverride struct {
-	metrics   []string
-	tolerance *float64
-	alpha     *float64
-}
-
-// apply returns g with the overrides applied.
-func (o gateOverride) apply(g config.Gate) config.Gate {
-	if o.metrics != nil {
-		g.Metrics = slices.Clone(o.metrics)
-	}
-	if o.tolerance != nil {
-		g.Tolerance = *o.tolerance
-	}
-	if o.alpha != nil {
-		g.Alpha = *o.alpha
-	}
-	return g
-}
-
-// gatesOf returns the gate settings of every run of a config (nil config:
-// none, so every run takes the defaults).
-func gatesOf(cfg *config.Config) map[string]config.Gate {
-	gates := map[string]config.Gate{}
-	if cfg == nil {
-		return gates
-	}
-	for _, r := range cfg.Runs {
-		gates[r.Name] = r.Gate
-	}
-	return gates
-}
-
-// compareDirs compares the results in resultsDir with the baselines in
-// baselinesDir, gating each run with its settings from gates (runs not in
-// gates take the defaults) after the overrides. It is the one comparison
-// that compare, run and the action share. An error means unreadable input
-// (a corrupt result or baseline file, named in the message).
-func compareDirs(resultsDir, baselinesDir string, gates map[string]config.Gate, ov gateOverride) (*report.Report, error) {
-	pairs, err := baseline.Load(resultsDir, baselinesDir)
-	if err != nil {
-		return nil, err
-	}
-	opts := report.Options{Gates: map[string]config.Gate{}, Default: ov.apply(config.Gate{
-		Metrics:   slices.Clone(config.DefaultGateMetrics),
-		Tolerance: config.DefaultTolerance,
-		Alpha:     config.DefaultAlpha,
-	})}
-	for run, g := range gates {
-		opts.Gates[run] = ov.apply(g)
-	}
-	return report.Compare(pairs, opts), nil
-}
 
 // renderReport renders a report in one of the formats.
 func renderReport(r *report.Report, format string) ([]byte, error) {
@@ -93,91 +39,115 @@ func renderReport(r *report.Report, format string) ([]byte, error) {
 	return nil, fmt.Errorf("--format: must be markdown, text or json, got %q", format)
 }
 
-// cmdCompare is `vllm-bench compare`: it gates a results directory against
-// the baselines and prints the report. Exit 0: nothing regressed; 1: a
-// regression or a failed point; 2: unreadable input or bad flags.
-func cmdCompare(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "compare", "--results DIR --baselines DIR [-c CONFIG] [--format markdown|text|json] [--out FILE] [--tolerance F] [--alpha F] [--metrics a,b,c]")
-	resultsDir := fs.String("results", "", "directory of result files to judge")
-	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
-	cfgPath := fs.String("c", "", "config file whose runs' gate settings apply")
-	format := fs.String("format", formatText, "report format: markdown, text or json")
-	out := fs.String("out", "", "write the report to this file instead of stdout")
-	var ov gateOverride
+// addGateFlags registers --tolerance, --alpha and --metrics, which override
+// every run's gate settings; the gate package judges their values.
+func addGateFlags(fs *flag.FlagSet, ov *gate.Override) {
 	fs.Func("tolerance", "smallest relative change that counts, e.g. 0.05 (overrides the config)", func(s string) error {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v < 0 || v >= 1 {
+		if err == nil {
+			err = gate.CheckTolerance(v)
+		}
+		if err != nil {
 			return fmt.Errorf("must be a fraction in [0, 1), got %q", s)
 		}
-		ov.tolerance = &v
+		ov.Tolerance = &v
 		return nil
 	})
 	fs.Func("alpha", "false-discovery rate over the report, e.g. 0.05 (overrides the config)", func(s string) error {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v <= 0 || v >= 1 {
+		if err == nil {
+			err = gate.CheckAlpha(v)
+		}
+		if err != nil {
 			return fmt.Errorf("must be in (0, 1), got %q", s)
 		}
-		ov.alpha = &v
+		ov.Alpha = &v
 		return nil
 	})
-	fs.Func("metrics", "comma-separated gated metrics (overrides the config); valid: "+strings.Join(report.MetricNames(), ", "), func(s string) error {
+	fs.Func("metrics", "comma-separated gated metrics (overrides the config); valid: "+strings.Join(gate.MetricNames(), ", "), func(s string) error {
 		var names []string
 		for _, n := range strings.Split(s, ",") {
 			if n = strings.TrimSpace(n); n != "" {
 				names = append(names, n)
 			}
 		}
-		if len(names) == 0 {
-			return fmt.Errorf("must name at least one metric")
-		}
-		if err := report.CheckMetrics(names); err != nil {
+		if err := gate.CheckMetrics(names); err != nil {
 			return err
 		}
-		ov.metrics = names
+		ov.Metrics = names
 		return nil
 	})
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+}
+
+// cmdCompare is `vllm-bench compare`: it gates a results directory against
+// the baselines and prints the report. Exit 0: nothing regressed; 1: a
+// regression or a failed point; 2: unreadable input or bad flags.
+func cmdCompare(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "compare", "--results DIR --baselines DIR [-c CONFIG] [--format markdown|text|json] [--out FILE] [--tolerance F] [--alpha F] [--metrics a,b,c]")
+	resultsDir := fs.String("results", "", "directory of result files to judge")
+	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
+	cfgPath := fs.String("c", "", "config file whose runs' gate settings apply")
+	format := fs.String("format", formatText, "report format: markdown, text or json")
+	out := fs.String("out", "", "write the report to this file instead of stdout")
+	var ov gate.Override
+	addGateFlags(fs, &ov)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *resultsDir == "" {
-		return errorf(env, ExitInvalid, "compare: --results DIR is required")
+		return invalidf("compare: --results DIR is required")
 	}
-	if fs.NArg() > 0 {
-		return errorf(env, ExitInvalid, "compare: unexpected argument %q", fs.Arg(0))
+	if _, err := renderReport(report.New(&gate.Report{}), *format); err != nil {
+		return invalidf("compare: %v", err)
 	}
-	if _, err := renderReport(&report.Report{}, *format); err != nil {
-		return errorf(env, ExitInvalid, "compare: %v", err)
-	}
-	var gates map[string]config.Gate
+	var cfg *config.Config
 	if *cfgPath != "" {
-		cfg, err := config.Load(*cfgPath)
-		if err != nil {
-			fmt.Fprintln(env.Stderr, err)
-			return ExitInvalid
+		var err error
+		if cfg, err = loadConfig(*cfgPath); err != nil {
+			return err
 		}
-		gates = gatesOf(cfg)
 	}
-	if msg := missingBaselines(*baselinesDir); msg != "" {
+	if msg := gate.MissingBaselines(*baselinesDir); msg != "" {
 		fmt.Fprintln(env.Stderr, "vllm-bench: warning: "+msg)
 	}
-	r, err := compareDirs(*resultsDir, *baselinesDir, gates, ov)
+	reports, err := gate.CompareDirs([]string{*resultsDir}, *baselinesDir, cfg, ov)
 	if err != nil {
-		return errorf(env, ExitInvalid, "compare: %v", err)
+		return compareError(err)
 	}
+	r := report.New(reports[0])
 	data, err := renderReport(r, *format)
 	if err != nil {
-		return errorf(env, ExitInvalid, "compare: %v", err)
+		return invalidf("compare: %v", err)
 	}
 	if *out != "" {
 		if err := os.WriteFile(*out, data, 0o644); err != nil {
-			return errorf(env, ExitInvalid, "compare: --out: write %q: %v", *out, err)
+			return invalidf("compare: --out: write %q: %v", *out, err)
 		}
 		fmt.Fprintf(env.Stderr, "vllm-bench: compare: %s; report written to %s\n", r.Verdict(), *out)
 	} else if _, err := env.Stdout.Write(data); err != nil {
-		return errorf(env, ExitInfra, "compare: write report: %v", err)
+		return infraf("compare: write report: %v", err)
 	}
-	if !r.OK() {
-		return ExitRegression
+	return gateExit(gate.Combine(reports, nil))
+}
+
+// compareError is the exit of a comparison that could not be made: exit 3
+// when the results directory holds nothing to judge (the benchmark did not
+// run), else 2 (unreadable input).
+func compareError(err error) error {
+	if errors.Is(err, baseline.ErrNoResults) {
+		return infraf("compare: %v", err)
 	}
-	return ExitOK
+	return invalidf("compare: %v", err)
+}
+
+// gateExit is the exit of a gate: 3 when planned points are missing (named
+// on stderr), 1 on a regression or a failed point, else 0.
+func gateExit(o gate.Overall) error {
+	switch {
+	case len(o.Missing) > 0:
+		return infraf("%s not measured: %s", plural(len(o.Missing), "planned point"), strings.Join(o.Missing, ", "))
+	case !o.OK():
+		return quietExit(ExitRegression)
+	}
+	return nil
 }

@@ -1,5 +1,8 @@
-// Package app holds the subcommands of vllm-bench. It is the only package
-// that wires the stages together (config -> sweep -> engine/server ->
-// loadgen -> metrics -> results -> baseline -> stats -> report -> github);
-// every other package knows only those to its left.
+// Package app holds the subcommands of vllm-bench: their flags, and the
+// wiring of the stages (config -> sweep -> runner (engine, server, loadgen)
+// -> metrics -> results -> baseline -> stats -> gate -> report -> github).
+// A command returns an error that carries its exit code; Main prints it
+// once and exits with the code.
+//
+// Allowed internal imports: config, sweep, engine, server, loadgen, metrics, runner, results, baseline, stats, gate, report, github, sim.
 package app

@@ -8,52 +8,55 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // planServer is one server of `plan --format json`.
 type planServer struct {
-	Run     string   `json:"run"`
-	Engine  string   `json:"engine"`
-	TP      int      `json:"tp"`
-	DP      int      `json:"dp"`
-	PP      int      `json:"pp"`
-	Argv    []string `json:"argv"`
-	BaseURL string   `json:"base_url"`
-	Log     string   `json:"log,omitempty"`
+	Run     string        `json:"run"`
+	Engine  config.Engine `json:"engine"`
+	TP      int           `json:"tp"`
+	DP      int           `json:"dp"`
+	PP      int           `json:"pp"`
+	Argv    []string      `json:"argv"`
+	BaseURL string        `json:"base_url"`
+	Log     string        `json:"log,omitempty"`
 	// OutputDir is where the results go.
 	OutputDir string   `json:"output_dir"`
 	Results   []string `json:"results"`
 }
 
-func cmdPlan(ctx context.Context, env *Env, args []string) int {
+// cmdPlan is `vllm-bench plan`: it prints the servers (argv) and result
+// files a config would produce, or the matrix of its shards.
+func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "plan", "-c CONFIG [--format text|json] [--shard i/n | --shards N] [--engine sim] [--out DIR] [--run NAME]")
 	var opts sweepOptions
 	addSweepFlags(fs, &opts, "show", "", "write results here instead of each run's bench.output_dir")
 	format := fs.String("format", "text", "output format: text or json")
 	shards := fs.Int("shards", 0, "print a GitHub Actions matrix of N shards ({\"include\":[{\"shard\":\"1/N\"},...]}) and the servers of each")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *format != "text" && *format != "json" {
-		return errorf(env, ExitInvalid, "--format: must be text or json, got %q", *format)
+		return invalidf("--format: must be text or json, got %q", *format)
 	}
-	if *shards < 0 || (*shards > 0 && opts.shard != "") {
-		return errorf(env, ExitInvalid, "--shards: must be >= 1 and not combined with --shard, got %d", *shards)
+	if *shards < 0 || (*shards > 0 && opts.sel.Shard != "") {
+		return invalidf("--shards: must be >= 1 and not combined with --shard, got %d", *shards)
 	}
-	_, servers, err := loadSweep(opts)
+	p, err := loadPlan(opts)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitInvalid
+		return err
 	}
 	if *shards > 0 {
-		return printMatrix(env, servers, *shards, *format)
+		return printMatrix(env, p.Servers, *shards, *format)
 	}
-	plan := make([]planServer, 0, len(servers))
-	for _, s := range servers {
-		recipe, _, err := recipeFor(ctx, env, s)
+	plan := make([]planServer, 0, len(p.Servers))
+	for _, s := range p.Servers {
+		recipe, _, err := runner.Recipe(ctx, s, env.Executable)
 		if err != nil {
-			return errorf(env, ExitInvalid, "run %q: %v", s.Run.Name, err)
+			return invalidf("run %q: %v", s.Run.Name, err)
 		}
 		ps := planServer{
 			Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP,
@@ -68,10 +71,15 @@ func cmdPlan(ctx context.Context, env *Env, args []string) int {
 		plan = append(plan, ps)
 	}
 	if *format == "json" {
-		return writeJSON(env, map[string]any{"servers": plan})
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"servers": plan}); err != nil {
+			return infraf("writing JSON: %v", err)
+		}
+		return nil
 	}
 	printPlan(env.Stdout, plan)
-	return ExitOK
+	return nil
 }
 
 func printPlan(w io.Writer, plan []planServer) {
@@ -83,7 +91,7 @@ func printPlan(w io.Writer, plan []planServer) {
 	for i, s := range plan {
 		fmt.Fprintf(w, "\nserver %d/%d: %s TP%d DP%d PP%d (engine %s)\n", i+1, len(plan), s.Run, s.TP, s.DP, s.PP, s.Engine)
 		if len(s.Argv) > 0 {
-			fmt.Fprintf(w, "  start: %s\n", shellQuote(s.Argv))
+			fmt.Fprintf(w, "  start: %s\n", runner.ShellQuote(s.Argv))
 			fmt.Fprintf(w, "  log:   %s\n", s.Log)
 		}
 		fmt.Fprintf(w, "  url:   %s\n", s.BaseURL)
@@ -97,7 +105,7 @@ func printPlan(w io.Writer, plan []planServer) {
 // printMatrix prints the shards of a sweep as a GitHub Actions matrix. The
 // JSON form is one line, ready for $GITHUB_OUTPUT and fromJSON: each entry
 // has the shard and, for job names, the servers it starts.
-func printMatrix(env *Env, servers []sweep.ServerConfig, n int, format string) int {
+func printMatrix(env *Env, servers []sweep.ServerConfig, n int, format string) error {
 	assign := sweep.Assign(servers, n)
 	names := make([][]string, n)
 	costs := make([]int64, n)
@@ -111,34 +119,12 @@ func printMatrix(env *Env, servers []sweep.ServerConfig, n int, format string) i
 			include[k] = map[string]string{"shard": fmt.Sprintf("%d/%d", k+1, n), "servers": strings.Join(names[k], " ")}
 		}
 		if err := json.NewEncoder(env.Stdout).Encode(map[string]any{"include": include}); err != nil {
-			return errorf(env, ExitInfra, "writing JSON: %v", err)
+			return infraf("writing JSON: %v", err)
 		}
-		return ExitOK
+		return nil
 	}
 	for k := range names {
 		fmt.Fprintf(env.Stdout, "shard %d/%d (estimated cost %d tokens): %s\n", k+1, n, costs[k], strings.Join(names[k], ", "))
 	}
-	return ExitOK
-}
-
-func writeJSON(env *Env, v any) int {
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return errorf(env, ExitInfra, "writing JSON: %v", err)
-	}
-	return ExitOK
-}
-
-// shellQuote prints argv as a shell would need it typed.
-func shellQuote(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
-			out[i] = a
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
+	return nil
 }

@@ -105,7 +105,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"plan"}, "-c CONFIG is required"},
 		{[]string{"plan", "-c", seedConfig, "--format", "xml"}, `--format: must be text or json, got "xml"`},
 		{[]string{"plan", "-c", seedConfig, "--shard", "3/2"}, "--shard: shard must be i/n"},
-		{[]string{"plan", "-c", seedConfig, "--engine", "tgi"}, `--engine: must be sim, vllm or sglang, got "tgi"`},
+		{[]string{"plan", "-c", seedConfig, "--engine", "tgi"}, `--engine: must be one of vllm, sglang, sim, got "tgi"`},
 		{[]string{"plan", "-c", seedConfig, "--run", "nope"}, `--run: no run named "nope"`},
 		{[]string{"validate", "-c", "../../testdata/config/three-mistakes.yaml"}, "three-mistakes.yaml:7: runs[0].serve.gpu_memory_utilization"},
 		{[]string{"validate", "-c", "missing.yaml"}, `config file "missing.yaml" not found`},

@@ -3,79 +3,103 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"text/tabwriter"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 )
 
-// runOptions are the flags of `vllm-bench run`.
-type runOptions struct {
-	sweepOptions
-	resume    bool
-	baselines string
-}
-
-func cmdRun(ctx context.Context, env *Env, args []string) int {
+// cmdRun is `vllm-bench run`: it runs the sweep, prints the table and, with
+// --baselines, the gate. Exit 1: a regression; 3: a server configuration
+// failed or the sweep was interrupted.
+func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
-	var opts runOptions
-	addSweepFlags(fs, &opts.sweepOptions, "run", "", "write results here instead of each run's bench.output_dir")
-	fs.BoolVar(&opts.resume, "resume", false, "skip points whose result file is already complete")
-	fs.StringVar(&opts.baselines, "baselines", "", "after the sweep, compare the results with the baselines in this directory")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	var opts sweepOptions
+	addSweepFlags(fs, &opts, "run", "", "write results here instead of each run's bench.output_dir")
+	resume := fs.Bool("resume", false, "skip points whose result file is already complete")
+	baselines := fs.String("baselines", "", "after the sweep, compare the results with the baselines in this directory")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if opts.baselines != "" {
-		if info, err := os.Stat(opts.baselines); err == nil && !info.IsDir() {
-			return errorf(env, ExitInvalid, "--baselines: %q is not a directory", opts.baselines)
+	if *baselines != "" {
+		if info, err := os.Stat(*baselines); err == nil && !info.IsDir() {
+			return invalidf("--baselines: %q is not a directory", *baselines)
 		}
 	}
-	done, code := executeSweep(ctx, env, opts)
-	if code != ExitOK {
-		return code
-	}
-	if opts.baselines != "" {
-		code = compareAfterRun(env, done, opts.baselines)
-	}
-	if len(done.outcome.failures) > 0 {
-		return ExitInfra
-	}
-	return code
-}
-
-// sweepDone is a finished (or interrupted) sweep.
-type sweepDone struct {
-	cfg     *config.Config
-	servers []sweep.ServerConfig
-	outcome sweepOutcome
-}
-
-// executeSweep runs the sweep the options select, writes summary.json,
-// prints the table and reports failures on stderr. The code is ExitInvalid
-// for a bad config, ExitInfra when interrupted, else ExitOK; failed
-// configurations are in the outcome.
-func executeSweep(ctx context.Context, env *Env, opts runOptions) (sweepDone, int) {
-	cfg, servers, err := loadSweep(opts.sweepOptions)
+	plan, err := loadPlan(opts)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return sweepDone{}, ExitInvalid
+		return err
 	}
-	sw := &sweeper{env: env, cfg: cfg, resume: opts.resume, shard: opts.shard, machine: captureEnv(ctx, env)}
-	outcome := sw.run(ctx, servers)
-	if err := sw.writeSummaries(servers); err != nil {
+	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, lines{env.Stderr}))
+	if err != nil {
+		return err
+	}
+	var gateErr error
+	if *baselines != "" {
+		gateErr = compareAfterRun(env, plan, *baselines)
+	}
+	if len(out.Failures) > 0 {
+		return quietExit(ExitInfra)
+	}
+	return gateErr
+}
+
+// runSweep runs a plan, prints its table on stdout and its failures on
+// stderr. The error is ExitInfra when the sweep was interrupted or its
+// summary could not be written; failed configurations are in the outcome.
+func runSweep(ctx context.Context, env *Env, plan runner.Plan, opts runner.Options) (runner.Outcome, error) {
+	out, err := runner.Run(ctx, plan, opts)
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: %v\n", err)
 	}
-	printRunTable(env.Stdout, outcome.rows)
-	done := sweepDone{cfg: cfg, servers: servers, outcome: outcome}
-	if ctx.Err() != nil {
-		fmt.Fprintln(env.Stderr, "vllm-bench: interrupted; finished result files are kept, run again with --resume to finish")
-		return done, ExitInfra
+	printRunTable(env.Stdout, out.Rows)
+	if out.Interrupted {
+		return out, infraf("interrupted; finished result files are kept, run again with --resume to finish")
 	}
-	if len(outcome.failures) > 0 {
-		fmt.Fprintf(env.Stderr, "\nvllm-bench: %s failed:\n", plural(len(outcome.failures), "server configuration"))
-		for _, f := range outcome.failures {
-			fmt.Fprintf(env.Stderr, "  - %s\n", firstLine(f))
+	if len(out.Failures) > 0 {
+		fmt.Fprintf(env.Stderr, "\nvllm-bench: %s failed:\n", plural(len(out.Failures), "server configuration"))
+		for _, f := range out.Failures {
+			fmt.Fprintf(env.Stderr, "  - %s\n", f)
 		}
 	}
-	return done, ExitOK
+	return out, nil
+}
+
+// compareAfterRun prints the comparison of a sweep's results with the
+// baselines as text; the error carries the gate's exit code.
+func compareAfterRun(env *Env, plan runner.Plan, baselines string) error {
+	if msg := gate.MissingBaselines(baselines); msg != "" {
+		fmt.Fprintln(env.Stderr, "vllm-bench: warning: "+msg)
+	}
+	reports, err := gate.CompareDirs(plan.OutputDirs(), baselines, plan.Config, gate.Override{})
+	if err != nil {
+		return compareError(err)
+	}
+	for _, r := range reports {
+		fmt.Fprintln(env.Stdout)
+		fmt.Fprint(env.Stdout, report.New(r).Text())
+	}
+	return gateExit(gate.Combine(reports, nil))
+}
+
+// printRunTable prints one row per point: latencies in milliseconds,
+// throughputs per second, and the failed request count.
+func printRunTable(w io.Writer, rows []runner.Row) {
+	if len(rows) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "server\tpoint\tTTFT p50\tTTFT p99\tTPOT p50\tITL p50\tE2EL p50\tout tok/s\treq/s\tfailed\t")
+	for _, r := range rows {
+		f, s := r.File, r.Server
+		fmt.Fprintf(tw, "%s TP%d DP%d PP%d\t%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.2f\t%d\t%s\n",
+			s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), f.MedianTTFTMs, f.P99TTFTMs, f.MedianTPOTMs, f.MedianITLMs, f.MedianE2ELMs,
+			f.OutputThroughput, f.RequestThroughput, f.Failed, r.Note)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "(latencies in ms)")
 }

@@ -179,7 +179,7 @@ func checkComplete(t *testing.T, path, run string) *results.File {
 	if m.Run != run || m.TP < 1 || m.DP < 1 || m.PP < 1 || m.Engine != "sim" || m.Point.Concurrency < 1 {
 		t.Errorf("%s: vllm_bench run %q engine %q tp %d dp %d pp %d point %+v", filepath.Base(path), m.Run, m.Engine, m.TP, m.DP, m.PP, m.Point)
 	}
-	if !results.Complete(path) {
+	if !complete(t, path) {
 		t.Errorf("%s: not complete for --resume", filepath.Base(path))
 	}
 	return f
@@ -342,7 +342,7 @@ func TestRunServerFailsToStart(t *testing.T) {
 		if f.Completed != 0 || f.Failed != m.Point.NumPrompts || m.Run != "nostart" || m.TP != 1 {
 			t.Errorf("%s: completed %d failed %d run %q tp %d", filepath.Base(failedPath(p)), f.Completed, f.Failed, m.Run, m.TP)
 		}
-		if results.Complete(failedPath(p)) {
+		if complete(t, failedPath(p)) {
 			t.Errorf("%s counts as complete for --resume", filepath.Base(failedPath(p)))
 		}
 	}
@@ -635,7 +635,7 @@ func TestRunEveryRequestFails(t *testing.T) {
 		if f.Completed != 0 || f.Failed != 8 || !strings.Contains(f.VllmBench.Error, "every request failed") || len(f.Errors) != 8 || f.Errors[0] == "" {
 			t.Errorf("%s: completed %d failed %d error %q", filepath.Base(p), f.Completed, f.Failed, f.VllmBench.Error)
 		}
-		if results.Complete(failedPath(p)) {
+		if complete(t, failedPath(p)) {
 			t.Errorf("%s counts as complete for --resume", filepath.Base(p))
 		}
 	}
@@ -692,4 +692,17 @@ func TestRunOneRunAtATimeSharesTheSummary(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "promoted 2 points") {
 		t.Errorf("baseline update: exit %d: %s", code, stdout)
 	}
+}
+
+// failedPath is where the runner records a point that could not be measured.
+func failedPath(resultPath string) string {
+	return strings.TrimSuffix(resultPath, ".json") + results.FailedSuffix
+}
+
+// complete reports whether path holds a complete result file (what
+// --resume skips).
+func complete(t *testing.T, path string) bool {
+	t.Helper()
+	f, err := results.Read(path)
+	return err == nil && f.Complete()
 }

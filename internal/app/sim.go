@@ -8,6 +8,6 @@ import (
 
 // cmdSim runs the simulator in this process; the harness starts it as a
 // child process exactly as it starts `vllm serve`.
-func cmdSim(ctx context.Context, env *Env, args []string) int {
-	return sim.Main(ctx, args, env.Stdout, env.Stderr)
+func cmdSim(ctx context.Context, env *Env, args []string) error {
+	return quietExit(sim.Main(ctx, args, env.Stdout, env.Stderr))
 }

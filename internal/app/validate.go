@@ -5,23 +5,21 @@ import (
 	"fmt"
 )
 
-func cmdValidate(ctx context.Context, env *Env, args []string) int {
+// cmdValidate is `vllm-bench validate`: it loads a config and reports every
+// problem in it (exit 2), or what it would run.
+func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "validate", "-c CONFIG")
-	cfgPath := fs.String("c", "", "config file to check")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	var opts sweepOptions
+	fs.StringVar(&opts.configPath, "c", "", "config file to check")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	cfg, servers, err := loadSweep(sweepOptions{configPath: *cfgPath})
+	plan, err := loadPlan(opts)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitInvalid
+		return err
 	}
-	points := 0
-	for _, s := range servers {
-		points += len(s.Points)
-	}
-	fmt.Fprintf(env.Stdout, "%s: ok (%s, %s, %s)\n", cfg.Path, plural(len(cfg.Runs), "run"), plural(len(servers), "server"), plural(points, "point"))
-	return ExitOK
+	fmt.Fprintf(env.Stdout, "%s: ok (%s, %s, %s)\n", plan.Config.Path, plural(len(plan.Config.Runs), "run"), plural(len(plan.Servers), "server"), plural(plan.Points(), "point"))
+	return nil
 }
 
 func plural(n int, noun string) string {

@@ -11,5 +11,5 @@
 // the reason in Mismatch. History lines are newest last and capped at
 // HistoryCap.
 //
-// baseline may import results, sweep and config, and nothing to their right.
+// Allowed internal imports: results, sweep, config.
 package baseline

@@ -44,10 +44,10 @@ func (r *Result) Failed() bool {
 	return strings.HasSuffix(r.Path, FailedSuffix) || r.File.VllmBench.Error != "" || r.File.Failed > 0
 }
 
-// Complete reports whether the point was measured in full without failures,
-// the condition for promoting it to a baseline.
-func (r *Result) Complete() bool {
-	return !r.Failed() && r.File.Completed > 0 && r.File.VllmBench.EndTime != ""
+// Promotable reports whether the point may become a baseline: its file is
+// complete (results.File.Complete) and no request failed.
+func (r *Result) Promotable() bool {
+	return !r.Failed() && r.File.Complete()
 }
 
 // FailureReason says in a few words why a failed point failed.

@@ -42,7 +42,7 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 	entries := map[string]*HistoryEntry{}
 	var runs []string
 	for _, r := range cur {
-		if !r.Complete() {
+		if !r.Promotable() {
 			reason := "incomplete"
 			if r.Failed() {
 				reason = r.FailureReason()

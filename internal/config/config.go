@@ -5,7 +5,7 @@ import "time"
 // Defaults of optional keys. A key left out of the file takes these values.
 const (
 	// DefaultEngine is the engine of a run that names none.
-	DefaultEngine = "vllm"
+	DefaultEngine = EngineVLLM
 	// DefaultPort is vLLM's own default port.
 	DefaultPort = 8000
 	// DefaultGPUMemoryUtilization is vLLM's default share of GPU memory.
@@ -27,15 +27,7 @@ const (
 	DefaultEndpoint = "completions"
 	// DefaultRequestTimeout bounds one request, stream included.
 	DefaultRequestTimeout = 10 * time.Minute
-	// DefaultTolerance is the smallest relative change the gate reports.
-	DefaultTolerance = 0.05
-	// DefaultAlpha is the false-discovery rate over a whole report.
-	DefaultAlpha = 0.05
 )
-
-// DefaultGateMetrics are the metrics the gate judges unless gate.metrics says
-// otherwise.
-var DefaultGateMetrics = []string{"median_ttft_ms", "median_tpot_ms", "output_throughput"}
 
 // Config is a whole benchmark campaign: one file, several runs.
 type Config struct {
@@ -50,7 +42,7 @@ type Config struct {
 // parallel layouts, each measured at every bench point.
 type Run struct {
 	Name   string `yaml:"name"`
-	Engine string `yaml:"engine"`
+	Engine Engine `yaml:"engine"`
 	Serve  Serve  `yaml:"serve"`
 	Bench  Bench  `yaml:"bench"`
 	Gate   Gate   `yaml:"gate"`
@@ -106,9 +98,15 @@ type Bench struct {
 	SaveDetailed   bool               `yaml:"save_detailed"`
 }
 
-// Gate holds the regression gate's settings for a run.
+// Gate holds the regression gate's settings for a run as the file gives
+// them: a key left out is nil. The gate package owns their defaults and
+// their rules (gate.Resolve, gate.CheckConfig).
 type Gate struct {
 	Metrics   []string `yaml:"metrics"`
-	Tolerance float64  `yaml:"tolerance"`
-	Alpha     float64  `yaml:"alpha"`
+	Tolerance *float64 `yaml:"tolerance"`
+	Alpha     *float64 `yaml:"alpha"`
+	// PriorCV holds, per latency metric, the run-to-run coefficient of
+	// variation assumed until the baselines hold enough history to measure
+	// it.
+	PriorCV map[string]float64 `yaml:"prior_cv"`
 }

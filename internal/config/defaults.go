@@ -16,7 +16,7 @@ func applyDefaults(cfg *Config, written func(path string) bool) {
 		setDefault(&s.MaxNumSeqs, DefaultMaxNumSeqs, !written(p+"serve.max_num_seqs"))
 		setDefault(&s.Dtype, DefaultDtype, !written(p+"serve.dtype"))
 		setDefault(&s.StartupTimeout, DefaultStartupTimeout, !written(p+"serve.startup_timeout"))
-		if len(s.TPDPPairs) == 0 && r.Engine == "external" && !written(p+"serve.tp_dp_pairs") {
+		if len(s.TPDPPairs) == 0 && r.Engine == EngineExternal && !written(p+"serve.tp_dp_pairs") {
 			// An external server's layout is not ours to choose; the pair
 			// only labels its result files.
 			s.TPDPPairs = []Parallel{{TP: 1, DP: 1, PP: 1}}
@@ -30,12 +30,6 @@ func applyDefaults(cfg *Config, written func(path string) bool) {
 		setDefault(&b.Repeats, DefaultRepeats, !written(p+"bench.repeats"))
 		setDefault(&b.Endpoint, DefaultEndpoint, !written(p+"bench.endpoint"))
 		setDefault(&b.RequestTimeout, DefaultRequestTimeout, !written(p+"bench.request_timeout"))
-		g := &r.Gate
-		if len(g.Metrics) == 0 && !written(p+"gate.metrics") {
-			g.Metrics = append([]string(nil), DefaultGateMetrics...)
-		}
-		setDefault(&g.Tolerance, DefaultTolerance, !written(p+"gate.tolerance"))
-		setDefault(&g.Alpha, DefaultAlpha, !written(p+"gate.alpha"))
 	}
 }
 

@@ -5,5 +5,8 @@
 // Every problem in a file is reported at once, each as
 // FILE:LINE: path.to.key: what is wrong, got X. Optional keys left out take
 // the Default* constants; a key written with an explicit zero is judged as
-// written, not replaced by a default.
+// written, not replaced by a default. Rules of other stages (the gate's)
+// join through a Check, so config stays first.
+//
+// Allowed internal imports: none.
 package config

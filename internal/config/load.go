@@ -15,10 +15,16 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Load reads, decodes, defaults and validates the config file at path. On
-// invalid content it returns *Errors holding every problem in the file, each
-// with its line.
-func Load(path string) (*Config, error) {
+// Check judges a decoded config by rules this package does not own (the
+// gate's, say). It reports each problem through add at the key's path, e.g.
+// runs[0].gate.tolerance; the problem gets the key's line and joins the
+// file's other problems.
+type Check func(cfg *Config, add func(path, format string, args ...any))
+
+// Load reads, decodes, defaults and validates the config file at path, and
+// runs the checks. On invalid content it returns *Errors holding every
+// problem in the file, each with its line.
+func Load(path string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -26,12 +32,12 @@ func Load(path string) (*Config, error) {
 	case err != nil:
 		return nil, fmt.Errorf("config file %q: %w", path, err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, checks...)
 }
 
-// Parse decodes, defaults and validates config data; path names it in
-// messages.
-func Parse(path string, data []byte) (*Config, error) {
+// Parse decodes, defaults and validates config data and runs the checks;
+// path names it in messages.
+func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	errs := &Errors{file: path}
 	if len(bytes.TrimSpace(data)) == 0 {
 		errs.add(0, "", "the file is empty; a config lists benchmark runs under 'runs:' (see examples/quickstart.yaml)")
@@ -61,6 +67,9 @@ func Parse(path string, data []byte) (*Config, error) {
 		v.failed[e.Path] = true
 	}
 	v.config(cfg)
+	for _, check := range checks {
+		check(cfg, v.add)
+	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}

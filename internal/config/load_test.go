@@ -43,8 +43,7 @@ func TestParseDefaults(t *testing.T) {
 		{"repeats", r.Bench.Repeats, DefaultRepeats},
 		{"endpoint", r.Bench.Endpoint, DefaultEndpoint},
 		{"burstiness", r.Bench.Burstiness, DefaultBurstiness},
-		{"tolerance", r.Gate.Tolerance, DefaultTolerance},
-		{"metrics", strings.Join(r.Gate.Metrics, ","), strings.Join(DefaultGateMetrics, ",")},
+		{"gate.tolerance left out", r.Gate.Tolerance == nil, true},
 		{"line", r.Line, 2},
 	}
 	for _, c := range checks {
@@ -94,8 +93,6 @@ func TestParseErrors(t *testing.T) {
 		{"unknown engine", "engine: sim", "engine: tgi", `c.yaml:3: runs[0].engine: must be one of vllm, sglang, sim, external, got "tgi"`},
 		{"tp zero", "{tp: 1, dp: 1}", "{tp: 0, dp: 1}", "c.yaml:7: runs[0].serve.tp_dp_pairs[0].tp: must be >= 1, got 0"},
 		{"duplicate layout", "{tp: 1, dp: 1}]", "{tp: 1, dp: 1}, {tp: 1, dp: 1, pp: 1}]", "c.yaml:7: runs[0].serve.tp_dp_pairs[1]: duplicate layout tp=1 dp=1 pp=1"},
-		{"unknown gate metric", "      output_len: [16]\n", "      output_len: [16]\n    gate:\n      metrics: [median_ttft_ms, speed]\n", `c.yaml:14: runs[0].gate.metrics[1]: unknown metric "speed"`},
-		{"alpha out of range", "      output_len: [16]\n", "      output_len: [16]\n    gate:\n      alpha: 1.5\n", "c.yaml:14: runs[0].gate.alpha: must be in (0, 1), got 1.5"},
 		{"unknown goodput", "      output_len: [16]\n", "      output_len: [16]\n      goodput: {ttfb_ms: 3}\n", "c.yaml:13: runs[0].bench.goodput.ttfb_ms: unknown SLO"},
 		{"bad endpoint", "      output_len: [16]\n", "      output_len: [16]\n      endpoint: embeddings\n", `c.yaml:13: runs[0].bench.endpoint: must be one of completions, chat, got "embeddings"`},
 		{"repeats zero", "      output_len: [16]\n", "      output_len: [16]\n      repeats: 0\n", "c.yaml:13: runs[0].bench.repeats: must be >= 1, got 0"},

@@ -8,9 +8,6 @@ import (
 	"strings"
 )
 
-// Engines are the server kinds a run may name.
-var Engines = []string{"vllm", "sglang", "sim", "external"}
-
 // Dtypes are the values vLLM's --dtype accepts.
 var Dtypes = []string{"auto", "half", "float16", "bfloat16", "float", "float32"}
 
@@ -19,16 +16,6 @@ var Endpoints = []string{"completions", "chat"}
 
 // GoodputMetrics are the SLO keys bench.goodput accepts, in milliseconds.
 var GoodputMetrics = []string{"ttft_ms", "tpot_ms", "e2el_ms"}
-
-// GateMetricNames are the metrics gate.metrics may name: result-file keys
-// whose better direction the gate knows.
-var GateMetricNames = []string{
-	"median_ttft_ms", "p90_ttft_ms", "p99_ttft_ms",
-	"median_tpot_ms", "p90_tpot_ms", "p99_tpot_ms",
-	"median_itl_ms", "p90_itl_ms", "p99_itl_ms",
-	"median_e2el_ms", "p90_e2el_ms", "p99_e2el_ms",
-	"output_throughput", "request_throughput", "total_token_throughput", "request_goodput",
-}
 
 var runName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
@@ -87,17 +74,16 @@ func (v *validator) config(cfg *Config) {
 }
 
 func (v *validator) run(r *Run, p string) {
-	if !slices.Contains(Engines, r.Engine) {
-		v.add(p+".engine", "must be one of %s, got %q", strings.Join(Engines, ", "), r.Engine)
+	if !slices.Contains(Engines(), r.Engine) {
+		v.add(p+".engine", "must be one of %s, got %q", EngineList(Engines()), r.Engine)
 	}
 	v.serve(r, p+".serve")
 	v.bench(r, p+".bench")
-	v.gate(&r.Gate, p+".gate")
 }
 
 func (v *validator) serve(r *Run, p string) {
 	s := &r.Serve
-	external := r.Engine == "external"
+	external := r.Engine == EngineExternal
 	if s.ModelPath == "" && !external {
 		v.add(p+".model_path", "required: the model to serve (a Hugging Face id or a local path)")
 	}
@@ -225,23 +211,6 @@ func unique[T comparable](v *validator, path string, values []T) {
 			continue
 		}
 		first[x] = j
-	}
-}
-
-func (v *validator) gate(g *Gate, p string) {
-	if len(g.Metrics) == 0 {
-		v.add(p+".metrics", "must list at least one metric (valid: %s)", strings.Join(GateMetricNames, ", "))
-	}
-	for j, m := range g.Metrics {
-		if !slices.Contains(GateMetricNames, m) {
-			v.add(fmt.Sprintf("%s.metrics[%d]", p, j), "unknown metric %q (valid: %s)", m, strings.Join(GateMetricNames, ", "))
-		}
-	}
-	if g.Tolerance < 0 || g.Tolerance >= 1 {
-		v.add(p+".tolerance", "must be in [0, 1) as a fraction (0.05 = 5%%), got %g", g.Tolerance)
-	}
-	if g.Alpha <= 0 || g.Alpha >= 1 {
-		v.add(p+".alpha", "must be in (0, 1), got %g", g.Alpha)
 	}
 }
 

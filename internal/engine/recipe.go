@@ -45,24 +45,24 @@ func Build(run *config.Run, pair config.Parallel, opts Options) (Recipe, error) 
 		Env:        envList(s.Env),
 	}
 	switch run.Engine {
-	case "vllm":
+	case config.EngineVLLM:
 		cmd := s.Command
 		if len(cmd) == 0 {
 			cmd = []string{"vllm", "serve"}
 		}
 		r.Argv = append(append([]string(nil), cmd...), vllmArgs(s, pair, opts.VLLMVersion)...)
-	case "sim":
+	case config.EngineSim:
 		if opts.Executable == "" {
 			return Recipe{}, fmt.Errorf("engine sim: the path of the vllm-bench binary is unknown")
 		}
 		r.Argv = append([]string{opts.Executable, "sim"}, vllmArgs(s, pair, "")...)
-	case "sglang":
+	case config.EngineSGLang:
 		cmd := s.Command
 		if len(cmd) == 0 {
 			cmd = []string{"python3", "-m", "sglang.launch_server"}
 		}
 		r.Argv = append(append([]string(nil), cmd...), sglangArgs(s, pair)...)
-	case "external":
+	case config.EngineExternal:
 		r = Recipe{BaseURL: s.BaseURL, HealthPath: "/health", Env: r.Env}
 	default:
 		return Recipe{}, fmt.Errorf("unknown engine %q", run.Engine)

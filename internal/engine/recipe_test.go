@@ -7,7 +7,7 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 )
 
-func seedRun(engine string) *config.Run {
+func seedRun(engine config.Engine) *config.Run {
 	return &config.Run{
 		Name:   "my-benchmark",
 		Engine: engine,

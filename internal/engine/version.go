@@ -24,14 +24,14 @@ var versionPattern = regexp.MustCompile(`(\d+)\.(\d+)(?:\.(\d+))?`)
 func ServerVersion(ctx context.Context, run *config.Run, opts Options) string {
 	var argv []string
 	switch run.Engine {
-	case "vllm":
+	case config.EngineVLLM:
 		if len(run.Serve.Command) > 0 {
 			return ""
 		}
 		argv = []string{"vllm", "--version"}
-	case "sim":
+	case config.EngineSim:
 		argv = []string{opts.Executable, "sim", "--version"}
-	case "sglang":
+	case config.EngineSGLang:
 		if len(run.Serve.Command) > 0 {
 			return ""
 		}

@@ -74,9 +74,6 @@ func (x *Actions) Error(msg string) { x.issue(func() { x.a.Errorf("%s", msg) }) 
 // Warning writes a ::warning:: annotation with msg as it is.
 func (x *Actions) Warning(msg string) { x.issue(func() { x.a.Warningf("%s", msg) }) }
 
-// Notice writes a ::notice:: annotation with msg as it is.
-func (x *Actions) Notice(msg string) { x.issue(func() { x.a.Noticef("%s", msg) }) }
-
 // SetOutput appends name=value to the GITHUB_OUTPUT file.
 func (x *Actions) SetOutput(name, value string) error {
 	if strings.Contains(value, fileCommandDelimiter) {

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // CommentPolicy says when the sticky pull-request comment is written.
@@ -55,10 +59,6 @@ const (
 // DefaultBaselines is the baselines directory when the input is empty.
 const DefaultBaselines = "baselines"
 
-// knownEngines returns the values the engine input accepts: the engines a
-// run can be moved onto (an external server is the config's own choice).
-func knownEngines() []string { return []string{"vllm", "sglang", "sim"} }
-
 // Inputs are the action's inputs, parsed and validated. Empty optional
 // inputs take the defaults documented in action.yml.
 type Inputs struct {
@@ -81,7 +81,7 @@ type Inputs struct {
 	// ShardIndex and ShardCount are Shard's parts; both 0 without a shard.
 	ShardIndex, ShardCount int
 	// Engine overrides every run's engine (e.g. "sim"); empty keeps the config's.
-	Engine string
+	Engine config.Engine
 	// Tolerance overrides the gate's tolerance when HasTolerance is set.
 	Tolerance float64
 	// HasTolerance is true when the tolerance input was given.
@@ -126,7 +126,6 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		FailOnRegression: p.boolean(InputFailOnRegression, true),
 		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
 		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare))),
-		Engine:           p.oneOf(InputEngine, "", knownEngines()...),
 		Results:          strings.Fields(p.get(InputResults)),
 	}
 	if in.Config == "" {
@@ -135,17 +134,22 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 	if in.Baselines == "" {
 		in.Baselines = DefaultBaselines
 	}
-	in.Tolerance, in.HasTolerance = p.number(InputTolerance, 0, 1, "a relative change between 0 and 1, e.g. 0.05")
-	in.Alpha, in.HasAlpha = p.number(InputAlpha, 0, 1, "a false-discovery rate between 0 and 1, e.g. 0.05")
-	if in.HasTolerance && in.Tolerance >= 1 {
-		p.fail(InputTolerance, p.get(InputTolerance), "must be below 1")
+	if e := p.get(InputEngine); e != "" {
+		engine, err := config.ParseLaunchedEngine(e)
+		if err != nil {
+			p.fail(InputEngine, e, "must be one of "+config.EngineList(config.LaunchedEngines()))
+		}
+		in.Engine = engine
 	}
-	if in.HasAlpha && (in.Alpha == 0 || in.Alpha >= 1) {
-		p.fail(InputAlpha, p.get(InputAlpha), "must be greater than 0 and below 1")
-	}
+	in.Tolerance, in.HasTolerance = p.number(InputTolerance, gate.CheckTolerance, "a relative change in [0, 1), e.g. 0.05")
+	in.Alpha, in.HasAlpha = p.number(InputAlpha, gate.CheckAlpha, "a false-discovery rate in (0, 1), e.g. 0.05")
 	in.Shard = p.get(InputShard)
 	if in.Shard != "" {
-		in.ShardIndex, in.ShardCount = p.shard(in.Shard)
+		sh, err := sweep.ParseShard(in.Shard)
+		if err != nil {
+			p.fail(InputShard, in.Shard, `must be "i/n" with 1 <= i <= n, e.g. "2/3"`)
+		}
+		in.ShardIndex, in.ShardCount = sh.Index, sh.Count
 	}
 	p.modeRules(in)
 	return in, errors.Join(p.errs...)
@@ -235,29 +239,20 @@ func (p *inputParser) boolean(name string, def bool) bool {
 	}
 }
 
-// number parses a float input within [lo, hi]; ok is false when it is empty
-// or bad.
-func (p *inputParser) number(name string, lo, hi float64, want string) (v float64, ok bool) {
+// number parses a float input that check accepts; ok is false when it is
+// empty or bad.
+func (p *inputParser) number(name string, check func(float64) error, want string) (v float64, ok bool) {
 	s := p.get(name)
 	if s == "" {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < lo || v > hi || v != v {
+	if err == nil {
+		err = check(v)
+	}
+	if err != nil {
 		p.fail(name, s, "must be "+want)
 		return 0, false
 	}
 	return v, true
-}
-
-// shard parses "i/n" with 1 <= i <= n.
-func (p *inputParser) shard(s string) (i, n int) {
-	a, b, found := strings.Cut(s, "/")
-	i, errI := strconv.Atoi(strings.TrimSpace(a))
-	n, errN := strconv.Atoi(strings.TrimSpace(b))
-	if !found || errI != nil || errN != nil || n < 1 || i < 1 || i > n {
-		p.fail(InputShard, s, `must be "i/n" with 1 <= i <= n, e.g. "2/3"`)
-		return 0, 0
-	}
-	return i, n
 }

@@ -61,9 +61,6 @@ func (a *Accumulator) Add(rec loadgen.Record) {
 	a.rows = append(a.rows, r)
 }
 
-// Len returns the number of records added.
-func (a *Accumulator) Len() int { return len(a.rows) }
-
 // addChunk counts one chunk message at atS seconds from the origin.
 func (a *Accumulator) addChunk(atS float64) {
 	ms := int(math.Floor(atS * 1000))

@@ -8,6 +8,9 @@
 // The Accumulator keeps a few numbers per request and a histogram of the
 // ITLs, so its memory grows with the number of requests, not of tokens.
 //
-// Package metrics may import loadgen (and config, sweep); it imports no
-// stage to its right (results, baseline, stats, report, github).
+// Its quantiles are those of stats (stats.QuantileAt), the one
+// implementation of numpy's linear method; stats is a pure library of
+// numbers that any stage may use.
+//
+// Allowed internal imports: loadgen, stats.
 package metrics

@@ -3,6 +3,8 @@ package metrics
 import (
 	"math"
 	"slices"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
 // itlHist holds the pooled inter-token latencies of many requests in memory
@@ -79,21 +81,13 @@ func (h *itlHist) stats() Stats {
 		})
 		return float64(keys[i]) / 1e6
 	}
-	pct := func(p float64) float64 {
-		rank := p / 100 * float64(h.n-1)
-		lo := uint64(math.Floor(rank))
-		hi := min(lo+1, h.n-1)
-		return lerp(at(lo), at(hi), rank-float64(lo))
-	}
-	median := at(h.n / 2)
-	if h.n%2 == 0 {
-		median = (at(h.n/2-1) + median) / 2
-	}
+	n := int(h.n)
+	byIndex := func(i int) float64 { return at(uint64(i)) }
 	return Stats{
 		MeanMs:   h.mean * 1000,
-		MedianMs: median * 1000,
+		MedianMs: stats.QuantileAt(n, 0.5, byIndex) * 1000,
 		StdMs:    math.Sqrt(h.m2/float64(h.n)) * 1000,
-		P90Ms:    pct(90) * 1000,
-		P99Ms:    pct(99) * 1000,
+		P90Ms:    stats.QuantileAt(n, 0.9, byIndex) * 1000,
+		P99Ms:    stats.QuantileAt(n, 0.99, byIndex) * 1000,
 	}
 }

@@ -3,6 +3,8 @@ package metrics
 import (
 	"math"
 	"slices"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
 // Stats describes one latency metric in milliseconds, as vLLM reports it.
@@ -28,52 +30,15 @@ func Describe(samplesS []float64) Stats {
 	}
 	slices.Sort(samplesS)
 	mean, std := meanStd(samplesS)
+	at := func(i int) float64 { return samplesS[i] }
+	n := len(samplesS)
 	return Stats{
 		MeanMs:   mean * 1000,
-		MedianMs: Median(samplesS) * 1000,
+		MedianMs: stats.QuantileAt(n, 0.5, at) * 1000,
 		StdMs:    std * 1000,
-		P90Ms:    Percentile(samplesS, 90) * 1000,
-		P99Ms:    Percentile(samplesS, 99) * 1000,
+		P90Ms:    stats.QuantileAt(n, 0.9, at) * 1000,
+		P99Ms:    stats.QuantileAt(n, 0.99, at) * 1000,
 	}
-}
-
-// Percentile returns the p-th percentile (0..100) of sorted values with
-// numpy's default "linear" method: the value at rank p/100 x (n-1),
-// interpolated between its two neighbours. It returns 0 for no values.
-func Percentile(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	rank := p / 100 * float64(n-1)
-	lo := int(math.Floor(rank))
-	lo = min(max(lo, 0), n-1)
-	hi := min(lo+1, n-1)
-	return lerp(sorted[lo], sorted[hi], rank-float64(lo))
-}
-
-// Median returns the median of sorted values, the mean of the two middle
-// ones for an even count, as numpy.median does; 0 for no values.
-func Median(sorted []float64) float64 {
-	n := len(sorted)
-	switch {
-	case n == 0:
-		return 0
-	case n%2 == 1:
-		return sorted[n/2]
-	default:
-		return (sorted[n/2-1] + sorted[n/2]) / 2
-	}
-}
-
-// lerp interpolates between a and b the way numpy does, from the nearer end,
-// so that t = 0 and t = 1 give a and b exactly.
-func lerp(a, b, t float64) float64 {
-	d := b - a
-	if t >= 0.5 {
-		return b - d*(1-t)
-	}
-	return a + d*t
 }
 
 // meanStd returns the mean and population standard deviation of values.

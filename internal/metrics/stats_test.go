@@ -8,28 +8,6 @@ import (
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
-func TestPercentile(t *testing.T) {
-	tests := []struct {
-		values []float64
-		p      float64
-		want   float64
-	}{
-		{nil, 99, 0},
-		{[]float64{5}, 99, 5},
-		{[]float64{1, 2, 3, 4}, 99, 3.97},
-		{[]float64{1, 2, 3, 4}, 90, 3.7},
-		{[]float64{1, 2, 3, 4}, 50, 2.5},
-		{[]float64{1, 2, 3, 4}, 0, 1},
-		{[]float64{1, 2, 3, 4}, 100, 4},
-		{[]float64{10, 20, 30}, 25, 15},
-	}
-	for _, tt := range tests {
-		if got := Percentile(tt.values, tt.p); !near(got, tt.want) {
-			t.Errorf("Percentile(%v, %g) = %v, want %v", tt.values, tt.p, got, tt.want)
-		}
-	}
-}
-
 func TestDescribe(t *testing.T) {
 	tests := []struct {
 		samplesS []float64

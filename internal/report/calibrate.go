@@ -2,195 +2,22 @@ package report
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 )
 
-// CalibrationPower is the power at which Calibrate reports the smallest
-// detectable change.
-const CalibrationPower = 0.8
-
-// Calibration measures the gate on repeated runs of the same points with
-// nothing changed between them (A/A): the run-to-run noise of each metric,
-// how often the gate flags a change that is not there, and the smallest
-// change it can detect.
-type Calibration struct {
-	// Runs is the number of result sets K.
-	Runs int
-	// Gate is the gate measured (defaults filled in).
-	Gate config.Gate
-	// Points holds one entry per point present in two runs or more.
-	Points []CalibrationPoint
-}
-
-// CalibrationPoint is the calibration of one point.
-type CalibrationPoint struct {
-	// Name is the point's result file name.
-	Name string
-	// Server and Point identify it.
-	Server sweep.Server
-	Point  sweep.Point
-	// Pairs is the number of A/A comparisons, K(K-1)/2 for K runs.
-	Pairs int
-	// Metrics holds one entry per gated metric.
-	Metrics []CalibrationMetric
-}
-
-// CalibrationMetric is the calibration of one metric of one point.
-type CalibrationMetric struct {
-	// Metric is the metric's name.
-	Metric string
-	// Mean is the mean of the statistic over the runs.
-	Mean float64
-	// CV is the run-to-run coefficient of variation of the statistic.
-	CV float64
-	// Flagged is how many A/A pairs the gate judged a regression or an
-	// improvement (each one a false alarm).
-	Flagged int
-	// Detectable is the smallest relative change the gate detects with
-	// CalibrationPower at the gate's alpha: the larger of the tolerance and
-	// stats.DetectableChange of CV.
-	Detectable float64
-}
-
-// Calibrate runs the gate on every pair of result sets (each set one run of
-// the same points), as if the older were the baseline, and summarises per
-// point and gated metric. Each pair is one report, so the Benjamini-Hochberg
-// family is the same as in a real comparison. Failed points are left out.
-func Calibrate(runs [][]*results.File, gate config.Gate) *Calibration {
-	opts := Options{Default: gate}
-	gate = opts.gate("")
-	opts.Default = gate
-	c := &Calibration{Runs: len(runs), Gate: gate}
-
-	// Index each run's files by point.
-	type key struct {
-		server sweep.Server
-		name   string
-		point  sweep.Point
-	}
-	byRun := make([]map[key]*baseline.Result, len(runs))
-	var keys []key
-	seen := map[key]bool{}
-	for i, files := range runs {
-		byRun[i] = map[key]*baseline.Result{}
-		for _, f := range files {
-			r := &baseline.Result{File: f}
-			srv := r.Server()
-			r.Name = sweep.ResultName(srv, f.VllmBench.Point)
-			r.Path = r.Name
-			if r.Failed() {
-				continue
-			}
-			k := key{srv, r.Name, f.VllmBench.Point}
-			byRun[i][k] = r
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].server != keys[j].server {
-			return serverLess(keys[i].server, keys[j].server)
-		}
-		return pointLess(keys[i].point, keys[j].point)
-	})
-
-	// flagged[point][metric] counts A/A pairs judged changed.
-	flagged := map[key]map[string]int{}
-	pairs := map[key]int{}
-	for i := range runs {
-		for j := i + 1; j < len(runs); j++ {
-			var ps []baseline.Pair
-			for _, k := range keys {
-				a, b := byRun[i][k], byRun[j][k]
-				if a == nil || b == nil {
-					continue
-				}
-				ps = append(ps, baseline.Pair{Current: b, Baseline: a.File, BaselinePath: a.Path})
-				pairs[k]++
-			}
-			rep := Compare(ps, opts)
-			for _, g := range rep.Groups {
-				for _, row := range g.Rows {
-					k := key{g.Server, row.Name, row.Point}
-					if flagged[k] == nil {
-						flagged[k] = map[string]int{}
-					}
-					for _, cell := range row.Cells {
-						if cell.Verdict == stats.Regression || cell.Verdict == stats.Improvement {
-							flagged[k][cell.Metric]++
-						}
-					}
-				}
-			}
-		}
-	}
-
-	for _, k := range keys {
-		if pairs[k] == 0 {
-			continue
-		}
-		var files []*results.File
-		for i := range runs {
-			if r := byRun[i][k]; r != nil {
-				files = append(files, r.File)
-			}
-		}
-		p := CalibrationPoint{Name: k.name, Server: k.server, Point: files[0].VllmBench.Point, Pairs: pairs[k]}
-		for _, name := range gate.Metrics {
-			m, ok := LookupMetric(name)
-			if !ok {
-				continue
-			}
-			var vs []float64
-			for _, f := range files {
-				if v, ok := m.Value(f); ok {
-					vs = append(vs, v)
-				}
-			}
-			cv := stats.CV(vs)
-			p.Metrics = append(p.Metrics, CalibrationMetric{
-				Metric: name, Mean: stats.Mean(vs), CV: cv, Flagged: flagged[k][name],
-				Detectable: math.Max(gate.Tolerance, stats.DetectableChange(cv, gate.Alpha, CalibrationPower)),
-			})
-		}
-		c.Points = append(c.Points, p)
-	}
-	return c
-}
-
-// FalseAlarms returns the number of flagged A/A cells and the number of
-// A/A cells in all.
-func (c *Calibration) FalseAlarms() (flagged, cells int) {
-	for _, p := range c.Points {
-		for _, m := range p.Metrics {
-			flagged += m.Flagged
-			cells += p.Pairs
-		}
-	}
-	return flagged, cells
-}
-
-func (c *Calibration) summary() string {
+func calibrationSummary(c *gate.Calibration) string {
 	flagged, cells := c.FalseAlarms()
 	rate := 0.0
 	if cells > 0 {
 		rate = float64(flagged) / float64(cells)
 	}
 	return fmt.Sprintf("A/A calibration of %d runs: %d of %d comparisons flagged (false-alarm rate %.1f%%); gate: %s, tolerance %.3g%%, alpha %.3g; detectable change at %.0f%% power.",
-		c.Runs, flagged, cells, 100*rate, strings.Join(c.Gate.Metrics, ", "), 100*c.Gate.Tolerance, c.Gate.Alpha, 100*CalibrationPower)
+		c.Runs, flagged, cells, 100*rate, strings.Join(c.Gate.Metrics, ", "), 100*c.Gate.Tolerance, c.Gate.Alpha, 100*gate.CalibrationPower)
 }
 
-func (c *Calibration) tableRows() [][]string {
+func calibrationRows(c *gate.Calibration) [][]string {
 	var rows [][]string
 	for _, p := range c.Points {
 		for _, m := range p.Metrics {
@@ -205,12 +32,12 @@ func (c *Calibration) tableRows() [][]string {
 
 var calibrationHeader = []string{"point", "metric", "mean", "run-to-run CV", "A/A flagged", "detectable change"}
 
-// Text renders the calibration for a terminal.
-func (c *Calibration) Text() string {
-	return c.summary() + "\n" + textTable(calibrationHeader, c.tableRows())
+// CalibrationText renders a calibration for a terminal.
+func CalibrationText(c *gate.Calibration) string {
+	return calibrationSummary(c) + "\n" + textTable(calibrationHeader, calibrationRows(c))
 }
 
-// Markdown renders the calibration as markdown.
-func (c *Calibration) Markdown() string {
-	return "## vllm-bench calibration\n\n" + c.summary() + "\n\n" + markdownTable(calibrationHeader, c.tableRows())
+// CalibrationMarkdown renders a calibration as markdown.
+func CalibrationMarkdown(c *gate.Calibration) string {
+	return "## vllm-bench calibration\n\n" + calibrationSummary(c) + "\n\n" + markdownTable(calibrationHeader, calibrationRows(c))
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -78,7 +79,7 @@ func changed(v stats.Verdict) bool { return v == stats.Regression || v == stats.
 
 // changedMetrics returns the metrics with a regression or improvement in a
 // group: regressed ones first, each set by the size of its largest change.
-func changedMetrics(g *Group) []string {
+func changedMetrics(g *gate.Group) []string {
 	type entry struct {
 		metric    string
 		severity  int
@@ -121,7 +122,7 @@ func changedMetrics(g *Group) []string {
 }
 
 // cellOf returns a row's cell for metric, nil when it has none.
-func cellOf(row *Row, metric string) *Cell {
+func cellOf(row *gate.Row, metric string) *gate.Cell {
 	for _, c := range row.Cells {
 		if c.Metric == metric {
 			return c
@@ -132,8 +133,8 @@ func cellOf(row *Row, metric string) *Cell {
 
 // buildChart collects one chart's values; ok is false when fewer than two
 // points have both values (a line needs two).
-func buildChart(g *Group, metric, key string, l labeler) (chart, bool) {
-	var rows []*Row
+func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
+	var rows []*gate.Row
 	for _, row := range g.Rows {
 		if l.series(row.Point) == key {
 			rows = append(rows, row)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -15,26 +15,26 @@ import (
 // TTFT regressed at C32, TPOT improved at C64, C16 failed and C128 new.
 func handReport() *Report {
 	srv := sweep.Server{Run: "llama-7b", TP: 1, DP: 1, PP: 1}
-	cell := func(metric, unit string, base, cur float64, v stats.Verdict) *Cell {
-		return &Cell{Metric: metric, Unit: unit, LowerIsBetter: true, Base: base, Cur: cur, Change: cur/base - 1,
-			Test: TestMannWhitney, P: 0.5, PAdj: 0.5, Verdict: v}
+	cell := func(metric, unit string, base, cur float64, v stats.Verdict) *gate.Cell {
+		return &gate.Cell{Metric: metric, Unit: unit, LowerIsBetter: true, Base: base, Cur: cur, Change: cur/base - 1,
+			Test: gate.TestMannWhitney, P: 0.5, PAdj: 0.5, Verdict: v}
 	}
-	row := func(conc int, v stats.Verdict, note string, cells ...*Cell) *Row {
+	row := func(conc int, v stats.Verdict, note string, cells ...*gate.Cell) *gate.Row {
 		p := sweep.Point{ContextSize: 512, Concurrency: conc, NumPrompts: 200, OutputLen: 128}
-		return &Row{Name: sweep.ResultName(srv, p), Point: p, Verdict: v, Note: note, Cells: cells,
+		return &gate.Row{Name: sweep.ResultName(srv, p), Point: p, Verdict: v, Note: note, Cells: cells,
 			BaseThroughput: math.NaN(), CurThroughput: math.NaN()}
 	}
 	u := stats.Unchanged
-	g := &Group{Server: srv, Rows: []*Row{
+	g := &gate.Group{Server: srv, Rows: []*gate.Row{
 		row(8, u, "", cell("median_ttft_ms", "ms", 70, 70.5, u), cell("median_tpot_ms", "ms", 8.5, 8.5, u)),
 		row(16, stats.Failed, "3 of 200 requests failed"),
 		row(32, stats.Regression, "", cell("median_ttft_ms", "ms", 80, 100, stats.Regression), cell("median_tpot_ms", "ms", 10, 10, u)),
 		row(64, stats.Improvement, "", cell("median_ttft_ms", "ms", 96, 97, u), cell("median_tpot_ms", "ms", 12, 10.2, stats.Improvement)),
 		row(128, stats.New, "", cell("median_ttft_ms", "ms", math.NaN(), 130, stats.New), cell("median_tpot_ms", "ms", math.NaN(), 14, stats.New)),
 	}}
-	return &Report{Groups: []*Group{g}, Tests: 6, Gates: map[string]config.Gate{
+	return New(&gate.Report{Groups: []*gate.Group{g}, Tests: 6, Gates: map[string]gate.Settings{
 		"llama-7b": {Metrics: []string{"median_ttft_ms", "median_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05},
-	}}
+	}})
 }
 
 func TestChartsOfWhatChanged(t *testing.T) {
@@ -95,7 +95,7 @@ func TestHeadlines(t *testing.T) {
 	if got, want := r.headline(l), "❌ 2 regressions: llama-7b TP1 · C64 · median TPOT +30.0% and 1 more"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
-	if got, want := (&Report{}).headline(l), "⚠️ No points to compare"; got != want {
+	if got, want := New(&gate.Report{}).headline(l), "⚠️ No points to compare"; got != want {
 		t.Errorf("empty report: headline %q, want %q", got, want)
 	}
 }
@@ -105,8 +105,8 @@ func TestTablesLeaveOutWhatIsEmpty(t *testing.T) {
 	md := r.Markdown()
 	for _, want := range []string{
 		"### llama-7b TP1 · CTX512 P200 O128",
-		"| point ", "| ❌ C32 ", "| 💥 C16 ", "- 💥 C16 failed: 3 of 200 requests failed",
-		"- 🆕 C128 new: no baseline to compare with",
+		"| point ", "| ❌ C32 ", "- 💥 C16 failed (3 of 200 requests failed)",
+		"- 🆕 C128 new (no baseline to compare with)",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)

@@ -1,14 +1,19 @@
 package report
 
 import (
+	"math"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// commentSweep is one server configuration at four concurrencies; change
-// edits the current run's spec of each point (the baseline stays).
+// commentSweep is one server configuration at four concurrencies with five
+// accepted runs of history around the baseline; change edits the current
+// run's spec of each point (the baseline stays).
 func commentSweep(change func(s *spec)) []baseline.Pair {
 	var ps []baseline.Pair
 	for i, conc := range []int{8, 16, 32, 64} {
@@ -19,7 +24,17 @@ func commentSweep(change func(s *spec)) []baseline.Pair {
 		if change != nil {
 			change(&c)
 		}
-		ps = append(ps, pair(c, &b, nil))
+		spread := []float64{1, 1.01, 0.99, 1.005, 0.995}
+		hist := map[string][]float64{}
+		for _, m := range []struct {
+			name  string
+			value float64
+		}{{"median_ttft_ms", b.ttftMs}, {"median_tpot_ms", b.tpotMs}, {"output_throughput", b.outTput}} {
+			for _, f := range spread {
+				hist[m.name] = append(hist[m.name], f*m.value)
+			}
+		}
+		ps = append(ps, pair(c, &b, hist))
 	}
 	return ps
 }
@@ -59,10 +74,37 @@ var commentScenarios = []struct {
 	}, "## ✅ 2 improvements: llama-7b TP1 · C"},
 }
 
+// withMissing adds rows for points the sweep planned and did not run, as
+// gate.CompareDirs does, in point order.
+func withMissing(r *gate.Report, concs ...int) *gate.Report {
+	g := r.Groups[0]
+	for _, conc := range concs {
+		p := g.Rows[0].Point
+		p.Concurrency = conc
+		g.Rows = append(g.Rows, &gate.Row{Name: sweep.ResultName(g.Server, p), Point: p, Verdict: gate.Missing,
+			Note: "not run: the sweep stopped before this point", BaseThroughput: math.NaN(), CurThroughput: math.NaN()})
+	}
+	sort.SliceStable(g.Rows, func(i, j int) bool { return g.Rows[i].Point.Concurrency < g.Rows[j].Point.Concurrency })
+	return r
+}
+
 func TestGoldenComments(t *testing.T) {
+	missing := func() *gate.Report {
+		// The sweep stopped after C32: C64 is in the baseline, C128 and
+		// C256 were planned.
+		ps := commentSweep(nil)
+		return withMissing(gate.Compare(ps[:3], gate.Options{Seed: 1}), 64, 128, 256)
+	}
+	t.Run("missing", func(t *testing.T) {
+		md := New(missing()).Markdown()
+		if want := "## ❌ 3 points missing: llama-7b TP1 · C64 and 2 more"; !strings.Contains(md, want) {
+			t.Errorf("headline %q, want %q", strings.SplitN(md, "\n", 2)[0], want)
+		}
+		golden(t, "comment-missing.md", md)
+	})
 	for _, sc := range commentScenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			r := Compare(sc.pairs(), Options{Seed: 1})
+			r := New(gate.Compare(sc.pairs(), gate.Options{Seed: 1}))
 			md := r.Markdown()
 			if !strings.HasPrefix(md, sc.headline) {
 				t.Errorf("headline %q, want it to start with %q", strings.SplitN(md, "\n", 2)[0], sc.headline)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -25,6 +26,8 @@ func mark(v stats.Verdict) string {
 		return "💥"
 	case stats.Skipped:
 		return "⚠️"
+	case gate.Missing:
+		return "⛔"
 	}
 	return ""
 }
@@ -126,7 +129,7 @@ func plural(n int, word string) string {
 }
 
 // cellText is one cell for the tables: base → cur, change, interval, mark.
-func cellText(c *Cell, withCI bool) string {
+func cellText(c *gate.Cell, withCI bool) string {
 	if c.Verdict == stats.New {
 		return fmtValue(c.Cur) + " " + c.Unit
 	}
@@ -140,7 +143,7 @@ func cellText(c *Cell, withCI bool) string {
 	if m := mark(c.Verdict); m != "" {
 		s += " " + m
 	}
-	if c.Test == TestTolerance {
+	if c.Test == gate.TestTolerance {
 		s += " †"
 	}
 	return s

@@ -11,7 +11,7 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
@@ -25,7 +25,7 @@ func (r *Report) JSON() ([]byte, error) {
 					Metric: c.Metric, Unit: c.Unit,
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
 					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance,
-					Verdict: string(c.Verdict), Warnings: c.Warnings,
+					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
@@ -42,6 +42,7 @@ type jsonReport struct {
 	Verdict     string      `json:"verdict"`
 	Regressions int         `json:"regressions"`
 	Failed      int         `json:"failed"`
+	Missing     int         `json:"missing,omitempty"`
 	Tests       int         `json:"tests"`
 	Annotations []string    `json:"annotations"`
 	Points      []jsonPoint `json:"points"`
@@ -68,6 +69,7 @@ type jsonCell struct {
 	P         *float64 `json:"p"`
 	PAdjusted *float64 `json:"p_adjusted"`
 	Tolerance float64  `json:"tolerance"`
+	NoHistory bool     `json:"no_history,omitempty"`
 	Verdict   string   `json:"verdict"`
 	Warnings  []string `json:"warnings,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -47,7 +48,7 @@ func (r *Report) Markdown() string {
 // labeler names the report's points by what differs between them.
 func (r *Report) labeler() labeler {
 	var points []sweep.Point
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		points = append(points, row.Point)
 	}
 	return newLabeler(points)
@@ -66,14 +67,14 @@ func (r *Report) mdAnswer(l labeler) string {
 // verdictOrder is the order verdicts are counted and listed in: what blocks
 // first. Verdicts it does not name follow, most severe first.
 var verdictOrder = []stats.Verdict{
-	stats.Regression, stats.Failed, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+	stats.Regression, stats.Failed, gate.Missing, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
 }
 
 // verdictsPresent returns the verdicts of the report's points in
 // verdictOrder, with their counts.
 func (r *Report) verdictsPresent() ([]stats.Verdict, map[stats.Verdict]int) {
 	n := map[stats.Verdict]int{}
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		n[row.Verdict]++
 	}
 	set := map[stats.Verdict]bool{}
@@ -110,7 +111,7 @@ func inVerdictOrder(set map[stats.Verdict]bool) []stats.Verdict {
 
 // blocking reports whether a point verdict fails the gate.
 func blocking(v stats.Verdict) bool {
-	return v.Severity() >= stats.Regression.Severity()
+	return v == gate.Missing || v.Severity() >= stats.Regression.Severity()
 }
 
 // headline is the answer in one line: what failed, where and by how much,
@@ -135,14 +136,14 @@ func (r *Report) headline(l labeler) string {
 		return "❌ " + strings.Join(parts, "; ")
 	}
 	switch {
-	case len(r.rows()) == 0:
+	case len(r.Rows()) == 0:
 		return "⚠️ No points to compare"
 	case n[stats.Improvement] > 0:
 		return fmt.Sprintf("✅ %s: %s", plural(n[stats.Improvement], "improvement"), r.worst(l, stats.Improvement, n[stats.Improvement]))
 	case n[stats.Unchanged] > 0:
 		return fmt.Sprintf("✅ %s unchanged", plural(n[stats.Unchanged], "point"))
-	case n[stats.New] == len(r.rows()):
-		return fmt.Sprintf("🆕 %s, no baseline to compare with", plural(n[stats.New], "new point"))
+	case n[stats.New] == len(r.Rows()):
+		return fmt.Sprintf("✅ %s, no baseline to compare with yet", plural(n[stats.New], "new point"))
 	}
 	return "✅ No regressions"
 }
@@ -150,8 +151,8 @@ func (r *Report) headline(l labeler) string {
 // worst names the row with verdict v whose cell changed most, with its
 // changed metrics, and how many more rows have v.
 func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
-	var best *Row
-	var bestGroup *Group
+	var best *gate.Row
+	var bestGroup *gate.Group
 	bestSize := -1.0
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
@@ -181,7 +182,7 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 	return s
 }
 
-func absChange(c *Cell) float64 {
+func absChange(c *gate.Cell) float64 {
 	if c.Change < 0 {
 		return -c.Change
 	}
@@ -214,7 +215,7 @@ func (r *Report) summaryLine() string {
 	for i, v := range vs {
 		parts[i] = countOf(n[v], v)
 	}
-	return fmt.Sprintf("%s: %s.", plural(len(r.rows()), "point"), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s: %s.", plural(len(r.Rows()), "point"), strings.Join(parts, ", "))
 }
 
 // countOf counts points with a verdict in the verdict's words: "1
@@ -242,7 +243,7 @@ var testWords = map[string]string{
 func (r *Report) restsOn() string {
 	var tests []string
 	seen := map[string]bool{}
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
 			for _, part := range strings.Split(c.Test, "+") {
 				w := testWords[part]
@@ -282,14 +283,42 @@ func (r *Report) restsOn() string {
 	} else {
 		b.WriteString("the gated metrics")
 	}
-	if len(tests) > 0 || len(settings) > 0 {
-		b.WriteString(" (" + strings.Join(append(tests, settings...), "; ") + ")")
+	var how []string
+	if len(tests) > 0 {
+		how = append(how, joinWords(tests))
+	}
+	if how = append(how, settings...); len(how) > 0 {
+		b.WriteString(" (" + strings.Join(how, "; ") + ")")
 	}
 	b.WriteString(".")
-	if ws := r.warningCounts(); len(ws) > 0 {
+	if allowances := r.allowances(); allowances != "" {
+		b.WriteString(" " + allowances)
+	} else if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString(" " + upperFirst(ws[0].text) + ".")
 	}
 	return b.String()
+}
+
+// allowances says in one sentence which latency changes count as noise for
+// want of run-to-run history, "" when every run has history.
+func (r *Report) allowances() string {
+	if len(r.NoHistory) == 0 {
+		return ""
+	}
+	var parts []string
+	runs := map[string]bool{}
+	for _, a := range r.NoHistory {
+		runs[a.Run] = true
+	}
+	for _, a := range r.NoHistory {
+		p := fmt.Sprintf("%.0f%% (%s", 100*a.Change, metricTitle(a.Metric))
+		if len(runs) > 1 {
+			p += ", " + a.Run
+		}
+		parts = append(parts, p+")")
+	}
+	return fmt.Sprintf("No run-to-run history yet (fewer than %d accepted runs): latency changes under %s count as noise.",
+		stats.MinPredictionHistory, joinWords(parts))
 }
 
 // runs returns the run names of the gate settings, sorted.
@@ -322,7 +351,7 @@ func (r *Report) mdCharts(l labeler) string {
 
 // shown reports whether a row belongs in the main tables: every point that
 // did not stay unchanged.
-func shown(row *Row) bool { return row.Verdict != stats.Unchanged }
+func shown(row *gate.Row) bool { return row.Verdict != stats.Unchanged }
 
 // mdTables renders, per server configuration, the table of points that did
 // not stay unchanged (at most limit rows each, -1: all), the notes of its
@@ -339,8 +368,8 @@ func (r *Report) mdTables(l labeler, limit int) string {
 
 // mdGroup renders one server configuration's table, or "" when all its
 // points stayed unchanged.
-func (r *Report) mdGroup(g *Group, l labeler, limit int, used *marks) string {
-	var rows []*Row
+func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) string {
+	var rows []*gate.Row
 	for _, row := range g.Rows {
 		if shown(row) {
 			rows = append(rows, row)
@@ -352,56 +381,80 @@ func (r *Report) mdGroup(g *Group, l labeler, limit int, used *marks) string {
 	rows, hidden := worstFirst(rows, limit)
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", l.heading(g.Server))
-	metrics, units := tableMetrics(rows)
-	header := []string{"point"}
-	for i, m := range metrics {
-		header = append(header, metricHeading(m, units[i]))
-	}
-	var cells [][]string
-	var notes []string
+	var tabled []*gate.Row
 	for _, row := range rows {
-		used.verdicts[row.Verdict] = true
-		line := []string{strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))}
-		for _, m := range metrics {
-			line = append(line, shortCell(cellOf(row, m), used))
-		}
-		cells = append(cells, line)
-		if note := rowNote(row); note != "" {
-			notes = append(notes, fmt.Sprintf("- %s %s %s", mark(row.Verdict), l.row(row.Point), note))
+		if len(row.Cells) > 0 {
+			used.verdicts[row.Verdict] = true
+			tabled = append(tabled, row)
 		}
 	}
-	b.WriteString(markdownTable(header, cells))
+	if len(tabled) > 0 {
+		metrics, units := tableMetrics(tabled)
+		header := []string{"point"}
+		for i, m := range metrics {
+			header = append(header, metricHeading(m, units[i]))
+		}
+		var cells [][]string
+		for _, row := range tabled {
+			line := []string{strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))}
+			for _, m := range metrics {
+				line = append(line, shortCell(cellOf(row, m), used))
+			}
+			cells = append(cells, line)
+		}
+		b.WriteString(markdownTable(header, cells) + "\n")
+	}
 	if hidden > 0 {
-		fmt.Fprintf(&b, "\n_%d more points not shown to fit the size limit; see the JSON report._\n", hidden)
+		fmt.Fprintf(&b, "_%d more points not shown to fit the size limit; see the JSON report._\n\n", hidden)
 	}
-	if len(notes) > 0 {
-		b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
+	if notes := rowNotes(rows, l); len(notes) > 0 {
+		b.WriteString(strings.Join(notes, "\n") + "\n\n")
 	}
-	b.WriteString("\n")
 	return b.String()
 }
 
-// rowNote is the line under a table for a point that is not a change of
-// its cells: its verdict in words and why ("failed: 3 of 200 requests
-// failed"); "" for regressions, improvements and inconclusive points, whose
-// cells carry the marks.
-func rowNote(row *Row) string {
-	switch row.Verdict {
-	case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Unchanged:
-		return ""
+// rowNotes are the lines under a table for the points whose verdict is not
+// a change of their cells (failed, missing, new, not gated): the verdict in
+// words and why, once for a run of points that share both ("⛔ C64, C128
+// and C256 missing (not run: ...)"). Regressions, improvements and
+// inconclusive points have none: their cells carry the marks.
+func rowNotes(rows []*gate.Row, l labeler) []string {
+	var out []string
+	for i := 0; i < len(rows); {
+		row := rows[i]
+		switch row.Verdict {
+		case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Unchanged:
+			i++
+			continue
+		}
+		names := []string{l.row(row.Point)}
+		j := i + 1
+		for ; j < len(rows) && rows[j].Verdict == row.Verdict && rows[j].Note == row.Note; j++ {
+			names = append(names, l.row(rows[j].Point))
+		}
+		out = append(out, strings.TrimSpace(fmt.Sprintf("- %s %s %s", mark(row.Verdict), joinWords(names), whyNote(row))))
+		i = j
 	}
-	if row.Verdict == stats.New && row.Note == "" {
-		return "new: no baseline to compare with"
+	return out
+}
+
+// whyNote is a row's verdict in words with the gate's reason: "failed (3
+// of 200 requests failed)".
+func whyNote(row *gate.Row) string {
+	word := verdictWord(row.Verdict)
+	note := strings.TrimSuffix(row.Note, ": "+word)
+	switch {
+	case note != "":
+		return word + " (" + note + ")"
+	case row.Verdict == stats.New:
+		return word + " (no baseline to compare with)"
 	}
-	if row.Note == "" {
-		return verdictWord(row.Verdict)
-	}
-	return verdictWord(row.Verdict) + ": " + strings.TrimSuffix(row.Note, ": "+verdictWord(row.Verdict))
+	return word
 }
 
 // tableMetrics returns the metrics of the rows' cells in order of first
 // appearance, with their units.
-func tableMetrics(rows []*Row) ([]string, []string) {
+func tableMetrics(rows []*gate.Row) ([]string, []string) {
 	var metrics, units []string
 	seen := map[string]bool{}
 	for _, row := range rows {
@@ -419,7 +472,7 @@ func tableMetrics(rows []*Row) ([]string, []string) {
 // shortCell is a main-table cell: baseline → current and change, with the
 // mark of a cell that changed; the unit is in the column heading and the
 // interval in the details. It records the marks it uses.
-func shortCell(c *Cell, used *marks) string {
+func shortCell(c *gate.Cell, used *marks) string {
 	if c == nil {
 		return "—"
 	}
@@ -432,7 +485,7 @@ func shortCell(c *Cell, used *marks) string {
 		s += " " + mark(c.Verdict)
 		used.verdicts[c.Verdict] = true
 	}
-	if c.Test == TestTolerance && c.Verdict != stats.Skipped {
+	if c.Test == gate.TestTolerance && c.Verdict != stats.Skipped {
 		s += " †"
 		used.dagger = true
 	}
@@ -466,7 +519,7 @@ func (m *marks) legend() string {
 
 // worstFirst keeps at most limit rows (-1: all), preferring the most severe,
 // in their original order, and returns how many it dropped.
-func worstFirst(rows []*Row, limit int) ([]*Row, int) {
+func worstFirst(rows []*gate.Row, limit int) ([]*gate.Row, int) {
 	if limit < 0 || len(rows) <= limit {
 		return rows, 0
 	}
@@ -477,7 +530,7 @@ func worstFirst(rows []*Row, limit int) ([]*Row, int) {
 	sort.SliceStable(idx, func(a, b int) bool { return rows[idx[a]].Verdict.Severity() > rows[idx[b]].Verdict.Severity() })
 	keep := idx[:limit]
 	sort.Ints(keep)
-	out := make([]*Row, len(keep))
+	out := make([]*gate.Row, len(keep))
 	for i, k := range keep {
 		out[i] = rows[k]
 	}
@@ -495,7 +548,7 @@ type warning struct {
 // first.
 func (r *Report) warningCounts() []warning {
 	byText := map[string]*warning{}
-	for _, row := range r.rows() {
+	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
 			for _, w := range c.Warnings {
 				e := byText[w]
@@ -560,7 +613,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 			}
 			for _, c := range row.Cells {
 				verdict := verdictWord(c.Verdict)
-				if c.Test == TestTolerance && c.Verdict != stats.Skipped {
+				if c.Test == gate.TestTolerance && c.Verdict != stats.Skipped {
 					verdict += " †"
 				}
 				cells = append(cells, []string{

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -94,8 +95,12 @@ func (r *Report) Annotations() []string {
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			where := fmt.Sprintf("%s %s", serverTitle(g.Server), row.Point.Label())
-			if row.Verdict == stats.Failed {
+			switch row.Verdict {
+			case stats.Failed:
 				out = append(out, fmt.Sprintf("%s: point failed: %s", where, row.Note))
+				continue
+			case gate.Missing:
+				out = append(out, fmt.Sprintf("%s: point missing: %s", where, row.Note))
 				continue
 			}
 			for _, c := range row.Cells {
@@ -106,7 +111,7 @@ func (r *Report) Annotations() []string {
 				if c.CI != nil {
 					msg += ", 95% CI " + fmtCI(c.CI)
 				}
-				if c.Test != TestTolerance {
+				if c.Test != gate.TestTolerance {
 					msg += ", adjusted p " + fmtP(c.PAdj)
 				} else {
 					msg += ", no test possible"

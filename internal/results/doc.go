@@ -7,6 +7,7 @@
 // vLLM's own tooling reads the files; everything of our own sits under the
 // "vllm_bench" key (Meta).
 //
-// Package results may import metrics, loadgen and sweep; it imports no stage
-// to its right (baseline, stats, report, github).
+// It also merges the result directories of a sweep's shards (Merge).
+//
+// Allowed internal imports: config, sweep, loadgen, metrics.
 package results

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -73,16 +74,16 @@ type File struct {
 
 // Meta is the vllm_bench block: what ran, where, and how.
 type Meta struct {
-	SchemaVersion int         `json:"schema_version"`
-	Run           string      `json:"run"`
-	Engine        string      `json:"engine"`
-	TP            int         `json:"tp"`
-	DP            int         `json:"dp"`
-	PP            int         `json:"pp"`
-	Point         sweep.Point `json:"point"`
-	Endpoint      string      `json:"endpoint"` // completions | chat
-	WarmupPrompts int         `json:"warmup_prompts"`
-	Seed          int64       `json:"seed"`
+	SchemaVersion int           `json:"schema_version"`
+	Run           string        `json:"run"`
+	Engine        config.Engine `json:"engine"`
+	TP            int           `json:"tp"`
+	DP            int           `json:"dp"`
+	PP            int           `json:"pp"`
+	Point         sweep.Point   `json:"point"`
+	Endpoint      string        `json:"endpoint"` // completions | chat
+	WarmupPrompts int           `json:"warmup_prompts"`
+	Seed          int64         `json:"seed"`
 	// PromptMethod says how the prompts got their exact length: token-ids
 	// (ids from the server's /tokenize), checked-text (chat text checked
 	// with /tokenize) or approx-text (no /tokenize: input_lens are the

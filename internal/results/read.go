@@ -33,12 +33,13 @@ func Decode(path string, data []byte) (*File, error) {
 	return &f, nil
 }
 
-// Complete reports whether path holds a finished measurement, so --resume
-// may skip its point: the file parses, records no error, and accounts for
-// every request (completed + failed = num_prompts x repeats).
-func Complete(path string) bool {
-	f, err := Read(path)
-	if err != nil || f.VllmBench.Error != "" {
+// Complete reports whether f is a finished measurement: it records no
+// error and accounts for every request (completed + failed = num_prompts x
+// repeats). It is the one meaning of "complete": --resume skips a point
+// whose file is complete, and a baseline is a complete file with no failed
+// request.
+func (f *File) Complete() bool {
+	if f.VllmBench.Error != "" {
 		return false
 	}
 	repeats := max(len(f.VllmBench.Repeats), 1)
@@ -47,4 +48,15 @@ func Complete(path string) bool {
 		want = p * repeats
 	}
 	return want > 0 && f.Completed+f.Failed == want
+}
+
+// FirstError returns the first error a request of f recorded, or "no error
+// message".
+func (f *File) FirstError() string {
+	for _, e := range f.Errors {
+		if e != "" {
+			return e
+		}
+	}
+	return "no error message"
 }

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -104,6 +103,9 @@ func (e *StartError) Summary() string {
 // the process group is stopped before Start returns.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	opts = withDefaults(opts)
+	if err := processSupport(); err != nil {
+		return nil, fmt.Errorf("server %s: %w", opts.Name, err)
+	}
 	if len(opts.Argv) == 0 {
 		return nil, fmt.Errorf("server %s: no command to run", opts.Name)
 	}
@@ -126,10 +128,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	cmd := exec.Command(opts.Argv[0], opts.Argv[1:]...)
 	cmd.Env = append(ChildEnviron(os.Environ()), opts.Env...)
 	cmd.Stdout, cmd.Stderr = log, log
-	// A group of its own lets Stop reach every process the server forks
-	// (vLLM's workers); Pdeathsig kills the leader even if the harness is
-	// killed outright.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	inOwnGroup(cmd)
 	begin := time.Now()
 	if err := cmd.Start(); err != nil {
 		log.Close()
@@ -189,9 +188,6 @@ func (s *Server) waitReady(ctx context.Context) (string, error) {
 	}
 }
 
-// PID is the process id of the server, which is also its process group id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
-
 // Exited is closed when the server process has exited.
 func (s *Server) Exited() <-chan struct{} { return s.done }
 
@@ -208,7 +204,7 @@ func (s *Server) Stop() error {
 	select {
 	case <-s.done:
 	default:
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		signalGroup(pgid, false)
 		timer := time.NewTimer(s.opts.StopGrace)
 		defer timer.Stop()
 		select {
@@ -218,7 +214,7 @@ func (s *Server) Stop() error {
 		}
 	}
 	// Children may outlive the leader; kill whatever is left of the group.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	signalGroup(pgid, true)
 	<-s.done
 	return waitGroupGone(pgid, 5*time.Second)
 }
@@ -227,13 +223,13 @@ func (s *Server) Stop() error {
 func waitGroupGone(pgid int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+		if groupGone(pgid) {
 			return nil
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("process group %d still has processes after SIGKILL", pgid)
 		}
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		signalGroup(pgid, true)
 		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -94,7 +94,7 @@ func TestStartStopTwiceOnSamePort(t *testing.T) {
 		if s.ModelID != "toy-model" || s.StartupS <= 0 {
 			t.Errorf("start %d: model %q startup %gs", i, s.ModelID, s.StartupS)
 		}
-		pid := s.PID()
+		pid := s.cmd.Process.Pid
 		if err := s.Stop(); err != nil {
 			t.Fatalf("stop %d: %v", i, err)
 		}
@@ -146,7 +146,7 @@ func TestStopKillsStubbornGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid := s.PID()
+	pid := s.cmd.Process.Pid
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)
 	}

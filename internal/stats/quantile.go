@@ -7,8 +7,9 @@ import (
 
 // Quantile returns the q-quantile (0 <= q <= 1) of xs with linear
 // interpolation between order statistics, numpy's default method and the one
-// `vllm bench serve` uses for its percentiles. It returns NaN for an empty
-// slice. xs is not modified.
+// `vllm bench serve` uses for its percentiles (the median, for an even
+// count, is the mean of the two middle values, as numpy.median gives it).
+// It returns NaN for an empty slice. xs is not modified.
 func Quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
@@ -21,17 +22,36 @@ func Quantile(xs []float64, q float64) float64 {
 // Median returns the 0.5-quantile of xs, or NaN for an empty slice.
 func Median(xs []float64) float64 { return Quantile(xs, 0.5) }
 
-// quantileSorted is Quantile on an already sorted slice.
-func quantileSorted(sorted []float64, q float64) float64 {
-	n := len(sorted)
-	if n == 0 {
+// QuantileAt is Quantile of n sorted values that at returns by index (0 is
+// the smallest), so that values kept in another form (a histogram, say)
+// need not be laid out in a slice. It returns NaN for n < 1.
+func QuantileAt(n int, q float64, at func(i int) float64) float64 {
+	if n < 1 {
 		return math.NaN()
+	}
+	if q == 0.5 && n%2 == 0 {
+		return (at(n/2-1) + at(n/2)) / 2
 	}
 	lo, frac := quantilePos(n, q)
 	if lo+1 >= n || frac == 0 {
-		return sorted[lo]
+		return at(lo)
 	}
-	return sorted[lo] + frac*(sorted[lo+1]-sorted[lo])
+	return lerp(at(lo), at(lo+1), frac)
+}
+
+// quantileSorted is Quantile on an already sorted slice.
+func quantileSorted(sorted []float64, q float64) float64 {
+	return QuantileAt(len(sorted), q, func(i int) float64 { return sorted[i] })
+}
+
+// lerp interpolates between a and b the way numpy does, from the nearer
+// end, so that t = 0 and t = 1 give a and b exactly.
+func lerp(a, b, t float64) float64 {
+	d := b - a
+	if t >= 0.5 {
+		return b - d*(1-t)
+	}
+	return a + d*t
 }
 
 // quantilePos returns the lower order-statistic index and the interpolation

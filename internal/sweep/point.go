@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -72,4 +73,34 @@ func (p Point) Label() string {
 		label += " R" + FormatRate(p.RequestRate)
 	}
 	return label
+}
+
+// resultName matches a result file name; the run name may itself hold
+// underscores, so the server and point fields are read from the end.
+var resultName = regexp.MustCompile(`^(.+)_TP(\d+)_DP(\d+)(?:_PP(\d+))?_CTX(\d+)_C(\d+)_P(\d+)_O(\d+)(?:_R([0-9.]+))?(?:\.failed)?\.json$`)
+
+// ParseResultName reads the server and the point back from a result file
+// name (NAME.json or NAME.failed.json), the inverse of ResultName.
+func ParseResultName(name string) (Server, Point, error) {
+	m := resultName.FindStringSubmatch(name)
+	if m == nil {
+		return Server{}, Point{}, fmt.Errorf("%q is not a result file name (want RUN_TP1_DP1_CTX512_C8_P100_O128.json)", name)
+	}
+	n := func(s string) int {
+		v, _ := strconv.Atoi(s)
+		return v
+	}
+	s := Server{Run: m[1], TP: n(m[2]), DP: n(m[3]), PP: 1}
+	if m[4] != "" {
+		s.PP = n(m[4])
+	}
+	p := Point{ContextSize: n(m[5]), Concurrency: n(m[6]), NumPrompts: n(m[7]), OutputLen: n(m[8])}
+	if m[9] != "" {
+		rate, err := strconv.ParseFloat(m[9], 64)
+		if err != nil {
+			return Server{}, Point{}, fmt.Errorf("%q: request rate %q: %w", name, m[9], err)
+		}
+		p.RequestRate = rate
+	}
+	return s, p, nil
 }

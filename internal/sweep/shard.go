@@ -17,16 +17,13 @@ type Shard struct {
 // ParseShard reads "i/n" with 1 <= i <= n.
 func ParseShard(s string) (Shard, error) {
 	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
 		return Shard{}, fmt.Errorf("shard must be i/n with 1 <= i <= n, e.g. 2/3, got %q", s)
 	}
 	return Shard{Index: i, Count: n}, nil
 }
-
-// String prints the shard as i/n.
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
 // Select returns the server configurations of this shard, in plan order.
 func (s Shard) Select(servers []ServerConfig) []ServerConfig {

@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
@@ -126,5 +127,27 @@ func TestAssignBalancesByCost(t *testing.T) {
 	}
 	if !reflect.DeepEqual(assign, Assign(servers, 3)) {
 		t.Error("Assign is not deterministic")
+	}
+}
+
+func TestParseResultName(t *testing.T) {
+	tests := []struct {
+		s Server
+		p Point
+	}{
+		{Server{Run: "my_run", TP: 2, DP: 1, PP: 1}, Point{ContextSize: 512, Concurrency: 8, NumPrompts: 100, OutputLen: 128}},
+		{Server{Run: "r", TP: 1, DP: 4, PP: 2}, Point{ContextSize: 64, Concurrency: 1, NumPrompts: 10, OutputLen: 16, RequestRate: 12.25}},
+	}
+	for _, tt := range tests {
+		name := ResultName(tt.s, tt.p)
+		for _, n := range []string{name, strings.TrimSuffix(name, ".json") + ".failed.json"} {
+			s, p, err := ParseResultName(n)
+			if err != nil || s != tt.s || p != tt.p {
+				t.Errorf("ParseResultName(%q) = %+v, %+v, %v", n, s, p, err)
+			}
+		}
+	}
+	if _, _, err := ParseResultName("summary.json"); err == nil {
+		t.Error("summary.json parsed as a result name")
 	}
 }

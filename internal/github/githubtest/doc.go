@@ -4,5 +4,5 @@
 // and of the packages that call it, e.g. an end-to-end test of
 // `vllm-bench action`: point GITHUB_API_URL at Server.URL.
 //
-// It imports only the standard library.
+// Allowed internal imports: none.
 package githubtest

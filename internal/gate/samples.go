@@ -1,4 +1,4 @@
-package report
+package gate
 
 import "github.com/vllm-bench-action/vllm-bench-action/internal/results"
 

@@ -1,4 +1,4 @@
-package app
+package runner
 
 import (
 	"errors"
@@ -33,7 +33,7 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 			m.LogPath = "" // the server never started, so it wrote no log
 		}
 		if err := results.Write(path, f); err != nil {
-			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %v\n", err)
+			sw.obs.Step(err.Error())
 			continue
 		}
 		// A result of an earlier sweep no longer stands for this point.
@@ -71,11 +71,23 @@ func firstLine(v any) string {
 	return line
 }
 
-func firstError(errs []string) string {
-	for _, e := range errs {
-		if e != "" {
-			return e
-		}
+// plural returns "n noun", with an s when n != 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	return "no error message"
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// ShellQuote prints argv as a shell would need it typed.
+func ShellQuote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }

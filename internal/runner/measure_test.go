@@ -1,4 +1,4 @@
-package app
+package runner
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,17 +61,16 @@ func startSim(t *testing.T, extra ...string) string {
 
 func TestMeasurePointSim(t *testing.T) {
 	base := startSim(t)
-	var stderr bytes.Buffer
-	env := &Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: &stderr}
-	f, err := measurePoint(context.Background(), env, benchSpec{
+	obs := &counting{}
+	f, err := Measure(context.Background(), Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 512, Concurrency: 8, NumPrompts: 40, OutputLen: 32},
-		WarmupPrompts: 2, Seed: 1,
+		WarmupPrompts: 2, Seed: 1, Observer: obs,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Completed != 40 || f.Failed != 0 {
-		t.Fatalf("completed %d failed %d, want 40 and 0; first error %q", f.Completed, f.Failed, firstError(f.Errors))
+		t.Fatalf("completed %d failed %d, want 40 and 0; first error %q", f.Completed, f.Failed, f.FirstError())
 	}
 	for i := range f.InputLens {
 		if f.InputLens[i] != 512 || f.OutputLens[i] != 32 {
@@ -88,8 +88,8 @@ func TestMeasurePointSim(t *testing.T) {
 	if m := f.VllmBench; m.PromptMethod != "token-ids" || len(m.Repeats) != 1 || m.StartTime == "" || m.SchemaVersion == 0 {
 		t.Errorf("meta = %+v", m)
 	}
-	if !bytes.Contains(stderr.Bytes(), []byte("40/40 done")) {
-		t.Errorf("no final progress line in %q", stderr.String())
+	if got := obs.rounds; len(got) != 2 || got[0] != "warmup 2/2" || got[1] != "requests 40/40" {
+		t.Errorf("rounds observed: %q, want a warmup of 2 and 40 requests", got)
 	}
 }
 
@@ -97,25 +97,45 @@ func TestMeasurePointCancel(t *testing.T) {
 	base := startSim(t, "--sim-speedup", "0.05") // slow: requests outlive the context
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	env := &Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: io.Discard}
 	start := time.Now()
-	_, err := measurePoint(ctx, env, benchSpec{
+	_, err := Measure(ctx, Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 64, Concurrency: 4, NumPrompts: 8, OutputLen: 64},
 	})
 	if err == nil {
-		t.Fatal("measurePoint returned no error after cancellation")
+		t.Fatal("Measure returned no error after cancellation")
 	}
 	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("measurePoint took %v after cancellation", d)
+		t.Errorf("Measure took %v after cancellation", d)
 	}
 }
 
 func TestMeasurePointUnreachable(t *testing.T) {
-	env := &Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: io.Discard}
-	_, err := measurePoint(context.Background(), env, benchSpec{
+	_, err := Measure(context.Background(), Spec{
 		BaseURL: "http://127.0.0.1:1", Point: sweep.Point{ContextSize: 8, Concurrency: 1, NumPrompts: 1, OutputLen: 1},
 	})
 	if err == nil {
 		t.Fatal("no error for an unreachable server")
 	}
+}
+
+// counting is an Observer that records each round as "label done/total".
+type counting struct {
+	Quiet
+	rounds []string
+}
+
+func (c *counting) Round(label string, total int) Round {
+	return &countRound{c: c, label: label, total: total}
+}
+
+type countRound struct {
+	c     *counting
+	label string
+	total int
+	done  atomic.Int64
+}
+
+func (r *countRound) Request(bool) { r.done.Add(1) }
+func (r *countRound) End() {
+	r.c.rounds = append(r.c.rounds, r.label+" "+strconv.FormatInt(r.done.Load(), 10)+"/"+strconv.Itoa(r.total))
 }

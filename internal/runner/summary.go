@@ -1,4 +1,4 @@
-package app
+package runner
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 	byDir := map[string]*results.Summary{}
 	var dirs []string
 	newSummary := func(dir string) *results.Summary {
-		sum := &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: Version, Points: []results.PointStatus{}}
+		sum := &results.Summary{Config: sw.cfg.Path, ConfigSHA256: sw.cfg.SHA256, Shard: sw.shard, Written: time.Now().Format(time.RFC3339), Harness: sw.opts.HarnessVersion, Points: []results.PointStatus{}}
 		byDir[dir] = sum
 		dirs = append(dirs, dir)
 		return sum

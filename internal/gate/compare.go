@@ -1,4 +1,4 @@
-package report
+package gate
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -23,7 +22,7 @@ const MinSamples = 5
 // points, points without a baseline and points whose baseline is from other
 // hardware get a row with that verdict and no test.
 func Compare(pairs []baseline.Pair, opts Options) *Report {
-	r := &Report{Gates: map[string]config.Gate{}}
+	r := &Report{Gates: map[string]Settings{}}
 	groups := map[sweep.Server]*Group{}
 	var cells []*Cell
 	var alphas []float64
@@ -35,13 +34,16 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 			groups[srv] = g
 			r.Groups = append(r.Groups, g)
 		}
-		gate := opts.gate(srv.Run)
+		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
 			cells = append(cells, c)
 			alphas = append(alphas, gate.Alpha)
+			if c.NoHistory {
+				r.noteNoHistory(srv.Run, c.Metric, c.Tolerance)
+			}
 		}
 	}
 	// One family of tests over the whole report.
@@ -81,7 +83,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 
 // compareRow builds the row of one pair; cells that need the adjusted
 // p-value are left without a verdict.
-func compareRow(p baseline.Pair, gate config.Gate, opts Options) *Row {
+func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 	cur := p.Current.File
 	row := &Row{
 		Name: p.Name(), Point: p.Point(),
@@ -127,6 +129,11 @@ func compareRow(p baseline.Pair, gate config.Gate, opts Options) *Row {
 		c.Tolerance = stats.NoiseTolerance(gate.Tolerance, p.History[m.Name])
 		if c.Tolerance > gate.Tolerance {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(p.History[m.Name])))
+		}
+		if m.Source == PerRequest && len(p.History[m.Name]) < stats.MinPredictionHistory {
+			if allow := gate.NoHistoryAllowance(m.Name); allow > c.Tolerance {
+				c.Tolerance, c.NoHistory = allow, true
+			}
 		}
 		seed := cellSeed(opts.Seed, p.Name(), m.Name)
 		switch m.Source {
@@ -193,6 +200,8 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 				c.Test = TestMannWhitneyRepeatsHistory
 			}
 		}
+	} else if c.NoHistory {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no run-to-run history yet (fewer than %d accepted runs): changes under %s are treated as noise", stats.MinPredictionHistory, pct(c.Tolerance)))
 	} else {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("run-to-run noise not measured (fewer than %d history runs): judged within one server's run", stats.MinPredictionHistory))
 	}
@@ -237,6 +246,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))
 	}
 }
+
+// pct prints a fraction as a whole percentage.
+func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
 // cellSeed mixes the report's seed with the cell's identity.
 func cellSeed(seed uint64, point, metric string) uint64 {

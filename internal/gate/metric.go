@@ -1,10 +1,6 @@
-package report
+package gate
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
@@ -154,9 +150,6 @@ func fieldValue(name string) func(*results.File) (float64, bool) {
 	}
 }
 
-// Metrics returns the catalogue of gated metrics.
-func Metrics() []Metric { return catalogue() }
-
 // MetricNames returns the names of the gated metrics, in catalogue order.
 func MetricNames() []string {
 	cat := catalogue()
@@ -181,16 +174,4 @@ func LookupMetric(name string) (Metric, bool) {
 func ValidMetric(name string) bool {
 	_, ok := LookupMetric(name)
 	return ok
-}
-
-// CheckMetrics returns an error naming the first unknown metric in names
-// and listing the valid ones, or nil.
-func CheckMetrics(names []string) error {
-	valid := MetricNames()
-	for _, n := range names {
-		if !slices.Contains(valid, n) {
-			return fmt.Errorf("unknown metric %q (valid: %s)", n, strings.Join(valid, ", "))
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package app
+package runner
 
 import (
 	"context"
@@ -17,39 +17,97 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
+// Options configure Run. The zero value runs every point with no progress
+// reports.
+type Options struct {
+	// Resume skips points whose result file is complete and was measured
+	// with the same settings.
+	Resume bool
+	// Executable is this binary, which runs the simulator (engine sim).
+	Executable string
+	// Getenv reads the harness's environment (OPENAI_API_KEY for requests,
+	// GITHUB_SHA when the working directory is no git checkout); nil reads
+	// nothing.
+	Getenv func(string) string
+	// Abort, when closed, kills servers without their grace period.
+	Abort <-chan struct{}
+	// Observer is told the sweep's progress; nil reports nothing.
+	Observer Observer
+	// HarnessVersion is recorded in every result file.
+	HarnessVersion string
+}
+
+// Outcome is what a sweep produced.
+type Outcome struct {
+	// Rows holds one row per point measured or kept, in sweep order.
+	Rows []Row
+	// Failures holds one line per server configuration that failed.
+	Failures []string
+	// Interrupted is true when ctx ended before the sweep did; finished
+	// result files are kept.
+	Interrupted bool
+}
+
+// Row is one point of a sweep and its result.
+type Row struct {
+	// Server is the configuration the point ran on.
+	Server sweep.ServerConfig
+	// Point is the benchmark point.
+	Point sweep.Point
+	// File is the point's result.
+	File *results.File
+	// Note is "kept" for a point --resume kept, "failed" for one whose
+	// every request failed, else "".
+	Note string
+}
+
+// Run executes the plan: each server configuration in order, started,
+// measured point by point (every repeat) and stopped; points that could not
+// be measured are recorded as <point>.failed.json, and summary.json in each
+// output directory lists every planned point's status. A failed server
+// configuration does not stop the sweep; it is in Outcome.Failures. The
+// error is only for summary.json that could not be written.
+func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
+	if opts.Observer == nil {
+		opts.Observer = Quiet{}
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, shard: plan.Shard, status: map[string]results.PointStatus{}}
+	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
+	out := sw.run(ctx, plan.Servers)
+	out.Interrupted = ctx.Err() != nil
+	return out, sw.writeSummaries(plan.Servers)
+}
+
 // sweeper runs server configurations one after another.
 type sweeper struct {
-	env     *Env
+	opts    Options
+	obs     Observer
 	cfg     *config.Config
-	resume  bool
 	shard   string
 	machine results.Env
 	// status records, per result path, what became of the point.
 	status map[string]results.PointStatus
 }
 
-// sweepOutcome is what the whole sweep produced.
-type sweepOutcome struct {
-	rows     []tableRow
-	failures []string
-}
-
-func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepOutcome {
-	var out sweepOutcome
-	sw.status = map[string]results.PointStatus{}
+func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) Outcome {
+	var out Outcome
 	for i, s := range servers {
 		if ctx.Err() != nil {
 			break
 		}
-		title := fmt.Sprintf("[%d/%d] %s TP%d DP%d PP%d (engine %s)", i+1, len(servers), s.Run.Name, s.TP, s.DP, s.PP, s.Run.Engine)
-		sw.group(title)
+		sw.obs.BeginServer(i+1, len(servers), s)
 		rows, err := sw.runServer(ctx, s)
-		out.rows = append(out.rows, rows...)
-		if err != nil && ctx.Err() == nil {
-			out.failures = append(out.failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
-			fmt.Fprintf(sw.env.Stderr, "vllm-bench: %s: %v\n", s.Stem(), err)
+		out.Rows = append(out.Rows, rows...)
+		if ctx.Err() != nil {
+			err = nil
 		}
-		sw.endGroup()
+		if err != nil {
+			out.Failures = append(out.Failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
+		}
+		sw.obs.EndServer(s, err)
 	}
 	return out
 }
@@ -57,32 +115,35 @@ func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) sweepO
 // runServer starts one server, measures its points and stops it. The error
 // is the reason the configuration failed, after its failed points were
 // written.
-func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]tableRow, error) {
+func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, error) {
 	dir := s.Run.Bench.OutputDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory %q: %w", dir, err)
 	}
 	settings := settingsDigest(s)
 	var todo []sweep.Point
-	var rows []tableRow
+	var rows []Row
 	for _, p := range s.Points {
 		path := filepath.Join(dir, sweep.ResultName(s.Server, p))
-		if sw.resume && results.Complete(path) {
-			if f, err := results.Read(path); err == nil && f.VllmBench.SettingsSHA256 == settings {
+		if sw.opts.Resume {
+			f, err := results.Read(path)
+			if err == nil && f.Complete() && f.VllmBench.SettingsSHA256 == settings {
 				sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "skipped", Completed: f.Completed, Failed: f.Failed}
-				rows = append(rows, rowOf(s, p, f, "kept"))
+				rows = append(rows, Row{Server: s, Point: p, File: f, Note: "kept"})
 				continue
 			}
-			fmt.Fprintf(sw.env.Stderr, "%s was measured with other settings; measuring it again\n", filepath.Base(path))
+			if err == nil && f.Complete() {
+				sw.obs.Step(filepath.Base(path) + " was measured with other settings; measuring it again")
+			}
 		}
 		todo = append(todo, p)
 	}
 	if len(todo) == 0 {
-		fmt.Fprintf(sw.env.Stderr, "all %s complete, nothing to run (--resume)\n", plural(len(s.Points), "point"))
+		sw.obs.Step(fmt.Sprintf("all %s complete, nothing to run (--resume)", plural(len(s.Points), "point")))
 		return rows, nil
 	}
 
-	recipe, version, err := recipeFor(ctx, sw.env, s)
+	recipe, version, err := Recipe(ctx, s, sw.opts.Executable)
 	if err != nil {
 		return rows, err
 	}
@@ -91,7 +152,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		ServerArgv: recipe.Argv, ServerVersion: version, Env: sw.machine,
 	}
 	meta.Env.ServerVersion = version
-	if s.Run.Engine == "sim" {
+	if s.Run.Engine == config.EngineSim {
 		meta.Env.GPUModel = simGPUModel
 	}
 	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
@@ -104,7 +165,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 	if srv != nil {
 		defer func() {
 			if err := srv.Stop(); err != nil {
-				fmt.Fprintf(sw.env.Stderr, "vllm-bench: stopping %s: %v\n", s.Stem(), err)
+				sw.obs.Step(fmt.Sprintf("stopping %s: %v", s.Stem(), err))
 			}
 		}()
 	}
@@ -128,7 +189,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		if f.Completed == 0 {
 			// Every request failed on a live server: a failed point, kept
 			// with its errors, which --resume measures again.
-			f.VllmBench.Error = "every request failed: " + firstError(f.Errors)
+			f.VllmBench.Error = "every request failed: " + f.FirstError()
 			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", p.Label(), f.VllmBench.Error))
 			path, stale := failedPath(path), path
 			if err := results.Write(path, f); err != nil {
@@ -136,7 +197,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 			}
 			_ = os.Remove(stale)
 			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
-			rows = append(rows, rowOf(s, p, f, "failed"))
+			rows = append(rows, Row{Server: s, Point: p, File: f, Note: "failed"})
 			continue
 		}
 		if err := results.Write(path, f); err != nil {
@@ -144,7 +205,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]table
 		}
 		_ = os.Remove(failedPath(path))
 		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
-		rows = append(rows, rowOf(s, p, f, ""))
+		rows = append(rows, Row{Server: s, Point: p, File: f})
 	}
 	if len(pointErrs) > 0 {
 		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
@@ -162,7 +223,7 @@ func settingsDigest(s sweep.ServerConfig) string {
 	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
 	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
 	data, _ := json.Marshal(struct {
-		Engine string
+		Engine config.Engine
 		Serve  config.Serve
 		Server sweep.Server
 		Bench  config.Bench
@@ -180,7 +241,7 @@ const simGPUModel = "vllm-bench sim"
 func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe engine.Recipe, meta *results.Meta) (*server.Server, string, error) {
 	serve := &s.Run.Serve
 	if len(recipe.Argv) == 0 {
-		fmt.Fprintf(sw.env.Stderr, "waiting for external server %s ...\n", recipe.BaseURL)
+		sw.obs.Step(fmt.Sprintf("waiting for external server %s ...", recipe.BaseURL))
 		wait, cancel := context.WithTimeout(ctx, serve.StartupTimeout)
 		defer cancel()
 		model, err := server.WaitReady(wait, recipe.BaseURL, recipe.HealthPath, 0)
@@ -191,17 +252,17 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	}
 	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
 	meta.LogPath = logPath
-	fmt.Fprintf(sw.env.Stderr, "starting server: %s\n  log: %s\n", shellQuote(recipe.Argv), logPath)
+	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s", ShellQuote(recipe.Argv), logPath))
 	srv, err := server.Start(ctx, server.Options{
 		Name: s.Stem(), Argv: recipe.Argv, Env: recipe.Env, LogPath: logPath,
 		BaseURL: recipe.BaseURL, HealthPath: recipe.HealthPath, Port: recipe.Port,
-		StartupTimeout: serve.StartupTimeout, Abort: sw.env.Abort,
+		StartupTimeout: serve.StartupTimeout, Abort: sw.opts.Abort,
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	meta.StartupS = srv.StartupS
-	fmt.Fprintf(sw.env.Stderr, "server ready in %.1fs, serving %q\n", srv.StartupS, srv.ModelID)
+	sw.obs.Step(fmt.Sprintf("server ready in %.1fs, serving %q", srv.StartupS, srv.ModelID))
 	return srv, srv.ModelID, nil
 }
 
@@ -227,11 +288,12 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 			}
 		}()
 	}
-	fmt.Fprintf(sw.env.Stderr, "%s\n", p.Label())
-	f, err := measurePoint(pointCtx, sw.env, benchSpec{
+	sw.obs.BeginPoint(p)
+	f, err := Measure(pointCtx, Spec{
 		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
-		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.env.Getenv("OPENAI_API_KEY"),
+		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
+		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
 	})
 	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
 		// A crash fails the requests in flight at once, often before the
@@ -263,23 +325,7 @@ func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m := &f.VllmBench
 	m.Run, m.Engine, m.TP, m.DP, m.PP, m.SettingsSHA256 = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP, meta.SettingsSHA256
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
-	if meta.Engine == "sglang" && f.Backend == results.BackendCompletions {
+	if meta.Engine == config.EngineSGLang && f.Backend == results.BackendCompletions {
 		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
-	}
-}
-
-// group opens a collapsible log group in GitHub Actions (workflow commands
-// are read from stdout), a header on stderr elsewhere.
-func (sw *sweeper) group(title string) {
-	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
-		fmt.Fprintf(sw.env.Stdout, "::group::%s\n", title)
-		return
-	}
-	fmt.Fprintf(sw.env.Stderr, "\n%s\n", title)
-}
-
-func (sw *sweeper) endGroup() {
-	if sw.env.Getenv("GITHUB_ACTIONS") == "true" {
-		fmt.Fprintln(sw.env.Stdout, "::endgroup::")
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package runner
 
 import (
 	"context"
@@ -16,7 +16,7 @@ const probeTimeout = 10 * time.Second
 // captureEnv describes the machine the sweep runs on: its GPUs (when
 // nvidia-smi is there), host name, the git commit of the working directory
 // (or GITHUB_SHA) and the harness version.
-func captureEnv(ctx context.Context, env *Env) results.Env {
+func captureEnv(ctx context.Context, getenv func(string) string, harnessVersion string) results.Env {
 	var e results.Env
 	if out, err := output(ctx, results.NvidiaSMIQuery...); err == nil {
 		if gpus, err := results.ParseNvidiaSMI(out); err == nil {
@@ -27,9 +27,9 @@ func captureEnv(ctx context.Context, env *Env) results.Env {
 	if sha, err := output(ctx, "git", "rev-parse", "HEAD"); err == nil {
 		e.GitSHA = strings.TrimSpace(sha)
 	} else {
-		e.GitSHA = env.Getenv("GITHUB_SHA")
+		e.GitSHA = getenv("GITHUB_SHA")
 	}
-	e.HarnessVersion = Version
+	e.HarnessVersion = harnessVersion
 	return e
 }
 

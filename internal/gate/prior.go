@@ -1,0 +1,66 @@
+package gate
+
+import (
+	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+)
+
+// Prior run-to-run coefficients of variation of the latency medians, the
+// noise assumed until the baselines hold stats.MinPredictionHistory
+// accepted runs. They are what `vllm-bench calibrate` measures on the
+// simulator's default runner (docs/gate-quality.md: median TTFT 6-12 %,
+// median TPOT and ITL 3-5 %); a real GPU is usually quieter, so they err on
+// the side of no false alarm. p90 and p99 vary more from run to run than
+// the median: their priors are 1.5 and 2 times the median's.
+const (
+	// PriorCVTTFT is the prior CV of median TTFT: queueing and prefill
+	// scheduling move it most.
+	PriorCVTTFT = 0.10
+	// PriorCVDecode is the prior CV of median TPOT, ITL and E2EL.
+	PriorCVDecode = 0.05
+)
+
+// DefaultPriorCV returns the default prior CV of every latency metric.
+func DefaultPriorCV() map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range catalogue() {
+		if m.Source != PerRequest {
+			continue
+		}
+		cv := PriorCVDecode
+		if strings.Contains(m.Name, "_ttft_") {
+			cv = PriorCVTTFT
+		}
+		switch {
+		case strings.HasPrefix(m.Name, "p90_"):
+			cv *= 1.5
+		case strings.HasPrefix(m.Name, "p99_"):
+			cv *= 2
+		}
+		out[m.Name] = cv
+	}
+	return out
+}
+
+// NoHistoryAllowance is the smallest relative change of a latency metric
+// that counts while the history is shorter than stats.MinPredictionHistory
+// runs: stats.NoiseFactor times the metric's prior CV, as the history rule
+// uses the measured CV once there is one, and never below the tolerance.
+// Within one run, requests share their server process, so a within-run
+// test cannot see how much a median moves between two server starts; until
+// the history shows it, changes smaller than this are treated as noise.
+func (s Settings) NoHistoryAllowance(metric string) float64 {
+	return max(s.Tolerance, stats.NoiseFactor*s.PriorCV[metric])
+}
+
+// latencyMetricNames returns the names of the per-request metrics.
+func latencyMetricNames() []string {
+	var out []string
+	for _, m := range catalogue() {
+		if m.Source == PerRequest {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
