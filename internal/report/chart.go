@@ -147,10 +147,7 @@ func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
 	if key != "" {
 		title += " · " + key
 	}
-	ch := chart{title: title, axis: axisTitles[l.swept]}
-	if ch.axis == "" {
-		ch.axis = l.swept
-	}
+	ch := chart{title: title, axis: axisTitle(l.swept)}
 	type gap struct {
 		name, reason string
 		before       int // how many points were drawn before it

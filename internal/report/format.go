@@ -127,24 +127,3 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
-
-// cellText is one cell for the tables: base → cur, change, interval, mark.
-func cellText(c *gate.Cell, withCI bool) string {
-	if c.Verdict == stats.New {
-		return fmtValue(c.Cur) + " " + c.Unit
-	}
-	s := fmt.Sprintf("%s → %s %s %s", fmtValue(c.Base), fmtValue(c.Cur), c.Unit, fmtPct(c.Change))
-	if withCI && c.CI != nil {
-		s += " " + fmtCI(c.CI)
-	}
-	if c.Verdict == stats.Skipped {
-		return s + " ⚠️ not gated"
-	}
-	if m := mark(c.Verdict); m != "" {
-		s += " " + m
-	}
-	if c.Test == gate.TestTolerance {
-		s += " †"
-	}
-	return s
-}

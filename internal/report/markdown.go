@@ -66,8 +66,10 @@ func (r *Report) mdAnswer(l labeler) string {
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks
 // first. Verdicts it does not name follow, most severe first.
-var verdictOrder = []stats.Verdict{
-	stats.Regression, stats.Failed, gate.Missing, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+func verdictOrder() []stats.Verdict {
+	return []stats.Verdict{
+		stats.Regression, stats.Failed, gate.Missing, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+	}
 }
 
 // verdictsPresent returns the verdicts of the report's points in
@@ -89,7 +91,7 @@ func (r *Report) verdictsPresent() ([]stats.Verdict, map[stats.Verdict]int) {
 func inVerdictOrder(set map[stats.Verdict]bool) []stats.Verdict {
 	var out, other []stats.Verdict
 	known := map[stats.Verdict]bool{}
-	for _, v := range verdictOrder {
+	for _, v := range verdictOrder() {
 		known[v] = true
 		if set[v] {
 			out = append(out, v)
@@ -228,14 +230,16 @@ func countOf(n int, v stats.Verdict) string {
 	return fmt.Sprintf("%d %s", n, verdictWord(v))
 }
 
-// testWords name the parts of a cell's Test for people.
-var testWords = map[string]string{
-	"mann-whitney": "Mann-Whitney U on requests",
-	"repeats":      "Welch's t on repeats",
-	"welch":        "Welch's t on repeats",
-	"history":      "the spread of the history",
-	"prediction":   "the spread of the history",
-	"tolerance":    "the tolerance alone",
+// testWords names the parts of a cell's Test for people.
+func testWords() map[string]string {
+	return map[string]string{
+		"mann-whitney": "Mann-Whitney U on requests",
+		"repeats":      "Welch's t on repeats",
+		"welch":        "Welch's t on repeats",
+		"history":      "the spread of the history",
+		"prediction":   "the spread of the history",
+		"tolerance":    "the tolerance alone",
+	}
 }
 
 // restsOn says in one line what the verdicts rest on: the metrics, the
@@ -243,10 +247,11 @@ var testWords = map[string]string{
 func (r *Report) restsOn() string {
 	var tests []string
 	seen := map[string]bool{}
+	words := testWords()
 	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
 			for _, part := range strings.Split(c.Test, "+") {
-				w := testWords[part]
+				w := words[part]
 				if w == "" {
 					w = part
 				}

@@ -70,14 +70,26 @@ func dimensions(p sweep.Point) []dimension {
 	return out
 }
 
-// axisTitles are the words for the swept dimensions on a chart's x-axis.
-var axisTitles = map[string]string{
-	"C": "concurrency", "CTX": "context tokens", "O": "output tokens", "P": "prompts", "R": "request rate (req/s)",
+// axisTitle is the words for a swept dimension on a chart's x-axis.
+func axisTitle(key string) string {
+	switch key {
+	case "C":
+		return "concurrency"
+	case "CTX":
+		return "context tokens"
+	case "O":
+		return "output tokens"
+	case "P":
+		return "prompts"
+	case "R":
+		return "request rate (req/s)"
+	}
+	return key
 }
 
 // sweepPreference orders the dimensions a chart puts on its x-axis when
 // several vary equally often.
-var sweepPreference = []string{"C", "R", "CTX", "O", "P"}
+func sweepPreference() []string { return []string{"C", "R", "CTX", "O", "P"} }
 
 // labeler names points by what differs between them: the dimensions that
 // take one value across the whole report (the shared part, e.g. P200 O128)
@@ -139,7 +151,7 @@ func newLabeler(points []sweep.Point) labeler {
 	}
 	l.shared = strings.Join(shared, " ")
 	best := -1
-	for _, key := range sweepPreference {
+	for _, key := range sweepPreference() {
 		if n := len(values[key]); l.isVarying(key) && n > best {
 			l.swept, best = key, n
 		}
