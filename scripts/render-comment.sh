@@ -15,7 +15,8 @@
 #
 # Needs node (18 or later), npm and Chromium ($CHROMIUM, else
 # /usr/bin/chromium). On first use, and whenever package-lock.json changes, it
-# runs `npm ci` in scripts/browser (node_modules there is not committed).
+# runs `npm ci` in scripts/browser (scripts/browser/setup.sh; node_modules
+# there is not committed).
 # Exit status: 0 all pages clean, 1 a page has a problem (one line each,
 # naming the page), 2 a usage or setup error.
 set -euo pipefail
@@ -48,35 +49,13 @@ fi
 for f in "${files[@]}"; do
   [ -f "$f" ] || { echo "render-comment.sh: \"$f\": no such file" >&2; exit 2; }
 done
-for tool in node npm; do
-  command -v "$tool" >/dev/null || { echo "render-comment.sh: $tool not found on PATH (install Node.js 18 or later)" >&2; exit 2; }
-done
 if command -v fc-list >/dev/null && ! fc-list | grep -qi "emoji"; then
   echo "render-comment.sh: warning: no colour emoji font installed (Debian: fonts-noto-color-emoji); emoji show as boxes in the screenshots" >&2
 fi
 [ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/vllm-bench-comment.XXXXXX")
 mkdir -p "$out"
 
-# install_modules runs `npm ci` unless node_modules already holds exactly the
-# locked versions; a lock file keeps two runs from installing at once.
-install_modules() {
-  local stamp="$browser/node_modules/.installed-package-lock.json"
-  if [ -f "$stamp" ] && cmp -s "$stamp" "$browser/package-lock.json"; then
-    return 0
-  fi
-  echo "render-comment.sh: installing the pinned node modules (npm ci in scripts/browser)" >&2
-  (cd "$browser" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >&2) || {
-    echo "render-comment.sh: npm ci in $browser failed" >&2; return 2; }
-  cp "$browser/package-lock.json" "$stamp"
-}
-if command -v flock >/dev/null; then
-  exec 9>"$browser/.install.lock"
-  flock 9
-  install_modules || exit 2
-  flock -u 9
-else
-  install_modules || exit 2
-fi
+"$browser/setup.sh" || exit 2
 
 pages=()
 for t in "${themes[@]}"; do

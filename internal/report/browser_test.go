@@ -158,11 +158,14 @@ func checkRegressionChart(ctx context.Context, t *testing.T, page string) {
 // the test when a golden comment or the rendering scripts change.
 func trackBrowserInputs(t *testing.T, goldens []string) {
 	t.Helper()
-	scripts, err := filepath.Glob(filepath.Join("..", "..", "scripts", "browser", "*.*js*"))
-	if err != nil {
-		t.Fatal(err)
+	inputs := []string{filepath.Join("..", "..", "scripts", "render-comment.sh")}
+	for _, pattern := range []string{"*.*js*", "*.sh"} {
+		scripts, err := filepath.Glob(filepath.Join("..", "..", "scripts", "browser", pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, scripts...)
 	}
-	inputs := append([]string{filepath.Join("..", "..", "scripts", "render-comment.sh")}, scripts...)
 	for _, path := range append(inputs, goldens...) {
 		if _, err := os.ReadFile(path); err != nil {
 			t.Fatalf("browser check input: %v", err)

@@ -36,12 +36,13 @@
 //
 // Chromium: $CHROMIUM if set, else /usr/bin/chromium, else the first of
 // chromium, chromium-browser, google-chrome on $PATH. One browser serves all
-// pages; each page gets a fresh context.
+// pages; each page gets a fresh context. It drives Chromium with the pinned
+// playwright-core in scripts/browser/node_modules: run
+// scripts/browser/setup.sh once before (render-comment.sh does).
 
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const usage = 'usage: check.mjs [--expect SELECTOR]... [--forbid SELECTOR]... ' +
   '[--screenshot OUT.png | --screenshot-dir DIR] [--width PX] [--height PX] ' +
@@ -209,6 +210,13 @@ async function main(argv, env) {
   const executablePath = findChromium(env);
   if (!executablePath) {
     process.stderr.write('check.mjs: no Chromium found: set CHROMIUM or install chromium (apt-get install chromium)\n');
+    return 2;
+  }
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (err) {
+    process.stderr.write(`check.mjs: playwright-core is not installed: run scripts/browser/setup.sh (${firstLine(err.message)})\n`);
     return 2;
   }
   let browser;
