@@ -27,7 +27,7 @@ const (
 // screen at a comment's width.
 const (
 	chartWidthPx  = 720
-	chartHeightPx = 250
+	chartHeightPx = 220
 )
 
 // chart is one metric against the swept dimension for one server
@@ -263,9 +263,10 @@ func maxOf(vs []float64) float64 {
 	return m
 }
 
-// axisTop is the top of a y-axis that starts at zero and shows top: a
-// round number 5 to 30 % above it, the one for which mermaid draws the
-// fewest ticks, so that their labels do not crowd a small chart.
+// axisTop is the top of a y-axis that starts at zero and shows top: the
+// smallest round number 5 to 50 % above it on which mermaid draws at most
+// maxTicks ticks, so that their labels do not crowd a small chart; failing
+// that, the one with the fewest ticks.
 func axisTop(top float64) float64 {
 	if top <= 0 || math.IsNaN(top) || math.IsInf(top, 0) {
 		return 1
@@ -273,14 +274,22 @@ func axisTop(top float64) float64 {
 	lo := top * 1.05
 	step := math.Pow(10, math.Floor(math.Log10(lo))-1)
 	best, bestTicks := 0.0, math.MaxInt
-	for v := math.Ceil(lo/step-1e-9) * step; v <= top*1.3 || best == 0; v += step {
-		if n := ticks(v); n < bestTicks {
+	for i := math.Ceil(lo/step - 1e-9); i*step <= top*1.5 || best == 0; i++ {
+		v := i * step
+		n := ticks(v)
+		if n <= maxTicks {
+			return v
+		}
+		if n < bestTicks {
 			best, bestTicks = v, n
 		}
 	}
-	// v accumulates float error; print it from its two significant digits.
-	return math.Round(best/step) * step
+	return best
 }
+
+// maxTicks is the most y-axis ticks whose labels fit a chart of
+// chartHeightPx.
+const maxTicks = 8
 
 // ticks counts the ticks d3's linear scale (mermaid's axes) draws from zero
 // to top: it aims at ten and rounds the step to 1, 2 or 5 times a power of
