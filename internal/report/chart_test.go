@@ -62,7 +62,7 @@ func TestChartsOfWhatChanged(t *testing.T) {
 		`"plotColorPalette": "` + baselineColour + `, ` + currentColour + `"`,
 		`"showLegend": true`,
 		`x-axis "concurrency" [8, 32, 64]`,
-		`y-axis "ms" 0 --> 110`,
+		`y-axis "ms" 0 --> 150`,
 		`line "baseline" [70.00, 80.00, 96.00]`,
 		`line "this run" [70.50, 100.0, 97.00]`,
 		"Blue line: baseline; orange line: this run. C32 +25.0% ❌.",
