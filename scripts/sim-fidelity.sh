@@ -19,7 +19,7 @@
 #               GPU's KV cache and with --sim-kv-tokens 4096: median TTFT,
 #               median TPOT and vllm:num_preemptions_total.
 #   drift:      --sim-drift 2 (step times double over an hour of simulated
-#               time) at speedup 20: a short point at start and again 15 s
+#               time) at speedup 10: a short point at start and again 30 s
 #               (300 simulated seconds) later; the ratio of the server's mean
 #               time between tokens (vllm:inter_token_latency_seconds, in
 #               simulated seconds) and of the client's median TPOT, next to
@@ -130,24 +130,24 @@ preemption() {
 }
 
 drift() {
-	echo "drift: $RUNS runs; --sim-drift 2 at speedup 20; 8 streams, 512-token prompts, 64 output tokens"
+	echo "drift: $RUNS runs; --sim-drift 2 at speedup 10; 8 streams, 512-token prompts, 64 output tokens"
 	: >"$work/rows"
 	for _ in $(seq "$RUNS"); do
 		t0=$(date +%s.%N)
-		start_sim --sim-speedup 20 --sim-drift 2 --sim-run-cv 0
+		start_sim --sim-speedup 10 --sim-drift 2 --sim-run-cv 0
 		bench "$work/warm.json" 512 8 16 64 # a fresh process is slow at first
 		s0=$(metric vllm:inter_token_latency_seconds_sum) n0=$(metric vllm:inter_token_latency_seconds_count)
 		a=$(date +%s.%N)
 		bench "$work/a.json" 512 8 32 64
 		sa=$(metric vllm:inter_token_latency_seconds_sum) na=$(metric vllm:inter_token_latency_seconds_count)
-		sleep 15
+		sleep 30
 		b=$(date +%s.%N)
 		bench "$work/b.json" 512 8 32 64
 		sb=$(metric vllm:inter_token_latency_seconds_sum) nb=$(metric vllm:inter_token_latency_seconds_count)
 		stop_sim
 		# The factor the drift predicts between the two points' simulated
 		# start times: (1 + tb/3600) / (1 + ta/3600).
-		want=$(echo "$t0 $a $b" | awk '{ ta = 20 * ($2 - $1); tb = 20 * ($3 - $1); printf "%.4f", (1 + tb / 3600) / (1 + ta / 3600) }')
+		want=$(echo "$t0 $a $b" | awk '{ ta = 10 * ($2 - $1); tb = 10 * ($3 - $1); printf "%.4f", (1 + tb / 3600) / (1 + ta / 3600) }')
 		server=$(echo "$s0 $n0 $sa $na $sb $nb" | awk '{ printf "%.4f", (($5 - $3) / ($6 - $4)) / (($3 - $1) / ($4 - $2)) }')
 		client=$(jq -rn --slurpfile a "$work/a.json" --slurpfile b "$work/b.json" '$b[0].median_tpot_ms / $a[0].median_tpot_ms')
 		printf '%s\t%s\t%s\n' "$server" "$client" "$want" >>"$work/rows"
