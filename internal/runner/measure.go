@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"time"
 
@@ -88,7 +89,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	}
 	prompts, err := loadgen.BuildPrompts(ctx, client, loadgen.PromptOptions{
 		Model: model, Endpoint: endpoint, InputLen: p.ContextSize,
-		Count: spec.WarmupPrompts + repeats*p.NumPrompts, Seed: spec.Seed,
+		Count: spec.WarmupPrompts + repeats*p.NumPrompts, Seed: promptSeed(spec.Seed, p),
 	})
 	if err != nil {
 		return nil, err
@@ -135,4 +136,17 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		f.VllmBench.Env.Hostname = host
 	}
 	return f, nil
+}
+
+// promptSeed gives every point prompts of its own. vLLM caches prefixes by
+// default, and token-id prompts drawn with one seed share their first tokens
+// across context sizes, so a later point would be served partly from the
+// cache an earlier one filled and read too fast. The point's label is mixed
+// into the configured seed; the same seed and point give the same prompts,
+// so both sides of a comparison and every resumed sweep send the same
+// requests.
+func promptSeed(seed int64, p sweep.Point) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d %s", seed, p.Label())
+	return int64(h.Sum64())
 }
