@@ -89,6 +89,11 @@ type Meta struct {
 	// with /tokenize) or approx-text (no /tokenize: input_lens are the
 	// server's usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// PeakConcurrentRequests is the exact peak of requests in flight at
+	// one instant. The top-level max_concurrent_requests keeps vLLM's
+	// number (1-second bins, a request counted in every bin it touches),
+	// which over-counts at bin edges, so that files compare with vLLM's.
+	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.
