@@ -103,6 +103,11 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		markdown = report.MissingSection(missing) + markdown
 	}
 	fmt.Fprint(env.Stdout, text)
+	for _, g := range reports {
+		for _, w := range report.New(g).WarningAnnotations() {
+			x.Warning(w) // regressions on a throttled GPU (gate.on_throttle: warn)
+		}
+	}
 	reportPath := filepath.Join(resultsDirs[0], reportFile)
 	if err := results.WriteAtomic(reportPath, []byte(markdown)); err != nil {
 		x.Warning(fmt.Sprintf("report not written to %q: %v", reportPath, err))

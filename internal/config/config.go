@@ -109,4 +109,7 @@ type Gate struct {
 	// variation assumed until the baselines hold enough history to measure
 	// it.
 	PriorCV map[string]float64 `yaml:"prior_cv"`
+	// OnThrottle says what a regression measured on a throttled GPU does
+	// to the check: fail, or warn (gate.OnThrottleWarn when left out).
+	OnThrottle string `yaml:"on_throttle"`
 }

@@ -61,7 +61,11 @@ func (r *Report) mdAnswer(l labeler) string {
 		// The headline has already counted the points.
 		return "## " + r.headline(l) + "\n\n" + r.restsOn() + "\n\n"
 	}
-	return "## " + r.headline(l) + "\n\n" + r.summaryLine() + "  \n" + r.restsOn() + "\n\n"
+	lines := []string{r.summaryLine()}
+	if w := r.waivedLine(); w != "" {
+		lines = append(lines, w)
+	}
+	return "## " + r.headline(l) + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
 }
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks
@@ -120,14 +124,17 @@ func blocking(v stats.Verdict) bool {
 // or what passed.
 func (r *Report) headline(l labeler) string {
 	vs, n := r.verdictsPresent()
+	waived := r.waivedRows()
 	var parts []string
 	for _, v := range vs {
 		if !blocking(v) {
 			continue
 		}
 		switch {
+		case v == stats.Regression && n[v] == waived:
+			// Every regression was measured on a throttled GPU: warnings.
 		case v == stats.Regression:
-			parts = append(parts, fmt.Sprintf("%s: %s", plural(n[v], "regression"), r.worst(l, stats.Regression, n[v])))
+			parts = append(parts, fmt.Sprintf("%s: %s", plural(n[v]-waived, "regression"), r.worst(l, stats.Regression, n[v]-waived)))
 		case len(parts) == 0:
 			parts = append(parts, fmt.Sprintf("%s %s: %s", plural(n[v], "point"), verdictWord(v), r.firstOf(l, v, n[v])))
 		default:
@@ -138,6 +145,8 @@ func (r *Report) headline(l labeler) string {
 		return "❌ " + strings.Join(parts, "; ")
 	}
 	switch {
+	case waived > 0:
+		return fmt.Sprintf("⚠️ %s on a throttled GPU, a warning: %s", plural(waived, "regression"), r.worst(l, stats.Regression, waived))
 	case len(r.Rows()) == 0:
 		return "⚠️ No points to compare"
 	case n[stats.Improvement] > 0:
@@ -151,14 +160,17 @@ func (r *Report) headline(l labeler) string {
 }
 
 // worst names the row with verdict v whose cell changed most, with its
-// changed metrics, and how many more rows have v.
+// changed metrics, and how many more rows have v. Of regressions it names
+// one that fails the check, or, when count is that of the regressions
+// measured on a throttled GPU, one of those.
 func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 	var best *gate.Row
 	var bestGroup *gate.Group
 	bestSize := -1.0
+	onlyWaived := v == stats.Regression && r.waivedRows() == count
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
-			if row.Verdict != v {
+			if row.Verdict != v || (v == stats.Regression && row.ThrottleWaived != onlyWaived) {
 				continue
 			}
 			for _, c := range row.Cells {
@@ -184,6 +196,19 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 	return s
 }
 
+// waivedRows counts the regressed points measured on a throttled GPU whose
+// regressions are warnings (gate.on_throttle: warn).
+func (r *Report) waivedRows() int {
+	n := 0
+	for _, row := range r.Rows() {
+		if row.Verdict == stats.Regression && row.ThrottleWaived {
+			n++
+		}
+	}
+	return n
+}
+
+// absChange is the size of a cell's change.
 func absChange(c *gate.Cell) float64 {
 	if c.Change < 0 {
 		return -c.Change
@@ -401,7 +426,12 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 		}
 		var cells [][]string
 		for _, row := range tabled {
-			line := []string{strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))}
+			name := strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))
+			if row.Throttled != "" {
+				name += " " + throttledMark
+				used.suspect = true
+			}
+			line := []string{name}
 			for _, m := range metrics {
 				line = append(line, shortCell(cellOf(row, m), used))
 			}
@@ -412,7 +442,18 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 	if hidden > 0 {
 		fmt.Fprintf(&b, "_%d more points not shown to fit the size limit; see the JSON report._\n\n", hidden)
 	}
-	if notes := rowNotes(rows, l); len(notes) > 0 {
+	notes := rowNotes(rows, l)
+	for _, row := range rows {
+		if len(row.Hints) > 0 {
+			notes = append(notes, fmt.Sprintf("- %s %s, server and GPU: %s", mark(row.Verdict), l.row(row.Point), hintText(row)))
+		}
+	}
+	for _, row := range rows {
+		if note := r.throttleNote(g, row); note != "" {
+			notes = append(notes, fmt.Sprintf("- %s %s %s", throttledMark, l.row(row.Point), note))
+		}
+	}
+	if len(notes) > 0 {
 		b.WriteString(strings.Join(notes, "\n") + "\n\n")
 	}
 	return b.String()
@@ -501,6 +542,7 @@ func shortCell(c *gate.Cell, used *marks) string {
 type marks struct {
 	verdicts map[stats.Verdict]bool
 	dagger   bool
+	suspect  bool
 }
 
 func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
@@ -515,6 +557,9 @@ func (m *marks) legend() string {
 	}
 	if m.dagger {
 		parts = append(parts, "† no test possible (tolerance alone)")
+	}
+	if m.suspect {
+		parts = append(parts, throttledMark+" suspect (measured on a throttled GPU)")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -18,6 +18,9 @@ func (r *Report) Text() string {
 	var b strings.Builder
 	b.WriteString(r.headline(l) + "\n")
 	b.WriteString(r.summaryLine() + "\n")
+	if w := r.waivedLine(); w != "" {
+		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
+	}
 	b.WriteString(r.restsOn() + "\n")
 	if changes := r.changeLines(l); len(changes) > 0 {
 		b.WriteString("\nwhat changed:\n")
@@ -45,6 +48,17 @@ func (r *Report) Text() string {
 			}
 		}
 		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
+		for _, row := range g.Rows {
+			if len(row.Hints) > 0 {
+				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
+			}
+		}
+	}
+	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
+		b.WriteString("\nsuspect points:\n")
+		for _, line := range lines {
+			b.WriteString("  " + line + "\n")
+		}
 	}
 	if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString("\ncaveats:\n")
@@ -104,7 +118,7 @@ func (r *Report) Annotations() []string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict != stats.Regression {
+				if c.Verdict != stats.Regression || row.ThrottleWaived {
 					continue
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)

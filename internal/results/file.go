@@ -2,6 +2,7 @@ package results
 
 import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -116,6 +117,12 @@ type Meta struct {
 	// failed to start or died); such files are named <point>.failed.json.
 	Error   string   `json:"error,omitempty"`
 	LogTail []string `json:"log_tail,omitempty"`
+	// ServerMetrics is what the server's Prometheus /metrics said about
+	// the timed rounds; absent when the point ran before it was sampled.
+	ServerMetrics *probe.ServerMetrics `json:"server_metrics,omitempty"`
+	// GPUTelemetry is nvidia-smi's view of the GPUs while the point ran;
+	// absent without nvidia-smi.
+	GPUTelemetry *probe.GPUTelemetry `json:"gpu_telemetry,omitempty"`
 }
 
 // Repeat summarises one repeat of a point: the values that have one sample
