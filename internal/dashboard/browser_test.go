@@ -7,90 +7,108 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
-// browserCheckTimeout bounds one run of the browser check.
-const browserCheckTimeout = 2 * time.Minute
+// browserCheckTimeout bounds the browser check, its first npm ci included.
+const browserCheckTimeout = 5 * time.Minute
 
-// checkScript returns the browser checker: $VLLM_BENCH_BROWSER_CHECK, else
-// scripts/browser/check.mjs of this repository.
-func checkScript(t *testing.T) string {
-	if s := os.Getenv("VLLM_BENCH_BROWSER_CHECK"); s != "" {
-		return s
-	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(root, "scripts", "browser", "check.mjs")
-}
+// screenshotEnv names an environment variable: when set, the browser test
+// writes the dashboard's screenshot to that path (to look at it).
+const screenshotEnv = "VLLM_BENCH_DASHBOARD_SCREENSHOT"
 
-// chromiumPresent reports whether the checker will find a Chromium the way
-// it looks for one.
-func chromiumPresent() bool {
+// browserSkipReason says why the browser check cannot run here, or "":
+// scripts/browser/check.mjs needs bash and npm (setup.sh), node and a
+// Chromium.
+func browserSkipReason() string {
+	for _, tool := range []string{"bash", "node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return tool + " is not installed"
+		}
+	}
 	if c := os.Getenv("CHROMIUM"); c != "" {
-		_, err := os.Stat(c)
-		return err == nil
+		if _, err := exec.LookPath(c); err != nil {
+			return "CHROMIUM=" + c + " is not an executable"
+		}
+		return ""
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return true
+		return ""
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if _, err := exec.LookPath(name); err == nil {
-			return true
+			return ""
 		}
 	}
-	return false
+	return "Chromium is not installed (apt-get install chromium, or set CHROMIUM)"
 }
 
 // TestDashboardInBrowser opens a generated dashboard in headless Chromium
 // with scripts/browser/check.mjs: the page must render without console
-// errors or blocked requests, with its charts, change points and table.
+// errors or requests off the file system, with its charts, change points
+// and table. A page without charts is checked beside it and must fail, so a
+// check that passes everything cannot go unnoticed.
 func TestDashboardInBrowser(t *testing.T) {
 	if testing.Short() {
-		t.Skip("browser check skipped in -short mode")
+		t.Skip("skipped in -short mode: opens the dashboard in headless Chromium")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the browser check needs it")
+	if reason := browserSkipReason(); reason != "" {
+		t.Skip("skipped: " + reason + "; the dashboard is not checked in a browser")
 	}
-	if !chromiumPresent() {
-		t.Skip("chromium is not installed (apt-get install chromium, or set CHROMIUM)")
-	}
-	script := checkScript(t)
-	if _, err := os.Stat(script); err != nil {
-		t.Skipf("browser checker %s is missing", script)
-	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "playwright-core")); err != nil {
-		t.Skipf("the browser checker's packages are not installed (run npm ci in %s)", filepath.Dir(script))
+	browser := filepath.Join("..", "..", "scripts", "browser")
+	ctx, cancel := context.WithTimeout(context.Background(), browserCheckTimeout)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "bash", filepath.Join(browser, "setup.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("scripts/browser/setup.sh: %v\n%s", err, out)
 	}
 
 	a, _ := fixture(t)
-	site := t.TempDir()
+	site := filepath.Join(t.TempDir(), "site")
 	if err := Write(site, a, Options{RepoURL: "https://github.com/o/r"}); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(t.TempDir(), "dashboard.png")
-	ctx, cancel := context.WithTimeout(context.Background(), browserCheckTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script,
-		"--expect", "svg", "--expect", "svg.trend-chart polyline", "--expect", ".change-point.regression",
-		"--expect", "table.latest td", "--screenshot", shot, filepath.Join(site, IndexFile))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 2 {
-			t.Fatalf("browser check could not run (usage or Chromium start): %v\n%s", err, out.String())
-		}
-		t.Fatalf("browser check failed: %v\n%s", err, out.String())
+	page := filepath.Join(site, IndexFile)
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := Write(empty, &trend.Analysis{}, Options{}); err != nil {
+		t.Fatal(err)
 	}
+	emptyPage := filepath.Join(empty, "no-charts.html")
+	if err := os.Rename(filepath.Join(empty, IndexFile), emptyPage); err != nil {
+		t.Fatal(err)
+	}
+
+	shots := t.TempDir()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(browser, "check.mjs"),
+		"--expect", "svg", "--expect", "svg.trend-chart polyline", "--expect", ".change-point.regression",
+		"--expect", "table.latest td", "--screenshot-dir", shots, page, emptyPage)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("check.mjs: want exit status 1 (the page without charts fails), got %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, page+":") {
+			t.Errorf("dashboard: %s", strings.TrimPrefix(line, page+": "))
+		}
+	}
+	if !strings.Contains(stderr.String(), emptyPage+": ") {
+		t.Errorf("the page without charts passed the check:\n%s", stderr.String())
+	}
+	shot := filepath.Join(shots, "index.png")
 	png, err := os.ReadFile(shot)
 	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10_000 {
-		t.Errorf("screenshot %s: %d bytes, %v", shot, len(png), err)
+		t.Fatalf("screenshot %s: %d bytes, %v", shot, len(png), err)
 	}
-	t.Logf("%s", out.String())
+	if out := os.Getenv(screenshotEnv); out != "" {
+		if err := os.WriteFile(out, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
