@@ -81,10 +81,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The page without charts waits out --timeout-ms for its selectors; the
+	// dashboard, a static page, renders at once.
 	shots := t.TempDir()
 	cmd := exec.CommandContext(ctx, "node", filepath.Join(browser, "check.mjs"),
 		"--expect", "svg", "--expect", "svg.trend-chart polyline", "--expect", ".change-point.regression",
-		"--expect", "table.latest td", "--screenshot-dir", shots, page, emptyPage)
+		"--expect", "table.latest td", "--timeout-ms", "8000", "--screenshot-dir", shots, page, emptyPage)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
