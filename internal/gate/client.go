@@ -35,6 +35,25 @@ func markClientSaturated(row *Row, p baseline.Pair) {
 	}
 }
 
+// settleClientSuspect, once verdicts are final, makes a point whose every
+// regressed cell is suspect inconclusive: a saturated client alone could
+// have made its regressions, so the point is not a regression on its own.
+// Its cells keep their verdicts and marks.
+func (r *Report) settleClientSuspect() {
+	for _, row := range r.Rows() {
+		if row.Verdict != stats.Regression || row.ClientSaturated == "" {
+			continue
+		}
+		counted := false
+		for _, c := range row.Cells {
+			counted = counted || (c.Verdict == stats.Regression && !c.Suspect)
+		}
+		if !counted {
+			row.Verdict = stats.Inconclusive
+		}
+	}
+}
+
 // SuspectRegressions returns the number of regressed cells that do not
 // count because a saturated client measured them (see markClientSaturated);
 // those of a point already waived for a throttled GPU are in Waived.

@@ -44,15 +44,16 @@ func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
 			}
 		}
 		// The throughput regression still counts; the latency one does not.
-		if r.Regressions() != 1 || r.SuspectRegressions() != 1 || r.Verdict() != VerdictRegression {
+		if row.Verdict != stats.Regression || r.Regressions() != 1 || r.SuspectRegressions() != 1 || r.Verdict() != VerdictRegression {
 			t.Errorf("baseline saturated %v: %d regressions, %d suspect, verdict %s; want 1, 1, regression", inBaseline, r.Regressions(), r.SuspectRegressions(), r.Verdict())
 		}
 	}
 	// A latency regression alone on a saturated point does not fail the check.
 	latencyOnly := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms"}, Tolerance: 0.05, Alpha: 0.05}}
 	r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), false)}, Options{Gates: latencyOnly})
-	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 {
-		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect; want pass and 1", r.Verdict(), r.SuspectRegressions())
+	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 || r.Rows()[0].Verdict != stats.Inconclusive {
+		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect, point %s; want pass, 1, inconclusive",
+			r.Verdict(), r.SuspectRegressions(), r.Rows()[0].Verdict)
 	}
 }
 

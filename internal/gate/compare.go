@@ -81,6 +81,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 	}
 	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
 	r.settleThrottled()
+	r.settleClientSuspect()
 	return r
 }
 

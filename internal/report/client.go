@@ -4,71 +4,67 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
-// clientMark marks what a saturated client measured.
+// clientMark marks a point, and its latency cells, measured by a saturated
+// load generator.
 const clientMark = "⏱️"
 
-// suspectMark follows a latency cell measured by a saturated client.
-const suspectMark = clientMark + " suspect"
+// clientLegend explains clientMark in the tables' legend.
+const clientLegend = clientMark + " suspect (measured by a saturated client; its latency regressions are not counted)"
 
-// clientLines returns one warning per point measured by a saturated load
-// generator (in this run or in its baseline): its latency cells are
-// suspect, and their regressions are shown but not counted.
-func (r *Report) clientLines() []string {
+// suspectCount is the number of regressed cells of row that do not count
+// because a saturated client measured them.
+func suspectCount(row *gate.Row) int {
+	n := 0
+	for _, c := range row.Cells {
+		if c.Suspect && c.Verdict == stats.Regression {
+			n++
+		}
+	}
+	return n
+}
+
+// clientNote says why a point measured by a saturated client is marked,
+// "" for any other point.
+func clientNote(row *gate.Row) string {
+	if row.ClientSaturated == "" {
+		return ""
+	}
+	note := row.ClientSaturated
+	if n := suspectCount(row); n > 0 && !row.ThrottleWaived {
+		note += fmt.Sprintf(" (%s not counted)", plural(n, "latency regression"))
+	}
+	return note
+}
+
+// clientSummary is the summary's line about latency regressions measured
+// by a saturated client, which do not count; none when there are none.
+func (r *Report) clientSummary() []string {
+	n := r.SuspectRegressions()
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s %s measured by a saturated client: suspect, not counted.", clientMark, plural(n, "latency regression"))}
+}
+
+// textClient lists, for a terminal, the points measured by a saturated
+// client.
+func (r *Report) textClient(l labeler) string {
 	var lines []string
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
-			if row.ClientSaturated == "" {
-				continue
+			if note := clientNote(row); note != "" {
+				lines = append(lines, fmt.Sprintf("  %s: %s", l.where(g.Server, row.Point), note))
 			}
-			line := fmt.Sprintf("%s %s: %s", serverTitle(g.Server), row.Point.Label(), row.ClientSaturated)
-			n := 0
-			for _, c := range row.Cells {
-				if c.Suspect && c.Verdict == stats.Regression {
-					n++
-				}
-			}
-			if n > 0 {
-				line += fmt.Sprintf(" (%s not counted)", plural(n, "latency regression"))
-			}
-			lines = append(lines, line)
 		}
 	}
-	return lines
-}
-
-// mdClient renders clientLines as a markdown section.
-func (r *Report) mdClient(limit int) string {
-	lines := r.clientLines()
 	if len(lines) == 0 {
 		return ""
 	}
-	total := len(lines)
-	if limit >= 0 && limit < total {
-		lines = append(lines[:limit], fmt.Sprintf("… and %d more", total-limit))
-	}
-	return fmt.Sprintf("### "+clientMark+" Measured by a saturated client (%d)\n\n- %s\n\n", total, strings.Join(lines, "\n- "))
-}
-
-// textClient renders clientLines for a terminal.
-func (r *Report) textClient() string {
-	lines := r.clientLines()
-	if len(lines) == 0 {
-		return ""
-	}
-	return "\nwarning: measured by a saturated client:\n  " + strings.Join(lines, "\n  ") + "\n"
-}
-
-// suspectLine is the summary's warning about latency regressions measured
-// by a saturated client, which do not count; "" when there are none.
-func (r *Report) suspectLine() string {
-	n := r.SuspectRegressions()
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s %s measured by a saturated client: suspect, not counted.", clientMark, plural(n, "latency regression"))
+	return "\nmeasured by a saturated client:\n" + strings.Join(lines, "\n") + "\n"
 }
 
 // clientAnnotations returns one line per suspect regressed cell, for
@@ -89,14 +85,4 @@ func (r *Report) clientAnnotations() []string {
 		}
 	}
 	return out
-}
-
-// clientLegend extends the legend of marks when a cell is suspect.
-func (r *Report) clientLegend() string {
-	for _, row := range r.Rows() {
-		if row.ClientSaturated != "" {
-			return ", " + suspectMark + " (measured by a saturated client; a regression is not counted)"
-		}
-	}
-	return ""
 }
