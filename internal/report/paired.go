@@ -19,10 +19,9 @@ func (r *Report) pairedTitle() string {
 // pairedLine says what a paired A/B report's verdicts rest on.
 func (r *Report) pairedLine() string {
 	return fmt.Sprintf("Paired A/B: the reference build and the candidate started in turn on this machine (A B, B A, ...), %s of at most %d; "+
-		"each cell tests the per-round ratios of the two builds' statistic (paired t, noise pooled over points at the same load), "+
-		"with the false-alarm rate split over the rounds looked at; %s adjusted together (Benjamini-Hochberg); intervals are %s, "+
-		"and unchanged means the interval lies within the tolerance.",
-		plural(r.Paired.MostRounds(), "round"), r.Paired.MaxRounds, plural(r.Tests, "p-value"), r.ciLabel())
+		"per-round ratios of each start's statistic, noise pooled over points at the same load, the false-alarm rate split over the rounds looked at; "+
+		"intervals %s; unchanged means the interval lies within the tolerance.",
+		plural(r.Paired.MostRounds(), "round"), r.Paired.MaxRounds, r.ciLabel())
 }
 
 // ciLabel is the confidence level of the report's intervals, e.g. "95%".

@@ -28,12 +28,16 @@ func TestPairedReport(t *testing.T) {
 	}
 	r := New(g)
 	md, text := r.Markdown(), r.Text()
-	for _, want := range []string{"## ❌ vllm-bench: 1 regression (paired A/B, 2 rounds)", "Paired A/B: the reference build", "2 rounds of at most 4", "96.7% interval"} {
+	head, _, _ := strings.Cut(md, "\n")
+	if !strings.HasPrefix(head, "## ❌ 1 regression") || !strings.HasSuffix(head, " (paired A/B, 2 rounds)") {
+		t.Errorf("markdown headline %q", head)
+	}
+	for _, want := range []string{"Paired A/B: the reference build", "2 rounds of at most 4", "96.7% interval", "a paired t over the rounds"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	for _, want := range []string{"1 regression (paired A/B, 2 rounds)", "96.7% CI", "paired-sequential"} {
+	for _, want := range []string{"(paired A/B, 2 rounds)\n", "96.7% CI", "paired-sequential"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
@@ -57,7 +61,7 @@ func TestPairedReport(t *testing.T) {
 
 	// A stored-baseline report is headed as before.
 	g.Paired = nil
-	if md := New(g).Markdown(); strings.Contains(md, "paired") || !strings.Contains(md, "intervals are 95%") {
+	if md := New(g).Markdown(); strings.Contains(md, "paired A/B") || !strings.Contains(md, "95% interval") {
 		t.Errorf("stored-baseline report:\n%s", md)
 	}
 }
