@@ -104,7 +104,7 @@ func TestABIdenticalPasses(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "✅ vllm-bench: no regressions (paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
+	if head, _, _ := strings.Cut(stdout, "\n"); !strings.HasPrefix(head, "✅") || !strings.Contains(head, "(paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
 		t.Errorf("report not headed as a paired A/B of at most 3 rounds:\n%s", stdout)
 	}
 }

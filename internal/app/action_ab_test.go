@@ -35,7 +35,7 @@ func TestActionModeAB(t *testing.T) {
 	if r.code != ExitRegression || !strings.Contains(r.output, "regression") {
 		t.Fatalf("exit %d, want 1 with verdict regression\noutput:\n%s\nstderr:\n%s", r.code, r.output, r.stderr)
 	}
-	if !strings.Contains(r.summary, "(paired A/B, ") || !strings.Contains(r.summary, "median_tpot_ms") {
+	if !strings.Contains(r.summary, "(paired A/B, ") || !strings.Contains(r.summary, "median TPOT") {
 		t.Errorf("job summary is not a paired A/B report naming TPOT:\n%s", r.summary)
 	}
 	if !strings.Contains(r.output, filepath.Join(dir, "results", "ab")) {
