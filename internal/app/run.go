@@ -45,7 +45,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		gateErr = compareAfterRun(env, plan, *baselines)
 	}
 	for _, dir := range plan.OutputDirs() {
-		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", dir, filepath.Join(dir, results.SummaryName))
+		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
 	}
 	switch {
 	case len(out.Failures) > 0:
