@@ -134,7 +134,7 @@ func (r *Report) noHistoryLines() []string {
 			a := r.NoHistory[i]
 			parts = append(parts, fmt.Sprintf("%.0f%% (%s)", 100*a.Change, a.Metric))
 		}
-		lines = append(lines, fmt.Sprintf("No run-to-run history yet for `%s` (fewer than %d accepted runs): latency changes under %s are treated as noise. Each accepted run (`vllm-bench baseline update`) adds history; from %d on, the measured spread replaces these allowances.",
+		lines = append(lines, fmt.Sprintf("No run-to-run history yet for `%s` (fewer than %d accepted runs): changes under %s are treated as noise. Each accepted run (`vllm-bench baseline update`) adds history; from %d on, the measured spread replaces these allowances.",
 			run, stats.MinPredictionHistory, joinAnd(parts), stats.MinPredictionHistory))
 	}
 	return lines
