@@ -25,9 +25,9 @@ const reportFile = "report.md"
 // cmdAction is the GitHub Action's entrypoint. It reads its inputs from
 // INPUT_* variables, runs the sweep (mode all or run), merges shard results
 // (mode compare), gates them against the baselines, writes the job summary
-// and the sticky PR comment, and sets the outputs. The exit code follows the
-// gate: 1 on regression when fail-on-regression is true, 3 when a server
-// failed, 2 on bad inputs.
+// and the sticky PR comment, and sets the outputs; mode plan only sets the
+// matrix of the shards. The exit code follows the gate: 1 on regression
+// when fail-on-regression is true, 3 when a server failed, 2 on bad inputs.
 func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
@@ -37,6 +37,10 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	in, err := x.Inputs()
 	if err != nil {
 		return actionInvalid(x, err)
+	}
+
+	if in.Mode == github.ModePlan {
+		return planMode(ctx, env, x, in)
 	}
 
 	var (
@@ -103,6 +107,11 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		markdown = report.MissingSection(missing) + markdown
 	}
 	fmt.Fprint(env.Stdout, text)
+	for _, g := range reports {
+		for _, w := range report.New(g).WarningAnnotations() {
+			x.Warning(w) // regressions on a throttled GPU (gate.on_throttle: warn)
+		}
+	}
 	reportPath := filepath.Join(resultsDirs[0], reportFile)
 	if err := results.WriteAtomic(reportPath, []byte(markdown)); err != nil {
 		x.Warning(fmt.Sprintf("report not written to %q: %v", reportPath, err))
@@ -161,6 +170,29 @@ func renderAll(reports []*gate.Report) (markdown, text string, annotations []str
 		text += r.Text()
 	}
 	return strings.Join(md, "\n\n"), text, annotations
+}
+
+// planMode sets the matrix output to the shards of the sweep, for the run
+// jobs' strategy.matrix, and prints it. It warns, as plan does, on sizes no
+// benchmark means and on more shards than server configurations.
+func planMode(ctx context.Context, env *Env, x *github.Actions, in github.Inputs) error {
+	plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine)}})
+	if err != nil {
+		return actionInvalid(x, err)
+	}
+	warnings := configWarnings(ctx, plan.Config)
+	if w := shardWarning(in.Shards, len(plan.Servers)); w != "" {
+		warnings = append(warnings, w)
+	}
+	for _, w := range warnings {
+		x.Warning(w)
+	}
+	matrix := matrixJSON(plan.Servers, in.Shards)
+	fmt.Fprintf(env.Stderr, "matrix of %s: %s\n", plural(in.Shards, "shard"), matrix)
+	if err := x.SetOutput(github.OutputMatrix, matrix); err != nil {
+		return infraf("setting the matrix output: %v", err)
+	}
+	return nil
 }
 
 // finishRunMode sets the outputs of a matrix job that only measures; the

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -42,14 +43,20 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if *format != "text" && *format != "json" {
 		return invalidf("--format: must be text or json, got %q", *format)
 	}
-	if *shards < 0 || (*shards > 0 && opts.sel.Shard != "") {
+	shardsSet := false
+	fs.Visit(func(f *flag.Flag) { shardsSet = shardsSet || f.Name == "shards" })
+	if shardsSet && (*shards < 1 || opts.sel.Shard != "") {
 		return invalidf("--shards: must be >= 1 and not combined with --shard, got %d", *shards)
 	}
 	p, err := loadPlan(opts)
 	if err != nil {
 		return err
 	}
-	if *shards > 0 {
+	printWarnings(env, configWarnings(ctx, p.Config))
+	if shardsSet {
+		if w := shardWarning(*shards, len(p.Servers)); w != "" {
+			printWarnings(env, []string{w})
+		}
 		return printMatrix(env, p.Servers, *shards, *format)
 	}
 	plan := make([]planServer, 0, len(p.Servers))
@@ -106,25 +113,38 @@ func printPlan(w io.Writer, plan []planServer) {
 // JSON form is one line, ready for $GITHUB_OUTPUT and fromJSON: each entry
 // has the shard and, for job names, the servers it starts.
 func printMatrix(env *Env, servers []sweep.ServerConfig, n int, format string) error {
-	assign := sweep.Assign(servers, n)
-	names := make([][]string, n)
-	costs := make([]int64, n)
-	for i, s := range servers {
-		names[assign[i]] = append(names[assign[i]], s.Stem())
-		costs[assign[i]] += s.Cost()
-	}
 	if format == "json" {
-		include := make([]map[string]string, n)
-		for k := range include {
-			include[k] = map[string]string{"shard": fmt.Sprintf("%d/%d", k+1, n), "servers": strings.Join(names[k], " ")}
-		}
-		if err := json.NewEncoder(env.Stdout).Encode(map[string]any{"include": include}); err != nil {
-			return infraf("writing JSON: %v", err)
-		}
+		fmt.Fprintln(env.Stdout, matrixJSON(servers, n))
 		return nil
 	}
+	names, costs := shardServers(servers, n)
 	for k := range names {
 		fmt.Fprintf(env.Stdout, "shard %d/%d (estimated cost %d tokens): %s\n", k+1, n, costs[k], strings.Join(names[k], ", "))
 	}
 	return nil
+}
+
+// matrixJSON is the matrix of n shards as one line of JSON:
+// {"include":[{"servers":"...","shard":"1/n"},...]}.
+func matrixJSON(servers []sweep.ServerConfig, n int) string {
+	names, _ := shardServers(servers, n)
+	include := make([]map[string]string, n)
+	for k := range include {
+		include[k] = map[string]string{"shard": fmt.Sprintf("%d/%d", k+1, n), "servers": strings.Join(names[k], " ")}
+	}
+	data, _ := json.Marshal(map[string]any{"include": include}) // strings only: cannot fail
+	return string(data)
+}
+
+// shardServers returns the servers of each of n shards, by stem, and each
+// shard's estimated cost in tokens.
+func shardServers(servers []sweep.ServerConfig, n int) (names [][]string, costs []int64) {
+	assign := sweep.Assign(servers, n)
+	names = make([][]string, n)
+	costs = make([]int64, n)
+	for i, s := range servers {
+		names[assign[i]] = append(names[assign[i]], s.Stem())
+		costs[assign[i]] += s.Cost()
+	}
+	return names, costs
 }

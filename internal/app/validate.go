@@ -18,6 +18,7 @@ func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(env, configWarnings(ctx, plan.Config))
 	fmt.Fprintf(env.Stdout, "%s: ok (%s, %s, %s)\n", plan.Config.Path, plural(len(plan.Config.Runs), "run"), plural(len(plan.Servers), "server"), plural(plan.Points(), "point"))
 	return nil
 }

@@ -36,6 +36,9 @@ type Config struct {
 	// SHA256 is the hex digest of the file's bytes.
 	SHA256 string `yaml:"-"`
 	Runs   []Run  `yaml:"runs"`
+
+	// lines holds the line of every key written in the file, by path.
+	lines map[string]int
 }
 
 // Run is one named benchmark: a model served by one engine in one or more
@@ -67,14 +70,18 @@ type Serve struct {
 	Dtype                string  `yaml:"dtype"`
 	// DisableLogRequests is nil when the key is left out: then no
 	// request-logging flag is passed and the server keeps its own default.
-	DisableLogRequests   *bool             `yaml:"disable_log_requests"`
-	EnableExpertParallel bool              `yaml:"enable_expert_parallel"`
-	TPDPPairs            []Parallel        `yaml:"tp_dp_pairs"`
-	Command              []string          `yaml:"command"`
-	ExtraArgs            []string          `yaml:"extra_args"`
-	Env                  map[string]string `yaml:"env"`
-	StartupTimeout       time.Duration     `yaml:"startup_timeout"`
-	BaseURL              string            `yaml:"base_url"`
+	DisableLogRequests   *bool      `yaml:"disable_log_requests"`
+	EnableExpertParallel bool       `yaml:"enable_expert_parallel"`
+	TPDPPairs            []Parallel `yaml:"tp_dp_pairs"`
+	Command              []string   `yaml:"command"`
+	// Args are the arguments of an engine custom server after
+	// serve.command, with placeholders such as {model} and {port}; see
+	// Serve.ExpandArgs.
+	Args           []string          `yaml:"args"`
+	ExtraArgs      []string          `yaml:"extra_args"`
+	Env            map[string]string `yaml:"env"`
+	StartupTimeout time.Duration     `yaml:"startup_timeout"`
+	BaseURL        string            `yaml:"base_url"`
 	// DistributedExecutorBackend is passed as vLLM's
 	// --distributed-executor-backend (mp or ray) when set.
 	DistributedExecutorBackend string `yaml:"distributed_executor_backend"`
@@ -109,4 +116,7 @@ type Gate struct {
 	// variation assumed until the baselines hold enough history to measure
 	// it.
 	PriorCV map[string]float64 `yaml:"prior_cv"`
+	// OnThrottle says what a regression measured on a throttled GPU does
+	// to the check: fail, or warn (gate.OnThrottleWarn when left out).
+	OnThrottle string `yaml:"on_throttle"`
 }

@@ -58,20 +58,14 @@ func (d *decoder) decodeStruct(node *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	fields := yamlFields(v.Type())
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		key, val := node.Content[i], node.Content[i+1]
+	for _, kv := range d.pairs(node, path) {
+		key, val := kv.key, kv.val
 		sub := join(path, key.Value)
 		idx, ok := fields[key.Value]
-		switch {
-		case !ok:
+		if !ok {
 			d.errs.add(key.Line, sub, "unknown key (valid keys: %s)", validKeys(fields))
 			continue
-		case seen[key.Value]:
-			d.errs.add(key.Line, sub, "key given twice")
-			continue
 		}
-		seen[key.Value] = true
 		d.decode(val, v.Field(idx), sub)
 		if !isNull(val) {
 			d.lines[sub] = key.Line
@@ -80,6 +74,69 @@ func (d *decoder) decodeStruct(node *yaml.Node, v reflect.Value, path string) {
 	if line, ok := lineField(v); ok {
 		line.SetInt(int64(node.Line))
 	}
+}
+
+// keyValue is one key of a mapping and its value.
+type keyValue struct{ key, val *yaml.Node }
+
+// pairs returns the keys of a mapping node in file order, a key given twice
+// reported and dropped, and merge keys (<<: *name, or <<: [*a, *b])
+// resolved as yaml.v3 resolves them: the mapping's own keys win, then the
+// merged mappings' keys in their order, the first one given winning. A
+// merged key keeps its node, so a problem with it is reported at the line
+// where the anchored mapping gives it.
+func (d *decoder) pairs(node *yaml.Node, path string) []keyValue {
+	var own, merges []keyValue
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key, val := node.Content[i], node.Content[i+1]
+		switch {
+		case isMergeKey(key):
+			merges = append(merges, keyValue{key, val})
+		case seen[key.Value]:
+			d.errs.add(key.Line, join(path, key.Value), "key given twice")
+		default:
+			seen[key.Value] = true
+			own = append(own, keyValue{key, val})
+		}
+	}
+	for _, m := range merges {
+		for _, src := range d.mergedMappings(m, path) {
+			for _, kv := range d.pairs(src, path) {
+				if !seen[kv.key.Value] {
+					seen[kv.key.Value] = true
+					own = append(own, kv)
+				}
+			}
+		}
+	}
+	return own
+}
+
+// mergedMappings returns the mappings a merge key names: one alias or
+// mapping, or a list of them.
+func (d *decoder) mergedMappings(m keyValue, path string) []*yaml.Node {
+	items := []*yaml.Node{m.val}
+	if m.val.Kind == yaml.SequenceNode {
+		items = m.val.Content
+	}
+	var out []*yaml.Node
+	for _, item := range items {
+		if item.Kind == yaml.AliasNode {
+			item = item.Alias
+		}
+		if item.Kind != yaml.MappingNode {
+			d.errs.add(m.key.Line, join(path, "<<"), "a merge key takes a mapping, an alias of one (<<: *name) or a list of them, got %s", describe(item))
+			return nil
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// isMergeKey reports whether a key is YAML's merge key, an unquoted <<.
+func isMergeKey(key *yaml.Node) bool {
+	return key.Kind == yaml.ScalarNode && key.Value == "<<" && key.ShortTag() == "!!merge"
 }
 
 func (d *decoder) decodeSlice(node *yaml.Node, v reflect.Value, path string) {
@@ -100,14 +157,10 @@ func (d *decoder) decodeMap(node *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	out := reflect.MakeMapWithSize(v.Type(), len(node.Content)/2)
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		key, val := node.Content[i], node.Content[i+1]
+	for _, kv := range d.pairs(node, path) {
+		key, val := kv.key, kv.val
 		elem := reflect.New(v.Type().Elem()).Elem()
 		sub := join(path, key.Value)
-		if out.MapIndex(reflect.ValueOf(key.Value)).IsValid() {
-			d.errs.add(key.Line, sub, "key given twice")
-			continue
-		}
 		d.decode(val, elem, sub)
 		d.lines[sub] = key.Line
 		out.SetMapIndex(reflect.ValueOf(key.Value), elem)

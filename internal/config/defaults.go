@@ -22,7 +22,9 @@ func applyDefaults(cfg *Config, written func(path string) bool) {
 			s.TPDPPairs = []Parallel{{TP: 1, DP: 1, PP: 1}}
 		}
 		for j := range s.TPDPPairs {
-			setDefault(&s.TPDPPairs[j].PP, 1, !written(fmt.Sprintf("%sserve.tp_dp_pairs[%d].pp", p, j)))
+			pair := fmt.Sprintf("%sserve.tp_dp_pairs[%d].", p, j)
+			setDefault(&s.TPDPPairs[j].DP, 1, !written(pair+"dp"))
+			setDefault(&s.TPDPPairs[j].PP, 1, !written(pair+"pp"))
 		}
 		b := &r.Bench
 		setDefault(&b.OutputDir, DefaultOutputDir, !written(p+"bench.output_dir"))

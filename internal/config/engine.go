@@ -17,6 +17,9 @@ const (
 	EngineSGLang Engine = "sglang"
 	// EngineSim starts the built-in simulator, `vllm-bench sim`.
 	EngineSim Engine = "sim"
+	// EngineCustom starts serve.command with serve.args, a template, for
+	// servers that speak vLLM's API but do not take all of its engine flags.
+	EngineCustom Engine = "custom"
 	// EngineExternal starts nothing: serve.base_url is a running server.
 	EngineExternal Engine = "external"
 )
@@ -25,16 +28,17 @@ const (
 // them. It is the one list that config validation, the engine recipes and
 // the command line and action inputs check against.
 func Engines() []Engine {
-	return []Engine{EngineVLLM, EngineSGLang, EngineSim, EngineExternal}
+	return []Engine{EngineVLLM, EngineSGLang, EngineSim, EngineCustom, EngineExternal}
 }
 
-// LaunchedEngines returns the engines whose server the harness starts
-// itself: those a run can be moved onto with --engine or the action's
-// engine input (an external server is the config's own choice).
+// LaunchedEngines returns the engines a run can be moved onto with
+// --engine or the action's engine input: those whose server the harness
+// starts from the serve options alone. An external server is the config's
+// own choice, and a custom one needs its own command and args.
 func LaunchedEngines() []Engine {
 	var out []Engine
 	for _, e := range Engines() {
-		if e.Launched() {
+		if e.Launched() && e != EngineCustom {
 			out = append(out, e)
 		}
 	}

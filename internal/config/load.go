@@ -45,7 +45,12 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		errs.add(yamlErrorLine(err), "", "invalid YAML: %s", yamlErrorText(err))
+		line := yamlErrorLine(err)
+		if indentedWithTab(data, line) {
+			errs.add(line, "", "invalid YAML: this line is indented with a tab; YAML indents with spaces only (%s)", yamlErrorText(err))
+			return nil, errs.err()
+		}
+		errs.add(line, "", "invalid YAML: %s", yamlErrorText(err))
 		return nil, errs.err()
 	}
 	sum := sha256.Sum256(data)
@@ -56,6 +61,7 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	}
 	d := &decoder{errs: errs, lines: map[string]int{}}
 	d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
+	cfg.lines = d.lines
 	if len(errs.List) == 0 && len(cfg.Runs) == 0 {
 		errs.add(doc.Content[0].Line, "runs", "no runs: list at least one benchmark run under 'runs:'")
 	}

@@ -90,7 +90,7 @@ func TestParseErrors(t *testing.T) {
 		{"external without base_url", "engine: sim", "engine: external", "c.yaml:4: runs[0].serve.base_url: required with engine external"},
 		{"base_url on vllm", "      model_path: m\n", "      model_path: m\n      base_url: http://x:1\n", `c.yaml:6: runs[0].serve.base_url: only used with engine external (this run's engine is "sim")`},
 		{"bad duration", "      model_path: m\n", "      model_path: m\n      startup_timeout: soon\n", `c.yaml:6: runs[0].serve.startup_timeout: expected a positive duration like 90s or 20m, got "soon"`},
-		{"unknown engine", "engine: sim", "engine: tgi", `c.yaml:3: runs[0].engine: must be one of vllm, sglang, sim, external, got "tgi"`},
+		{"unknown engine", "engine: sim", "engine: tgi", `c.yaml:3: runs[0].engine: must be one of vllm, sglang, sim, custom, external, got "tgi"`},
 		{"tp zero", "{tp: 1, dp: 1}", "{tp: 0, dp: 1}", "c.yaml:7: runs[0].serve.tp_dp_pairs[0].tp: must be >= 1, got 0"},
 		{"duplicate layout", "{tp: 1, dp: 1}]", "{tp: 1, dp: 1}, {tp: 1, dp: 1, pp: 1}]", "c.yaml:7: runs[0].serve.tp_dp_pairs[1]: duplicate layout tp=1 dp=1 pp=1"},
 		{"unknown goodput", "      output_len: [16]\n", "      output_len: [16]\n      goodput: {ttfb_ms: 3}\n", "c.yaml:13: runs[0].bench.goodput.ttfb_ms: unknown SLO"},
@@ -198,6 +198,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(validRun))
 	f.Add([]byte("runs: [{name: a, serve: {tp_dp_pairs: [{tp: 1}]}}]"))
 	f.Add([]byte("runs:\n  - &a {name: x}\n  - *a\n"))
+	f.Add([]byte(anchored))
+	f.Add([]byte(customRun))
+	f.Add([]byte("runs:\n\t- name: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("f.yaml", data)
 		if err == nil && len(cfg.Runs) == 0 {

@@ -83,6 +83,7 @@ func (v *validator) run(r *Run, p string) {
 
 func (v *validator) serve(r *Run, p string) {
 	s := &r.Serve
+	v.launch(r, p)
 	external := r.Engine == EngineExternal
 	if s.ModelPath == "" && !external {
 		v.add(p+".model_path", "required: the model to serve (a Hugging Face id or a local path)")

@@ -62,6 +62,15 @@ func Build(run *config.Run, pair config.Parallel, opts Options) (Recipe, error) 
 			cmd = []string{"python3", "-m", "sglang.launch_server"}
 		}
 		r.Argv = append(append([]string(nil), cmd...), sglangArgs(s, pair)...)
+	case config.EngineCustom:
+		if len(s.Command) == 0 {
+			return Recipe{}, fmt.Errorf("engine custom: serve.command is required")
+		}
+		args, err := s.ExpandArgs(pair)
+		if err != nil {
+			return Recipe{}, fmt.Errorf("engine custom: serve.%w", err)
+		}
+		r.Argv = append(append([]string(nil), s.Command...), args...)
 	case config.EngineExternal:
 		r = Recipe{BaseURL: s.BaseURL, HealthPath: "/health", Env: r.Env}
 	default:

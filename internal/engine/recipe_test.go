@@ -57,6 +57,13 @@ func TestBuildArgv(t *testing.T) {
 			return r
 		}, "", "python3 -m vllm.entrypoints.openai.api_server --model " + vllmFlags},
 		{"sim", func() *config.Run { return seedRun("sim") }, "", "/bin/vllm-bench sim " + vllmFlags},
+		{"custom: only the template's flags, then extra args", func() *config.Run {
+			r := seedRun(config.EngineCustom)
+			r.Serve.Command = []string{"my-server", "serve"}
+			r.Serve.Args = []string{"{model}", "--port", "{port}", "--tp={tp}"}
+			r.Serve.ExtraArgs = []string{"--quiet"}
+			return r
+		}, "", "my-server serve meta-llama/Llama-2-7b-hf --port 8000 --tp=2 --quiet"},
 		{"sglang", func() *config.Run { return seedRun("sglang") }, "", "python3 -m sglang.launch_server --model-path meta-llama/Llama-2-7b-hf --port 8000 --tp 2 --dp 1 --pp-size 1 --mem-fraction-static 0.9 --context-length 4096 --max-running-requests 256 --dtype bfloat16"},
 	}
 	for _, tt := range tests {
@@ -91,6 +98,11 @@ func TestBuildExternalAndEnv(t *testing.T) {
 	}
 	if _, err := Build(seedRun("sim"), config.Parallel{TP: 1, DP: 1, PP: 1}, Options{}); err == nil {
 		t.Error("sim without an executable path succeeded")
+	}
+	custom := seedRun(config.EngineCustom)
+	custom.Serve.Command, custom.Serve.Args = []string{"my-server"}, []string{"{nope}"}
+	if _, err := Build(custom, config.Parallel{TP: 1, DP: 1, PP: 1}, Options{}); err == nil || !strings.Contains(err.Error(), "serve.args[0]: unknown placeholder {nope}") {
+		t.Errorf("custom with an unknown placeholder: err = %v", err)
 	}
 }
 

@@ -37,6 +37,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
+		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
 			cells = append(cells, c)
@@ -78,6 +79,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
 	}
 	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+	r.settleThrottled()
 	return r
 }
 

@@ -16,6 +16,16 @@ const (
 	DefaultAlpha = 0.05
 )
 
+// What a regression on a point measured with a throttled GPU does to the
+// check (gate.on_throttle).
+const (
+	// OnThrottleWarn: the regression is reported with a warning and does
+	// not fail the check (the default).
+	OnThrottleWarn = "warn"
+	// OnThrottleFail: the regression fails the check like any other.
+	OnThrottleFail = "fail"
+)
+
 // DefaultMetrics returns the metrics the gate judges unless gate.metrics
 // says otherwise.
 func DefaultMetrics() []string {
@@ -34,11 +44,13 @@ type Settings struct {
 	// assumed while the history is too short to measure it (see
 	// NoHistoryAllowance); a metric not in it gets no allowance.
 	PriorCV map[string]float64
+	// OnThrottle is OnThrottleWarn or OnThrottleFail.
+	OnThrottle string
 }
 
 // Defaults returns the settings of a run whose config has no gate section.
 func Defaults() Settings {
-	return Settings{Metrics: DefaultMetrics(), Tolerance: DefaultTolerance, Alpha: DefaultAlpha, PriorCV: DefaultPriorCV()}
+	return Settings{Metrics: DefaultMetrics(), Tolerance: DefaultTolerance, Alpha: DefaultAlpha, PriorCV: DefaultPriorCV(), OnThrottle: OnThrottleWarn}
 }
 
 // Resolve fills the keys a config's gate section leaves out with the
@@ -56,6 +68,9 @@ func Resolve(g config.Gate) Settings {
 	}
 	for metric, cv := range g.PriorCV {
 		s.PriorCV[metric] = cv
+	}
+	if g.OnThrottle != "" {
+		s.OnThrottle = g.OnThrottle
 	}
 	return s
 }
@@ -138,6 +153,9 @@ func CheckConfig(cfg *config.Config, add func(path, format string, args ...any))
 			if err := CheckAlpha(*g.Alpha); err != nil {
 				add(p+".alpha", "%v", err)
 			}
+		}
+		if g.OnThrottle != "" && g.OnThrottle != OnThrottleWarn && g.OnThrottle != OnThrottleFail {
+			add(p+".on_throttle", "must be %s or %s, got %q", OnThrottleFail, OnThrottleWarn, g.OnThrottle)
 		}
 		for metric, cv := range g.PriorCV {
 			key := p + ".prior_cv." + metric

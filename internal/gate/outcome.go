@@ -68,6 +68,15 @@ type Row struct {
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
 	// for charts; NaN where there is no value.
 	BaseThroughput, CurThroughput float64
+	// Hints name the largest changes in the server's metrics and the GPU
+	// telemetry from the baseline; set for regressed and improved points.
+	Hints []string
+	// Throttled, when not empty, says why the point is suspect: a GPU ran
+	// throttled, or at another clock, while the baseline's did not.
+	Throttled string
+	// ThrottleWaived is true when the point's regressions are warnings,
+	// not failures, because of Throttled (gate.on_throttle: warn).
+	ThrottleWaived bool
 }
 
 // Cell is the comparison of one metric of one point.
@@ -145,10 +154,14 @@ func (r *Report) Count(v stats.Verdict) int {
 	return n
 }
 
-// Regressions returns the number of regressed cells (point and metric).
+// Regressions returns the number of regressed cells (point and metric)
+// that fail the check; see Waived for the others.
 func (r *Report) Regressions() int {
 	n := 0
 	for _, row := range r.Rows() {
+		if row.ThrottleWaived {
+			continue
+		}
 		for _, c := range row.Cells {
 			if c.Verdict == stats.Regression {
 				n++

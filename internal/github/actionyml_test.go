@@ -46,9 +46,22 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	inputs := []string{InputConfig, InputBaselines, InputGitHubToken, InputComment, InputFailOnRegression,
-		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults}
+		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults, InputShards}
+	// The install step (scripts/install.sh) reads vllm-bench-version and the
+	// action's own ref and repository, which a composite action's steps
+	// see only through these expressions.
+	for k, want := range map[string]string{"VLLM_BENCH_VERSION": "${{ inputs.vllm-bench-version }}",
+		"VLLM_BENCH_ACTION_REF": "${{ github.action_ref }}", "VLLM_BENCH_ACTION_REPOSITORY": "${{ github.action_repository }}"} {
+		if got := a.Runs.Steps[0].Env[k]; got != want {
+			t.Errorf("the install step's %s = %q, want %q", k, got, want)
+		}
+	}
+	// Container jobs see the host's path in the github.action_path expression.
+	if strings.Contains(string(data), "github.action_path") {
+		t.Error("action.yml uses github.action_path; use $GITHUB_ACTION_PATH")
+	}
 	for name := range a.Inputs {
-		if !slices.Contains(inputs, name) {
+		if !slices.Contains(inputs, name) && name != "vllm-bench-version" {
 			t.Errorf("action.yml input %q is not parsed by ParseInputs", name)
 		}
 	}
@@ -71,13 +84,13 @@ func TestActionYAML(t *testing.T) {
 			t.Errorf("action.yml default of %q = %q, want %q", name, got, want)
 		}
 	}
-	for _, name := range []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputCommentURL} {
+	for _, name := range []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputCommentURL, OutputMatrix} {
 		want := "${{ steps." + stepID + ".outputs." + name + " }}"
 		if got := a.Outputs[name].Value; got != want {
 			t.Errorf("output %q value = %q, want %q", name, got, want)
 		}
 	}
-	if len(a.Outputs) != 5 || !strings.Contains(string(data), `"$RUNNER_TEMP/vllm-bench" action`) {
+	if len(a.Outputs) != 6 || !strings.Contains(string(data), `"$RUNNER_TEMP/vllm-bench" action`) {
 		t.Errorf("outputs %v, or the binary is not run", a.Outputs)
 	}
 }

@@ -38,6 +38,9 @@ const (
 	ModeRun Mode = "run"
 	// ModeCompare compares result directories of earlier run jobs and gates.
 	ModeCompare Mode = "compare"
+	// ModePlan runs nothing: it sets the matrix output to the shards of the
+	// sweep, for the run jobs' strategy.matrix.
+	ModePlan Mode = "plan"
 )
 
 // Input names, as written in action.yml.
@@ -54,6 +57,7 @@ const (
 	InputTolerance        = "tolerance"
 	InputAlpha            = "alpha"
 	InputResults          = "results"
+	InputShards           = "shards"
 )
 
 // DefaultBaselines is the baselines directory when the input is empty.
@@ -93,6 +97,9 @@ type Inputs struct {
 	// Results are the shard result directories (or glob patterns) that
 	// compare mode reads, split on newlines and spaces.
 	Results []string
+	// Shards is how many shards plan mode splits the sweep into; 0 when
+	// the input is empty.
+	Shards int
 }
 
 // InputError is a bad value of one input.
@@ -125,7 +132,7 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		Comment:          CommentPolicy(p.oneOf(InputComment, string(CommentAlways), string(CommentAlways), string(CommentOnRegression), string(CommentNever))),
 		FailOnRegression: p.boolean(InputFailOnRegression, true),
 		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
-		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare))),
+		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare), string(ModePlan))),
 		Results:          strings.Fields(p.get(InputResults)),
 	}
 	if in.Config == "" {
@@ -151,6 +158,13 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		}
 		in.ShardIndex, in.ShardCount = sh.Index, sh.Count
 	}
+	if s := p.get(InputShards); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			p.fail(InputShards, s, "must be a whole number of shards >= 1")
+		}
+		in.Shards = max(n, 0)
+	}
 	p.modeRules(in)
 	return in, errors.Join(p.errs...)
 }
@@ -169,9 +183,22 @@ func (p *inputParser) modeRules(in Inputs) {
 		if len(in.Results) > 0 {
 			p.fail(InputResults, p.get(InputResults), "is only used with mode: compare")
 		}
+	case ModePlan:
+		if p.get(InputShards) == "" {
+			p.fail(InputShards, "", "is required with mode: plan: how many shards to split the sweep into")
+		}
+		if in.Shard != "" {
+			p.fail(InputShard, in.Shard, "is not used with mode: plan (it plans every shard; give their count in shards)")
+		}
+		if len(in.Results) > 0 {
+			p.fail(InputResults, p.get(InputResults), "is only used with mode: compare")
+		}
 	}
-	if in.Mode == ModeRun && in.UpdateBaselines {
-		p.fail(InputUpdateBaselines, "true", "needs the gate: use it with mode: all or mode: compare, not mode: run")
+	if in.Mode != ModePlan && p.get(InputShards) != "" {
+		p.fail(InputShards, p.get(InputShards), "is only used with mode: plan (a run job takes its shard in shard)")
+	}
+	if (in.Mode == ModeRun || in.Mode == ModePlan) && in.UpdateBaselines {
+		p.fail(InputUpdateBaselines, "true", fmt.Sprintf("needs the gate: use it with mode: all or mode: compare, not mode: %s", in.Mode))
 	}
 }
 

@@ -41,6 +41,10 @@ func TestParseInputsValues(t *testing.T) {
 	if err != nil || in.ShardIndex != 2 || in.ShardCount != 3 || in.Shard != "2/3" {
 		t.Errorf("shard 2/3: %+v, %v", in, err)
 	}
+	in, err = ParseInputs(getter(map[string]string{"config": "c.yaml", "mode": "plan", "shards": "4", "engine": "sim"}))
+	if err != nil || in.Mode != ModePlan || in.Shards != 4 || in.Engine != "sim" {
+		t.Errorf("plan with 4 shards: %+v, %v", in, err)
+	}
 }
 
 func TestParseInputsErrorsNameTheInput(t *testing.T) {
@@ -65,6 +69,12 @@ func TestParseInputsErrorsNameTheInput(t *testing.T) {
 		{map[string]string{"config": "c", "mode": "compare", "results": "d", "shard": "1/2"}, "shard"},
 		{map[string]string{"config": "c", "results": "d"}, "results"},
 		{map[string]string{"config": "c", "mode": "run", "update-baselines": "true"}, "update-baselines"},
+		{map[string]string{"config": "c", "mode": "plan"}, "shards"},
+		{map[string]string{"config": "c", "mode": "plan", "shards": "0"}, "shards"},
+		{map[string]string{"config": "c", "mode": "plan", "shards": "two"}, "shards"},
+		{map[string]string{"config": "c", "mode": "plan", "shards": "2", "shard": "1/2"}, "shard"},
+		{map[string]string{"config": "c", "mode": "plan", "shards": "2", "update-baselines": "true"}, "update-baselines"},
+		{map[string]string{"config": "c", "shards": "2"}, "shards"},
 	}
 	for _, tt := range tests {
 		_, err := ParseInputs(getter(tt.in))

@@ -15,6 +15,9 @@ const (
 	OutputResultsDir  = "results-dir"
 	OutputReportPath  = "report-path"
 	OutputCommentURL  = "comment-url"
+	// OutputMatrix is set by mode plan only: the shards as a GitHub
+	// Actions matrix, {"include":[{"shard":"1/3","servers":"..."},...]}.
+	OutputMatrix = "matrix"
 )
 
 // PublishOptions is what the action publishes once the gate has decided. It

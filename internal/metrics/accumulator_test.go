@@ -126,6 +126,32 @@ func TestMaxConcurrentRequests(t *testing.T) {
 	}
 }
 
+func TestPeakConcurrentRequests(t *testing.T) {
+	tests := []struct {
+		name  string
+		spans [][2]float64 // start, latency
+		want  int
+	}{
+		// The exact peak in flight, beside vLLM's binned count (want of
+		// TestMaxConcurrentRequests for the same spans: 0, 2, 1, 3, 3).
+		{"none", nil, 0},
+		{"back to back never overlap", [][2]float64{{0, 1}, {1, 1}, {2, 1}}, 1},
+		{"short requests", [][2]float64{{0, 0.4}, {1.2, 0.3}, {2.5, 0.2}}, 1},
+		{"overlap", [][2]float64{{0, 1}, {0.5, 1}, {1, 1}}, 2},
+		{"nested", [][2]float64{{0, 10}, {1, 1}, {1.5, 1}, {3, 1}}, 3},
+	}
+	for _, tt := range tests {
+		var a Accumulator
+		for i, sp := range tt.spans {
+			a.Add(loadgen.Record{Index: i, StartS: sp[0], TTFTS: sp[1] / 2, LatencyS: sp[1], CompletionTokens: 1})
+		}
+		a.Add(loadgen.Record{Index: 99, StartS: 0, EndS: 100, Error: "failed requests do not count"})
+		if got := a.Summary().PeakConcurrentRequests; got != tt.want {
+			t.Errorf("%s: peak concurrent = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestMaxOutputTokensPerS(t *testing.T) {
 	var a Accumulator
 	// The earliest successful start is 0.2 (the failed one at 0 does not

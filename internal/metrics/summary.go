@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -38,6 +39,10 @@ type Summary struct {
 	// requests active in one 1-second bin (see maxConcurrent); pooled, the
 	// highest of the rounds'.
 	MaxConcurrentRequests int `json:"max_concurrent_requests"`
+	// PeakConcurrentRequests is the exact peak: the most successful requests
+	// in flight at one instant (a request that ends as another starts is
+	// not counted with it); pooled, the highest of the rounds'.
+	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
 	// TTFT, TPOT, ITL and E2EL are the latency statistics. TPOT is
 	// (E2EL-TTFT)/(output tokens-1) over requests with more than one output
 	// token; ITL pools every request's per-chunk gaps.
@@ -91,6 +96,7 @@ func Pooled(parts ...*Accumulator) Summary {
 		s.DurationS += p.durationS
 		s.MaxOutputTokensPerS = max(s.MaxOutputTokensPerS, p.maxChunksPerS())
 		s.MaxConcurrentRequests = max(s.MaxConcurrentRequests, p.maxConcurrent())
+		s.PeakConcurrentRequests = max(s.PeakConcurrentRequests, p.peakConcurrent())
 	}
 	s.InputLens = make([]int, 0, n)
 	s.OutputLens = make([]int, 0, n)
@@ -149,6 +155,34 @@ func Pooled(parts ...*Accumulator) Summary {
 		s.RequestGoodput = &g
 	}
 	return s
+}
+
+// peakConcurrent returns the most successful requests in flight at one
+// instant: a sweep over starts and ends in time order, an end before a
+// start at the same instant.
+func (a *Accumulator) peakConcurrent() int {
+	type event struct {
+		atS   float64
+		delta int
+	}
+	events := make([]event, 0, 2*len(a.rows))
+	for i := range a.rows {
+		if r := &a.rows[i]; r.ok() {
+			events = append(events, event{r.startS, +1}, event{r.startS + r.latencyS, -1})
+		}
+	}
+	slices.SortFunc(events, func(x, y event) int {
+		if c := cmp.Compare(x.atS, y.atS); c != 0 {
+			return c
+		}
+		return x.delta - y.delta // -1 (an end) first
+	})
+	inFlight, peak := 0, 0
+	for _, e := range events {
+		inFlight += e.delta
+		peak = max(peak, inFlight)
+	}
+	return peak
 }
 
 // maxChunksPerS returns the fullest 1-second bin of chunk messages, the

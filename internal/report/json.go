@@ -11,7 +11,7 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Failed: r.Failed(), Missing: r.Missing(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
@@ -19,6 +19,7 @@ func (r *Report) JSON() ([]byte, error) {
 			p := jsonPoint{
 				Name: row.Name, Server: g.Server, Point: row.Point,
 				Verdict: string(row.Verdict), Note: row.Note,
+				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
@@ -39,8 +40,11 @@ func (r *Report) JSON() ([]byte, error) {
 }
 
 type jsonReport struct {
-	Verdict     string      `json:"verdict"`
-	Regressions int         `json:"regressions"`
+	Verdict     string `json:"verdict"`
+	Regressions int    `json:"regressions"`
+	// Waived counts regressions measured on a throttled GPU that do not
+	// fail the check (gate.on_throttle: warn).
+	Waived      int         `json:"waived_regressions,omitempty"`
 	Failed      int         `json:"failed"`
 	Missing     int         `json:"missing,omitempty"`
 	Tests       int         `json:"tests"`
@@ -54,7 +58,13 @@ type jsonPoint struct {
 	Point   sweep.Point  `json:"point"`
 	Verdict string       `json:"verdict"`
 	Note    string       `json:"note,omitempty"`
-	Cells   []jsonCell   `json:"cells,omitempty"`
+	// Hints name the largest changes in server metrics and GPU telemetry
+	// (regressed and improved points).
+	Hints []string `json:"hints,omitempty"`
+	// Throttled says why the point is suspect (a throttled GPU).
+	Throttled      string     `json:"throttled,omitempty"`
+	ThrottleWaived bool       `json:"throttle_waived,omitempty"`
+	Cells          []jsonCell `json:"cells,omitempty"`
 }
 
 type jsonCell struct {

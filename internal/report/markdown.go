@@ -48,6 +48,9 @@ func (r *Report) mdHead(limit int) string {
 	b.WriteString("\n\n")
 	b.WriteString(r.summaryLine())
 	b.WriteString("\n\n")
+	if w := r.waivedLine(); w != "" {
+		b.WriteString(w + "\n\n")
+	}
 	for _, line := range r.gateLines() {
 		b.WriteString(line + "  \n")
 	}
@@ -61,6 +64,9 @@ func (r *Report) mdHead(limit int) string {
 		return fmt.Sprintf("output %s tok/s", fmtValue(row.CurThroughput))
 	}))
 	b.WriteString(r.mdList("Not gated", stats.Skipped, limit, func(row *gate.Row) string { return row.Note }))
+	if lines := r.throttleLines(func(row *gate.Row) string { return throttledMark + " `" + row.Name + "`" }); len(lines) > 0 {
+		b.WriteString("### Suspect points\n\n- " + strings.Join(lines, "\n- ") + "\n\n")
+	}
 	b.WriteString(r.mdCaveats())
 	return b.String()
 }
@@ -174,13 +180,21 @@ func (r *Report) mdGroup(g *gate.Group, limit int) string {
 		return b.String()
 	}
 	header, metrics := tableHeader(rows)
+	hints := withHints(rows)
+	if hints {
+		header = append(header, hintsHeader)
+	}
 	var cells [][]string
 	for _, row := range rows {
 		line := []string{row.Point.Label()}
 		for _, m := range metrics {
 			line = append(line, rowCellText(row, m, true))
 		}
-		cells = append(cells, append(line, mark(row.Verdict)+" "+string(row.Verdict)))
+		line = append(line, verdictText(row))
+		if hints {
+			line = append(line, hintText(row))
+		}
+		cells = append(cells, line)
 	}
 	b.WriteString(markdownTable(header, cells))
 	if hidden > 0 {
@@ -316,7 +330,7 @@ func (r *Report) mdCaveats() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone).</sub>\n")
+	b.WriteString("<sub>Cells: baseline → current, change [95% interval]. ❌ regression, 🟢 improvement, ❔ inconclusive, ⚠️ not gated, † no test possible (tolerance alone)" + r.throttleLegend() + ".</sub>\n")
 	return b.String()
 }
 

@@ -14,6 +14,9 @@ func (r *Report) Text() string {
 	var b strings.Builder
 	b.WriteString(strings.TrimPrefix(r.headline(), "## ") + "\n")
 	b.WriteString(r.summaryLine() + "\n")
+	if w := r.waivedLine(); w != "" {
+		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
+	}
 	for _, line := range r.gateLines() {
 		b.WriteString(strings.ReplaceAll(line, "`", "") + "\n")
 	}
@@ -37,6 +40,17 @@ func (r *Report) Text() string {
 			}
 		}
 		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
+		for _, row := range g.Rows {
+			if len(row.Hints) > 0 {
+				fmt.Fprintf(&b, "  %s %s: %s\n", row.Point.Label(), row.Verdict, hintText(row))
+			}
+		}
+	}
+	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
+		b.WriteString("\nsuspect points:\n")
+		for _, line := range lines {
+			b.WriteString("  " + line + "\n")
+		}
 	}
 	if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString("\ncaveats:\n")
@@ -63,7 +77,7 @@ func (r *Report) Annotations() []string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict != stats.Regression {
+				if c.Verdict != stats.Regression || row.ThrottleWaived {
 					continue
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)

@@ -9,5 +9,5 @@
 //
 // It also merges the result directories of a sweep's shards (Merge).
 //
-// Allowed internal imports: config, sweep, loadgen, metrics.
+// Allowed internal imports: config, sweep, loadgen, metrics, probe.
 package results

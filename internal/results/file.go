@@ -2,6 +2,7 @@ package results
 
 import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -89,6 +90,11 @@ type Meta struct {
 	// with /tokenize) or approx-text (no /tokenize: input_lens are the
 	// server's usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// PeakConcurrentRequests is the exact peak of requests in flight at
+	// one instant. The top-level max_concurrent_requests keeps vLLM's
+	// number (1-second bins, a request counted in every bin it touches),
+	// which over-counts at bin edges, so that files compare with vLLM's.
+	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.
@@ -111,6 +117,12 @@ type Meta struct {
 	// failed to start or died); such files are named <point>.failed.json.
 	Error   string   `json:"error,omitempty"`
 	LogTail []string `json:"log_tail,omitempty"`
+	// ServerMetrics is what the server's Prometheus /metrics said about
+	// the timed rounds; absent when the point ran before it was sampled.
+	ServerMetrics *probe.ServerMetrics `json:"server_metrics,omitempty"`
+	// GPUTelemetry is nvidia-smi's view of the GPUs while the point ran;
+	// absent without nvidia-smi.
+	GPUTelemetry *probe.GPUTelemetry `json:"gpu_telemetry,omitempty"`
 }
 
 // Repeat summarises one repeat of a point: the values that have one sample

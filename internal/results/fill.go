@@ -117,6 +117,7 @@ func FromSummary(pooled metrics.Summary, repeats []metrics.Summary, info Info) *
 	m.WarmupPrompts = info.WarmupPrompts
 	m.Seed = info.Seed
 	m.PromptMethod = info.PromptMethod
+	m.PeakConcurrentRequests = s.PeakConcurrentRequests
 	if info.Point.RequestRate > 0 {
 		m.QueueTimes = s.QueueS
 	}

@@ -54,6 +54,10 @@ func TestFromSummary(t *testing.T) {
 	if len(f.Ttfts) != 4 || len(f.Itls) != 4 || f.Errors[1] != "HTTP 500: boom" || f.VllmBench.QueueTimes != nil {
 		t.Errorf("arrays: ttfts %v itls %v errors %q queue %v", f.Ttfts, f.Itls, f.Errors, f.VllmBench.QueueTimes)
 	}
+	// Repeat 2's requests overlap from 0.1 s to 0.3 s.
+	if got := f.VllmBench.PeakConcurrentRequests; got != 2 {
+		t.Errorf("peak concurrent requests %d, want 2", got)
+	}
 	if f.VllmBench.SchemaVersion != SchemaVersion || f.RequestGoodput != nil {
 		t.Errorf("schema %d goodput %v", f.VllmBench.SchemaVersion, f.RequestGoodput)
 	}

@@ -44,3 +44,17 @@ func output(ctx context.Context, argv ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
 	return string(out), err
 }
+
+// GPUCount is the number of GPUs nvidia-smi reports on this machine, or 0
+// when nvidia-smi is not installed or says nothing readable.
+func GPUCount(ctx context.Context) int {
+	out, err := output(ctx, results.NvidiaSMIQuery...)
+	if err != nil {
+		return 0
+	}
+	gpus, err := results.ParseNvidiaSMI(out)
+	if err != nil {
+		return 0
+	}
+	return gpus.GPUCount
+}

@@ -3,11 +3,13 @@ package runner
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/metrics"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -41,6 +43,13 @@ type Spec struct {
 	HarnessVersion string
 	// Observer follows the rounds' requests; nil reports nothing.
 	Observer Observer
+	// ServerMetrics configures the scrapes of the server's /metrics around
+	// each timed round; the zero value means the defaults.
+	ServerMetrics probe.ServerOptions
+	// GPU configures the nvidia-smi sampling while the timed rounds run
+	// (VisibleDevices: the server's CUDA_VISIBLE_DEVICES); the zero value
+	// samples every GPU with the defaults.
+	GPU probe.GPUOptions
 }
 
 // Measure runs the warmup, then Repeats timed rounds, and returns the
@@ -88,7 +97,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	}
 	prompts, err := loadgen.BuildPrompts(ctx, client, loadgen.PromptOptions{
 		Model: model, Endpoint: endpoint, InputLen: p.ContextSize,
-		Count: spec.WarmupPrompts + repeats*p.NumPrompts, Seed: spec.Seed,
+		Count: spec.WarmupPrompts + repeats*p.NumPrompts, Seed: promptSeed(spec.Seed, p),
 	})
 	if err != nil {
 		return nil, err
@@ -103,6 +112,11 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			return nil, fmt.Errorf("warmup: %w", err)
 		}
 	}
+	// Beside the timed rounds: the server's own metrics and the GPUs'
+	// telemetry. Neither ever fails the point.
+	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
+	gpu := probe.StartGPU(ctx, spec.GPU)
+	defer gpu.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
@@ -112,6 +126,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}
 		acc := &metrics.Accumulator{SLO: slo, KeepITLs: spec.SaveDetailed}
 		round := obs.Round(label, p.NumPrompts)
+		sampled := serverMetrics.BeginRound(ctx)
 		_, err := client.Run(ctx, loadgen.Load{
 			Prompts: prompts, FirstPrompt: spec.WarmupPrompts + r*p.NumPrompts, N: p.NumPrompts,
 			OutputLen: p.OutputLen, Concurrency: p.Concurrency, RequestRate: p.RequestRate,
@@ -120,6 +135,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			acc.Add(rec)
 			round.Request(rec.OK())
 		})
+		sampled.End(ctx)
 		round.End()
 		if err != nil {
 			return nil, err
@@ -130,9 +146,24 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
+	sm := serverMetrics.Metrics()
+	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion
 	if host, err := os.Hostname(); err == nil {
 		f.VllmBench.Env.Hostname = host
 	}
 	return f, nil
+}
+
+// promptSeed gives every point prompts of its own. vLLM caches prefixes by
+// default, and token-id prompts drawn with one seed share their first tokens
+// across context sizes, so a later point would be served partly from the
+// cache an earlier one filled and read too fast. The point's label is mixed
+// into the configured seed; the same seed and point give the same prompts,
+// so both sides of a comparison and every resumed sweep send the same
+// requests.
+func promptSeed(seed int64, p sweep.Point) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d %s", seed, p.Label())
+	return int64(h.Sum64())
 }

@@ -47,8 +47,14 @@ func NewPlan(cfg *config.Config, sel Selection) (Plan, error) {
 			return Plan{}, fmt.Errorf("--engine: %w", err)
 		}
 		for i := range cfg.Runs {
-			if cfg.Runs[i].Engine.Launched() {
-				cfg.Runs[i].Engine = e
+			r := &cfg.Runs[i]
+			if r.Engine == config.EngineCustom {
+				// The custom launcher and its template are not the other
+				// engine's: that one starts its own command.
+				r.Serve.Command, r.Serve.Args = nil, nil
+			}
+			if r.Engine.Launched() {
+				r.Engine = e
 			}
 		}
 	}

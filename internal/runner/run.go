@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -99,6 +102,9 @@ type sweeper struct {
 	points, point int
 	// failedRequests lists the points measured with failed requests.
 	failedRequests []string
+	// reasonsField is the throttle-reasons field nvidia-smi answered on
+	// this machine, once a point has sampled the GPUs.
+	reasonsField string
 }
 
 func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) Outcome {
@@ -185,7 +191,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 
 	var pointErrs []string
 	for k, p := range todo {
-		f, err := sw.measure(ctx, s, p, recipe.BaseURL, model, srv)
+		f, err := sw.measure(ctx, s, p, recipe, model, srv)
 		if ctx.Err() != nil {
 			return rows, nil // interrupted: the unfinished point is not written
 		}
@@ -293,7 +299,7 @@ const crashSettle = 2 * time.Second
 
 // measure runs one point. When the server process dies during the point,
 // the measurement is cut short and the death is the error.
-func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, baseURL, model string, srv *server.Server) (*results.File, error) {
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server) (*results.File, error) {
 	b := &s.Run.Bench
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -311,11 +317,15 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	sw.point++
 	sw.obs.BeginPoint(sw.point, sw.points, p)
 	f, err := Measure(pointCtx, Spec{
-		BaseURL: baseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
+		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
+		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
 	})
+	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
+		sw.reasonsField = f.VllmBench.GPUTelemetry.ReasonsField // asked once a sweep
+	}
 	if exited != nil && ctx.Err() == nil && (err != nil || f.Failed > 0) {
 		// A crash fails the requests in flight at once, often before the
 		// process's exit is seen: give it a moment to tell a dead server
@@ -339,6 +349,21 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		return nil, fmt.Errorf("point %s: %w", p.Label(), err)
 	}
 	return f, nil
+}
+
+// visibleDevices is the CUDA_VISIBLE_DEVICES the server runs with: its
+// recipe's (serve.env) or else the harness's; "" (all GPUs) for an external
+// server, whose GPUs the harness cannot know.
+func visibleDevices(recipe engine.Recipe, getenv func(string) string) string {
+	if len(recipe.Argv) == 0 {
+		return ""
+	}
+	for _, kv := range slices.Backward(recipe.Env) {
+		if v, ok := strings.CutPrefix(kv, "CUDA_VISIBLE_DEVICES="); ok {
+			return v
+		}
+	}
+	return getenv("CUDA_VISIBLE_DEVICES")
 }
 
 // fill adds what the sweep knows about the server to a measured file.

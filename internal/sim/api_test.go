@@ -255,14 +255,17 @@ func TestInfoEndpoints(t *testing.T) {
 	post(t, url+"/v1/completions", map[string]any{"prompt": ids(100, 0), "max_tokens": 7, "ignore_eos": true})
 	_, metrics := get("/metrics")
 	for _, want := range []string{
-		`vllm:num_requests_running{model_name="llama"} 0.0`,
-		`vllm:num_requests_waiting{model_name="llama"} 0.0`,
-		`vllm:kv_cache_usage_perc{model_name="llama"}`,
-		`vllm:prompt_tokens_total{model_name="llama"} 100.0`,
-		`vllm:generation_tokens_total{model_name="llama"} 7.0`,
-		`vllm:request_success_total{finished_reason="length",model_name="llama"} 1.0`,
-		`vllm:time_to_first_token_seconds_bucket{le="+Inf",model_name="llama"} 1.0`,
-		`vllm:time_to_first_token_seconds_count{model_name="llama"} 1.0`,
+		`vllm:num_requests_running{engine="0",model_name="llama"} 0.0`,
+		`vllm:num_requests_waiting{engine="0",model_name="llama"} 0.0`,
+		`vllm:kv_cache_usage_perc{engine="0",model_name="llama"} 0.0`,
+		`vllm:prompt_tokens_total{engine="0",model_name="llama"} 100.0`,
+		`vllm:generation_tokens_total{engine="0",model_name="llama"} 7.0`,
+		`vllm:request_success_total{engine="0",finished_reason="length",model_name="llama"} 1.0`,
+		`vllm:time_to_first_token_seconds_bucket{engine="0",le="+Inf",model_name="llama"} 1.0`,
+		`vllm:time_to_first_token_seconds_count{engine="0",model_name="llama"} 1.0`,
+		`vllm:inter_token_latency_seconds_count{engine="0",model_name="llama"} 6.0`,
+		`vllm:num_preemptions_total{engine="0",model_name="llama"} 0.0`,
+		`vllm:prefix_cache_queries_total{engine="0",model_name="llama"} 100.0`,
 		"# TYPE vllm:time_to_first_token_seconds histogram",
 	} {
 		if !strings.Contains(metrics, want) {

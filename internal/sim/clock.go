@@ -19,3 +19,8 @@ func (c clock) simNow() float64 { return c.simAt(time.Now()) }
 func (c clock) wallAt(simS float64) time.Time {
 	return c.base.Add(time.Duration(simS / c.speedup * float64(time.Second)))
 }
+
+// wallDuration is the wall time that simS simulated seconds take.
+func (c clock) wallDuration(simS float64) time.Duration {
+	return time.Duration(simS / c.speedup * float64(time.Second))
+}

@@ -166,7 +166,6 @@ func (s *server) admit(req *genRequest, chat bool, prompts [][]int, maxTokens *i
 			c.promptTokens += len(p)
 		}
 	}
-	s.met.promptTokens.Add(int64(c.promptTokens))
 	for _, sq := range c.seqs {
 		s.pickReplica().submit(sq)
 	}

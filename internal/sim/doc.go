@@ -8,9 +8,13 @@
 // shapes. Token timing comes from a pure performance model of a GPU
 // (perfmodel.go) driven by a continuous-batching scheduler (engine.go), one
 // per data-parallel replica; the replica loops (replica.go) release each
-// token when wall time reaches its simulated time divided by --sim-speedup.
-// Faults (failed start, crash, hang, HTTP 500s, a slowdown) are injected by
-// flags so the harness's error paths run for real.
+// step's tokens when wall time reaches its simulated end divided by
+// --sim-speedup, with sub-millisecond precision (pacer.go), and count the
+// steps they release late. /metrics carries vLLM's metric names (one
+// series per replica, request intervals in simulated seconds) and the
+// loop's own sim: figures (metrics.go). Faults (failed start, crash, hang,
+// HTTP 500s, a slowdown, a drift, a small KV cache that forces preemptions)
+// are injected by flags so the harness's error paths run for real.
 //
 // Package sim imports no other internal package; only the app stage wires
 // it into the command line through Main.

@@ -16,6 +16,7 @@ type engineConfig struct {
 	maxBatchedTokens int
 	kvTokens         int     // KV-cache capacity in tokens (whole blocks)
 	scale            float64 // per-process speed factor x --sim-slowdown
+	drift            float64 // --sim-drift: step-time factor after an hour of simulated time; 0 or 1 for none
 	jitterCV         float64 // per-step noise; 0 for exact tests
 }
 
@@ -27,15 +28,17 @@ type scheduled struct {
 
 // stepResult is the outcome of one step.
 type stepResult struct {
-	durationS  float64
-	endS       float64
-	tokens     int
-	emitted    []*sequence // sequences that got a new output token (finished ones included)
-	finished   []*sequence
-	dropped    int // aborted sequences removed at the start of the step
-	numRunning int // after the step
-	numWaiting int
-	kvUsage    float64 // share of KV blocks held, after the step
+	durationS     float64
+	endS          float64
+	tokens        int
+	emitted       []*sequence // sequences that got a new output token (finished ones included)
+	finished      []*sequence
+	dropped       int // aborted sequences removed at the start of the step
+	preempted     int // sequences whose cache was dropped to make room in this step
+	prefixQueries int // tokens looked up in the prefix cache by sequences (re)admitted in this step
+	numRunning    int // after the step
+	numWaiting    int
+	kvUsage       float64 // share of KV blocks held, after the step
 }
 
 // engine is a continuous-batching scheduler in the style of vLLM V1 for one
@@ -128,23 +131,25 @@ func (e *engine) preemptLast() *sequence {
 	return v
 }
 
-// schedule picks this step's work; see the engine doc.
-func (e *engine) schedule() {
+// schedule picks the work of the step that starts at startS; see the
+// engine doc. It counts preemptions and prefix-cache lookups in e.res.
+func (e *engine) schedule(startS float64) {
 	budget := e.cfg.maxBatchedTokens
 	e.sched = e.sched[:0]
-	preempted := false
+	e.res.preempted = 0
+	e.res.prefixQueries = 0
 	for i := 0; i < len(e.running) && budget > 0; i++ {
 		s := e.running[i]
 		n := min(s.pending(), budget)
 		need := blocksFor(s.computed+n) - s.blocks
 		for need > e.freeBlocks && len(e.running) > i+1 {
 			e.preemptLast()
-			preempted = true
+			e.res.preempted++
 		}
 		if need > e.freeBlocks {
 			// Only s itself is left to give way.
 			e.preemptLast()
-			preempted = true
+			e.res.preempted++
 			break
 		}
 		e.freeBlocks -= need
@@ -152,7 +157,7 @@ func (e *engine) schedule() {
 		budget -= n
 		e.sched = append(e.sched, scheduled{s, n})
 	}
-	if preempted {
+	if e.res.preempted > 0 {
 		return
 	}
 	for len(e.waiting) > 0 && len(e.running) < e.cfg.maxNumSeqs && budget > 0 {
@@ -165,6 +170,12 @@ func (e *engine) schedule() {
 		e.waiting[0] = nil
 		e.waiting = e.waiting[1:]
 		e.running = append(e.running, s)
+		if !s.scheduled {
+			s.scheduled = true
+			s.scheduledS = startS
+		}
+		// Prefix sharing is not modelled: every lookup misses.
+		e.res.prefixQueries += s.promptTokens + s.generated
 		e.freeBlocks -= need
 		s.blocks += need
 		budget -= n
@@ -178,7 +189,7 @@ func (e *engine) schedule() {
 func (e *engine) step(startS float64) *stepResult {
 	r := &e.res
 	r.dropped = e.dropAborted()
-	e.schedule()
+	e.schedule(startS)
 	r.emitted = r.emitted[:0]
 	r.finished = r.finished[:0]
 	load := stepLoad{}
@@ -187,7 +198,7 @@ func (e *engine) step(startS float64) *stepResult {
 		load.contextTokens += sc.seq.computed + sc.tokens
 	}
 	r.tokens = load.tokens
-	r.durationS = e.cfg.model.stepS(load) * e.cfg.scale * e.jitter()
+	r.durationS = e.cfg.model.stepS(load) * e.cfg.scale * driftFactor(startS, e.cfg.drift) * e.jitter()
 	r.endS = startS + r.durationS
 	finishedAny := false
 	for _, sc := range e.sched {
@@ -199,7 +210,11 @@ func (e *engine) step(startS float64) *stepResult {
 		s.generated++
 		if s.generated == 1 {
 			s.firstTokenS = r.endS
+			s.itlS = 0
+		} else {
+			s.itlS = r.endS - s.lastTokenS
 		}
+		s.lastTokenS = r.endS
 		if s.generated >= s.stopAfter {
 			s.finished = true
 			s.finishS = r.endS

@@ -73,7 +73,7 @@ func TestSlowdownOverHTTP(t *testing.T) {
 		var sum float64
 		body, _ := io.ReadAll(resp.Body)
 		for _, line := range strings.Split(string(body), "\n") {
-			if v, ok := strings.CutPrefix(line, `vllm:time_to_first_token_seconds_sum{model_name="m"} `); ok {
+			if v, ok := strings.CutPrefix(line, `vllm:time_to_first_token_seconds_sum{engine="0",model_name="m"} `); ok {
 				_ = json.Unmarshal([]byte(v), &sum)
 			}
 		}
@@ -102,8 +102,8 @@ func TestDataParallelSpreadsRequests(t *testing.T) {
 	}
 	// Both replicas produced tokens: the counters add up and each engine
 	// ran some steps.
-	if got := s.met.generationTokens.Load(); got != 8*40 {
-		t.Errorf("%d tokens generated, want 320", got)
+	if got := s.totals().generationTokens; got != 8*40 {
+		t.Errorf("%.0f tokens generated, want 320", got)
 	}
 	for i, r := range s.replicas {
 		if r.size.Load() != 0 {

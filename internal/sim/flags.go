@@ -115,6 +115,10 @@ func flagDefs() []flagDef {
 			intSetter("--sim-hang-after", func(o *options, n int) { o.SimHangAfter = n })},
 		{[]string{"--sim-slowdown"}, valueFlag, "1", "multiply every step time (an injected regression)",
 			floatSetter("--sim-slowdown", func(o *options, f float64) { o.SimSlowdown = f })},
+		{[]string{"--sim-drift"}, valueFlag, "1", "step-time factor reached after an hour of simulated time, linear (a drifting GPU)",
+			floatSetter("--sim-drift", func(o *options, f float64) { o.SimDrift = f })},
+		{[]string{"--sim-kv-tokens"}, valueFlag, "from GPU memory", "KV-cache budget per replica in tokens (small values force preemptions)",
+			intSetter("--sim-kv-tokens", func(o *options, n int) { o.SimKVTokens = n })},
 	}
 }
 
@@ -306,6 +310,12 @@ func validate(o *options) error {
 		return valueErrorf("--sim-hang-after must be >= 0, got %d", o.SimHangAfter)
 	case o.SimSlowdown <= 0:
 		return valueErrorf("--sim-slowdown must be > 0, got %g", o.SimSlowdown)
+	case o.SimDrift <= 0 || o.SimDrift > 100:
+		return valueErrorf("--sim-drift must be in (0, 100], got %g", o.SimDrift)
+	case o.SimKVTokens < 0:
+		return valueErrorf("--sim-kv-tokens must be >= 0, got %d", o.SimKVTokens)
+	case o.SimKVTokens > 0 && o.SimKVTokens < kvBlockTokens:
+		return valueErrorf("--sim-kv-tokens must be at least one KV block (%d tokens), got %d", kvBlockTokens, o.SimKVTokens)
 	}
 	switch strings.ToLower(o.Dtype) {
 	case "auto", "bfloat16", "float16", "half", "float32", "float":

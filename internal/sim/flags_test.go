@@ -14,7 +14,8 @@ func TestParseArgs(t *testing.T) {
 			"--enable-expert-parallel --disable-log-requests --enable-log-requests --seed 7 " +
 			"--served-model-name llama alias --trust-remote-code --swap-space 4 --kv-cache-dtype=fp8 -O3 " +
 			"--sim-speedup 10 --sim-gpu H200 --sim-params-b 8 --sim-run-cv 0 --sim-load-time 0.5 " +
-			"--sim-crash-after 3 --sim-error-rate 0.1 --sim-hang-after 9 --sim-slowdown 1.5 --sim-fail-start"))
+			"--sim-crash-after 3 --sim-error-rate 0.1 --sim-hang-after 9 --sim-slowdown 1.5 --sim-fail-start " +
+			"--sim-drift 1.05 --sim-kv-tokens 4096"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,8 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("ignored %q, want %q", o.Ignored, want)
 	}
 	if o.SimSpeedup != 10 || o.SimGPU != "h200" || o.SimParamsB != 8 || o.SimRunCV != 0 || o.SimLoadTimeS != 0.5 ||
-		o.SimCrashAfter != 3 || o.SimErrorRate != 0.1 || o.SimHangAfter != 9 || o.SimSlowdown != 1.5 || !o.SimFailStart {
+		o.SimCrashAfter != 3 || o.SimErrorRate != 0.1 || o.SimHangAfter != 9 || o.SimSlowdown != 1.5 || !o.SimFailStart ||
+		o.SimDrift != 1.05 || o.SimKVTokens != 4096 {
 		t.Errorf("sim flags parsed wrong: %+v", o)
 	}
 }
@@ -45,7 +47,8 @@ func TestParseArgsDefaults(t *testing.T) {
 	d.Model = "m"
 	if o.Port != DefaultPort || o.Host != DefaultHost || o.MaxNumSeqs != DefaultMaxNumSeqs ||
 		o.GPUMemoryUtilization != DefaultGPUMemoryUtilization || o.Dtype != "auto" || o.SimSpeedup != 1 ||
-		o.SimGPU != "h100" || o.SimParamsB != 7 || o.SimRunCV != 0.01 || o.Seed != nil || len(o.Ignored) != 0 {
+		o.SimGPU != "h100" || o.SimParamsB != 7 || o.SimRunCV != 0.01 || o.Seed != nil || len(o.Ignored) != 0 ||
+		o.SimDrift != 1 || o.SimKVTokens != 0 {
 		t.Errorf("defaults wrong: %+v", o)
 	}
 }
@@ -71,6 +74,12 @@ func TestParseArgsErrors(t *testing.T) {
 		{"m --sim-gpu tpu", false, "invalid choice: 'tpu'"},
 		{"m --sim-speedup 0", true, "--sim-speedup"},
 		{"m --sim-error-rate 2", true, "--sim-error-rate"},
+		{"m --sim-drift 0", true, "--sim-drift must be in (0, 100], got 0"},
+		{"m --sim-drift -1.1", true, "--sim-drift"},
+		{"m --sim-drift fast", false, "argument --sim-drift: invalid float value: 'fast'"},
+		{"m --sim-kv-tokens -16", true, "--sim-kv-tokens must be >= 0, got -16"},
+		{"m --sim-kv-tokens 8", true, "--sim-kv-tokens must be at least one KV block (16 tokens), got 8"},
+		{"m --sim-kv-tokens 1.5", false, "argument --sim-kv-tokens: invalid int value: '1.5'"},
 		{"m --sim-typo 1", false, "unrecognized arguments: --sim-typo"},
 		{"m other", false, "unrecognized arguments: other"},
 		{"m --enable-log-requests=maybe", false, "invalid boolean"},

@@ -91,7 +91,11 @@ func serve(ctx context.Context, o options, lg *logger) int {
 		return ExitError
 	}
 	lg.infof("gpu_worker.py", "Available KV cache memory: %.2f GiB", p.kv.freeGiB)
-	lg.infof("kv_cache_utils.py", "GPU KV cache size: %s tokens", withCommas(p.kv.tokens))
+	if p.kvOverridden {
+		lg.infof("kv_cache_utils.py", "GPU KV cache size: %s tokens (sim: set by --sim-kv-tokens)", withCommas(p.kv.tokens))
+	} else {
+		lg.infof("kv_cache_utils.py", "GPU KV cache size: %s tokens", withCommas(p.kv.tokens))
+	}
 	lg.infof("kv_cache_utils.py", "Maximum concurrency for %s tokens per request: %.2fx",
 		withCommas(o.MaxModelLen), float64(p.kv.tokens)/float64(o.MaxModelLen))
 	lg.infof("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds", 0.4*o.SimLoadTimeS)
@@ -100,6 +104,9 @@ func serve(ctx context.Context, o options, lg *logger) int {
 	lg.infof("sim", "simulated %s x %d (TP %d, PP %d, DP %d), %.3gB params, speed factor %.4f, seed %d",
 		p.gpu.name, o.TensorParallel*o.PipelineParallel*o.DataParallel, o.TensorParallel, o.PipelineParallel,
 		o.DataParallel, o.SimParamsB, speed, seed)
+	if o.SimDrift != 1 {
+		lg.infof("sim", "step times drift linearly to %gx after %g simulated seconds (--sim-drift)", o.SimDrift, driftPeriodS)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		lg.errorf("api_server.py", "%v", bindError(o, err))

@@ -55,6 +55,9 @@ const (
 	// DefaultSimSlowdown multiplies every step time; 1 is the model as
 	// calibrated.
 	DefaultSimSlowdown = 1.0
+	// DefaultSimDrift is the step-time factor reached after an hour of
+	// simulated time; 1 is no drift.
+	DefaultSimDrift = 1.0
 )
 
 // largeGPUMemoryGiB is the device memory from which vLLM V1 picks the larger
@@ -123,6 +126,12 @@ type options struct {
 	SimHangAfter int
 	// SimSlowdown multiplies every step time.
 	SimSlowdown float64
+	// SimDrift is the factor by which step times change, linearly, over an
+	// hour of simulated time (1: none).
+	SimDrift float64
+	// SimKVTokens overrides the per-replica KV-cache budget in tokens (0:
+	// what the GPU's memory holds).
+	SimKVTokens int
 
 	// Ignored lists the vLLM flags that were accepted but have no effect in
 	// the simulator, in command-line order.
@@ -147,6 +156,7 @@ func defaultOptions() options {
 		SimRunCV:             DefaultSimRunCV,
 		SimLoadTimeS:         DefaultSimLoadTimeS,
 		SimSlowdown:          DefaultSimSlowdown,
+		SimDrift:             DefaultSimDrift,
 	}
 }
 

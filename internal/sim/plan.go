@@ -16,6 +16,8 @@ type plan struct {
 	maxNumSeqs    int
 	maxModelLen   int
 	replicas      int
+	kvOverridden  bool // the KV budget comes from --sim-kv-tokens
+	drift         float64
 }
 
 // loadError is a start-up failure that vLLM would report while loading.
@@ -41,6 +43,7 @@ func newPlan(o *options) (plan, error) {
 		maxNumSeqs:    o.MaxNumSeqs,
 		maxModelLen:   o.MaxModelLen,
 		replicas:      o.DataParallel,
+		drift:         o.SimDrift,
 	}
 	p.kv = p.model.capacity(o.GPUMemoryUtilization)
 	if p.kv.weightsGiBPerGPU > gpu.memoryGiB*0.98 {
@@ -48,6 +51,15 @@ func newPlan(o *options) (plan, error) {
 	}
 	if p.kv.tokens <= 0 {
 		return p, &loadError{msg: "No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine."}
+	}
+	if o.SimKVTokens > 0 {
+		p.kv.tokens = o.SimKVTokens / kvBlockTokens * kvBlockTokens
+		p.kvOverridden = true
+		if p.kv.tokens < o.MaxModelLen {
+			return p, &loadError{msg: fmt.Sprintf(
+				"--sim-kv-tokens %d cannot hold one request of max_model_len (%d) tokens; pass --max-model-len %d or less, or a larger --sim-kv-tokens.",
+				o.SimKVTokens, o.MaxModelLen, p.kv.tokens)}
+		}
 	}
 	if p.kv.tokens < o.MaxModelLen {
 		perTokenGiB := p.model.shape.kvBytesPerToken / float64(o.TensorParallel*o.PipelineParallel) / gib
@@ -73,6 +85,7 @@ func (p plan) engineConfig(scale float64) engineConfig {
 		maxBatchedTokens: p.batchedTokens,
 		kvTokens:         p.kv.tokens,
 		scale:            scale,
+		drift:            p.drift,
 		jitterCV:         stepJitterCV,
 	}
 }

@@ -2,7 +2,7 @@ package sim
 
 import (
 	"context"
-	"math"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -21,7 +21,6 @@ type server struct {
 	plan     plan
 	log      *logger
 	tok      *tokenizer
-	met      *metrics
 	faults   *faults
 	replicas []*replica
 	clk      clock
@@ -45,7 +44,6 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 		plan:    p,
 		log:     lg,
 		tok:     newTokenizer(),
-		met:     newMetrics(),
 		faults:  newFaults(&o, newRand(seed, 1)),
 		clk:     clock{base: time.Now(), speedup: o.SimSpeedup},
 		seed:    seed,
@@ -56,7 +54,7 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 	cfg := p.engineConfig(speed * o.SimSlowdown)
 	for i := 0; i < p.replicas; i++ {
 		eng := newEngine(cfg, newRand(seed, uint64(100+i)))
-		s.replicas = append(s.replicas, newReplica(eng, s.clk, s.met))
+		s.replicas = append(s.replicas, newReplica(eng, s.clk, func(msg string) { lg.warnf("sim", "%s", msg) }))
 	}
 	return s
 }
@@ -88,35 +86,45 @@ func (s *server) stop() {
 func (s *server) logStats() {
 	t := time.NewTicker(statsInterval)
 	defer t.Stop()
-	var lastPrompt, lastGen int64
+	var last statsTotals
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
 		}
-		prompt, gen := s.met.promptTokens.Load(), s.met.generationTokens.Load()
-		g := s.gauges()
-		if prompt == lastPrompt && gen == lastGen && g.running == 0 && g.waiting == 0 {
-			continue
-		}
+		cur := s.totals()
 		sec := statsInterval.Seconds()
-		s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
-			float64(prompt-lastPrompt)/sec, float64(gen-lastGen)/sec, g.running, g.waiting, 100*g.kvUsage)
-		lastPrompt, lastGen = prompt, gen
+		if cur.promptTokens != last.promptTokens || cur.generationTokens != last.generationTokens || cur.running > 0 || cur.waiting > 0 {
+			s.log.infof("loggers.py", "Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: %.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit rate: 0.0%%",
+				(cur.promptTokens-last.promptTokens)/sec, (cur.generationTokens-last.generationTokens)/sec, cur.running, cur.waiting, 100*cur.kvUsage)
+		}
+		last = cur
 	}
 }
 
-// gauges sums the replicas' state.
-func (s *server) gauges() gauges {
-	var g gauges
+// statsTotals is the replicas' state summed for the stats log.
+type statsTotals struct {
+	promptTokens, generationTokens float64
+	running, waiting               int
+	kvUsage                        float64 // mean over replicas
+}
+
+// totals sums the replicas' state.
+func (s *server) totals() statsTotals {
+	var t statsTotals
 	for _, r := range s.replicas {
-		g.running += r.running.Load()
-		g.waiting += r.waiting.Load()
-		g.kvUsage += math.Float64frombits(r.kvUsage.Load())
+		r.met.mu.Lock()
+		st := &r.met.st
+		t.promptTokens += st.promptTokens
+		t.generationTokens += st.generationTokens
+		t.running += st.running
+		t.waiting += st.waiting
+		t.kvUsage += st.kvUsage
+		r.met.mu.Unlock()
 	}
-	g.kvUsage /= float64(len(s.replicas))
-	return g
+	t.kvUsage /= float64(len(s.replicas))
+	return t
 }
 
 // pickReplica routes to the replica holding the fewest sequences.
@@ -222,5 +230,9 @@ func (s *server) handleModels(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.met.write(w, s.opts.servedName(), s.gauges())
+	engines := make([]engineStats, len(s.replicas))
+	for i, r := range s.replicas {
+		engines[i] = r.met.snapshot()
+	}
+	_, _ = io.WriteString(w, writeMetrics(s.opts.servedName(), engines))
 }

@@ -1,0 +1,22 @@
+// Package probe is the sampling stage of vllm-bench: what is measured beside
+// the load while a point runs, so that a verdict can say why a point changed.
+//
+//   - Server metrics: the server's Prometheus /metrics, scraped just before
+//     and just after each timed round and every second in between, folded
+//     into a ServerMetrics block (counter and histogram deltas, per-request
+//     means, gauge peaks and means) with vLLM's names, older and newer, and
+//     SGLang's where they map.
+//   - GPU telemetry: nvidia-smi in its loop mode for the GPUs the server
+//     uses, folded into a GPUTelemetry block (per-GPU min/median/max of
+//     clocks, power, temperature, utilization and memory, and the share of
+//     samples with a thermal or power throttle).
+//   - Hints: a pure comparison of a baseline's blocks with the current ones
+//     that names the largest changes in a few words and judges whether the
+//     current point was measured on a throttled GPU (suspect).
+//
+// A missing source is never an error: a server without /metrics gives an
+// empty block with a note, a machine without nvidia-smi gives no block.
+//
+// Package probe imports no other internal package; runner samples through
+// it, and results, gate and report carry and read its blocks.
+package probe

@@ -1,0 +1,50 @@
+package probe
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// fmtNum prints a value for a hint: whole numbers from 100 up with
+// thousands separators (1,410), smaller ones with two or three
+// significant digits (12.5, 0.41).
+func fmtNum(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 100 || v == math.Trunc(v):
+		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+	case a >= 10:
+		return trimZeros(strconv.FormatFloat(v, 'f', 1, 64))
+	case a >= 1:
+		return trimZeros(strconv.FormatFloat(v, 'f', 2, 64))
+	default:
+		return trimZeros(strconv.FormatFloat(v, 'g', 2, 64))
+	}
+}
+
+// fmtPct prints a share or a usage in percent: "64 %".
+func fmtPct(v float64) string { return fmt.Sprintf("%.0f %%", v) }
+
+// fmtChange prints a relative change: "+38 %", "-12 %".
+func fmtChange(rel float64) string { return fmt.Sprintf("%+.0f %%", 100*rel) }
+
+func trimZeros(s string) string {
+	if strings.Contains(s, ".") && !strings.ContainsAny(s, "eE") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// groupThousands puts commas between groups of three digits of an integer.
+func groupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
+}

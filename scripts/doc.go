@@ -1,0 +1,11 @@
+// Package scripts holds the project's shell scripts. Those that ship
+// vllm-bench are tested here: install.sh (the action's installer: a
+// checksummed release download, or a build from source), release.sh (the
+// release archives and checksums.txt) and notices.sh
+// (THIRD_PARTY_NOTICES.md). .ci/run runs shellcheck over every script.
+//
+// The package has no Go code of its own; its tests run the scripts against
+// a fake GitHub served by net/http/httptest, so they need bash, tar, gzip,
+// curl or wget and sha256sum, and skip with the reason when one is missing.
+// It imports no internal package.
+package scripts
