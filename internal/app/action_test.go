@@ -137,7 +137,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if !strings.Contains(first.output, "verdict") || !strings.Contains(first.output, "pass") {
 		t.Errorf("GITHUB_OUTPUT lacks verdict=pass:\n%s", first.output)
 	}
-	if !strings.Contains(first.summary, "action-e2e") || !strings.Contains(first.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(first.summary, "action-e2e") || !strings.Contains(first.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("job summary lacks the table:\n%s", first.summary)
 	}
 	firstBody := comments[0].Body
@@ -157,7 +157,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if comments[0].Body == firstBody || !strings.Contains(comments[0].Body, "unchanged") {
 		t.Errorf("the comment was not updated with the comparison:\n%s", comments[0].Body)
 	}
-	if !strings.Contains(second.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(second.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("second job summary lacks the table:\n%s", second.summary)
 	}
 
@@ -201,7 +201,7 @@ func TestActionForbiddenAndSchedule(t *testing.T) {
 	if !strings.Contains(forbidden.stdout, "::warning") || !strings.Contains(forbidden.stdout, "pull-requests: write") {
 		t.Errorf("no warning naming the missing permission:\n%s", forbidden.stdout)
 	}
-	if !strings.Contains(forbidden.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(forbidden.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("job summary not written after the 403:\n%s", forbidden.summary)
 	}
 
@@ -212,7 +212,7 @@ func TestActionForbiddenAndSchedule(t *testing.T) {
 	if nightly.code != 0 || len(api.Calls()) != calls {
 		t.Errorf("schedule: exit %d and %d API calls, want 0 and none", nightly.code, len(api.Calls())-calls)
 	}
-	if !strings.Contains(nightly.summary, "CTX256 C8 P40 O32") {
+	if !strings.Contains(nightly.summary, "action-e2e TP1 · CTX256 P40 O32") {
 		t.Errorf("schedule: job summary lacks the table")
 	}
 }
@@ -328,7 +328,7 @@ func TestActionCompareMissingPoint(t *testing.T) {
 	}
 	out, _ := os.ReadFile(outFile)
 	summary, _ := os.ReadFile(sumFile)
-	if !strings.Contains(string(out), "failed") || !strings.Contains(string(summary), "Missing points") || !strings.Contains(string(summary), cutFile) {
+	if !strings.Contains(string(out), "failed") || !strings.Contains(string(summary), "1 point missing: cut TP1 · C4") {
 		t.Errorf("verdict or summary does not name the missing point:\n%s\n%s", out, summary)
 	}
 }

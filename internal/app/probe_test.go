@@ -209,7 +209,7 @@ func TestActionHintsAndThrottledPoints(t *testing.T) {
 	config = probeActionConfig(t, t.TempDir(), port, "", "--sim-slowdown", "2")
 	throttled := runAction(t, bin, vars(config, thermal))
 	body = comment(config)
-	for _, want := range []string{"regression 🌡️ suspect", "GPU 0 throttled (thermal)", "SM clock median", "a warning, not a failure (gate.on_throttle: warn)", "## ✅"} {
+	for _, want := range []string{"🌡️ suspect", "GPU 0 throttled (thermal)", "SM clock median", "a warning, not a failure (gate.on_throttle: warn)", "## ⚠️ 1 regression on a throttled GPU"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("throttled run: comment lacks %q:\n%s", want, body)
 		}

@@ -1,7 +1,7 @@
 // Package report renders the gate's outcome: markdown (job summary and PR
-// comment), plain text (terminals) and JSON (machines), throughput charts,
-// and the calibration tables. It judges nothing; every verdict comes from
-// the gate stage.
+// comment), plain text (terminals) and JSON (machines), charts of what
+// changed, and the calibration tables. It judges nothing; every verdict
+// comes from the gate stage.
 //
 // Allowed internal imports: gate, stats, sweep.
 package report

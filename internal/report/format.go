@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
@@ -18,7 +19,7 @@ func mark(v stats.Verdict) string {
 	case stats.Improvement:
 		return "🟢"
 	case stats.Inconclusive:
-		return "❔"
+		return "🟡"
 	case stats.New:
 		return "🆕"
 	case stats.Failed:
@@ -29,6 +30,34 @@ func mark(v stats.Verdict) string {
 		return "⛔"
 	}
 	return ""
+}
+
+// verdictWord is a verdict as the report writes it: the verdict's own word,
+// except that a skipped point reads "not gated", which says why.
+func verdictWord(v stats.Verdict) string {
+	if v == stats.Skipped {
+		return "not gated"
+	}
+	return string(v)
+}
+
+// joinWords joins words as a sentence does: "a", "a and b", "a, b and c".
+func joinWords(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// upperFirst capitalises the first letter of s.
+func upperFirst(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }
 
 // fmtValue prints a value with about four significant digits, or "-".
@@ -97,25 +126,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// cellText is one cell for the tables: base → cur, change, interval, mark.
-func cellText(c *gate.Cell, withCI bool) string {
-	if c.Verdict == stats.New {
-		return fmtValue(c.Cur) + " " + c.Unit
-	}
-	s := fmt.Sprintf("%s → %s %s %s", fmtValue(c.Base), fmtValue(c.Cur), c.Unit, fmtPct(c.Change))
-	if withCI && c.CI != nil {
-		s += " " + fmtCI(c.CI)
-	}
-	if c.Verdict == stats.Skipped {
-		return s + " ⚠️ not gated"
-	}
-	if m := mark(c.Verdict); m != "" {
-		s += " " + m
-	}
-	if c.Test == gate.TestTolerance {
-		s += " †"
-	}
-	return s
 }

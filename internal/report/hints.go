@@ -11,53 +11,39 @@ import (
 // throttledMark marks a point measured on a throttled GPU.
 const throttledMark = "🌡️"
 
-// hintsHeader heads the column of hints: what the server and the GPUs saw.
-const hintsHeader = "why (server, GPU)"
-
-// withHints reports whether any of the rows has hints or a throttle mark.
-func withHints(rows []*gate.Row) bool {
-	for _, row := range rows {
-		if len(row.Hints) > 0 || row.Throttled != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// verdictText is a row's verdict for a table: its mark and name, and the
-// throttle mark when the point is suspect.
-func verdictText(row *gate.Row) string {
-	s := mark(row.Verdict) + " " + string(row.Verdict)
-	if row.Throttled != "" {
-		s += " " + throttledMark + " suspect"
-	}
-	return s
-}
-
 // hintText is a row's hints as one line.
 func hintText(row *gate.Row) string { return strings.Join(row.Hints, ", ") }
 
 // throttleLines say, per suspect point, why, and whether its regressions
-// fail the check.
+// fail the check; format names the point.
 func (r *Report) throttleLines(format func(row *gate.Row) string) []string {
 	var out []string
 	for _, g := range r.Groups {
-		onThrottle := r.Gates[g.Server.Run].OnThrottle
 		for _, row := range g.Rows {
-			if row.Throttled == "" || row.Verdict == stats.Failed || row.Verdict == gate.Missing {
-				continue
+			if note := r.throttleNote(g, row); note != "" {
+				out = append(out, format(row)+" "+note)
 			}
-			line := fmt.Sprintf("%s measured on a throttled GPU: %s", format(row), row.Throttled)
-			switch {
-			case row.ThrottleWaived:
-				line += "; its regression is a warning, not a failure (gate.on_throttle: warn)"
-			case row.Verdict == stats.Regression && onThrottle == gate.OnThrottleFail:
-				line += "; its regression fails the check (gate.on_throttle: fail)"
-			}
-			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// throttleNote says why a point is suspect and whether its regressions
+// fail the check: "measured on a throttled GPU: ...; its regression is a
+// warning, ...". It is "" for a point that is not suspect, failed or
+// missing.
+func (r *Report) throttleNote(g *gate.Group, row *gate.Row) string {
+	if row.Throttled == "" || row.Verdict == stats.Failed || row.Verdict == gate.Missing {
+		return ""
+	}
+	note := "measured on a throttled GPU: " + row.Throttled
+	switch {
+	case row.ThrottleWaived:
+		note += "; its regression is a warning, not a failure (gate.on_throttle: warn)"
+	case row.Verdict == stats.Regression && r.Gates[g.Server.Run].OnThrottle == gate.OnThrottleFail:
+		note += "; its regression fails the check (gate.on_throttle: fail)"
+	}
+	return note
 }
 
 // waivedLine is the summary's warning about regressions that do not fail
@@ -89,14 +75,4 @@ func (r *Report) WarningAnnotations() []string {
 		}
 	}
 	return out
-}
-
-// throttleLegend extends the legend of marks when a point is suspect.
-func (r *Report) throttleLegend() string {
-	for _, row := range r.Rows() {
-		if row.Throttled != "" {
-			return ", " + throttledMark + " suspect (measured on a throttled GPU)"
-		}
-	}
-	return ""
 }

@@ -2,39 +2,47 @@ package report
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
-// Text renders the whole report for a terminal: the headline, and per server
-// configuration one row per point and metric with every number.
+// Text renders the whole report for a terminal in the order of the
+// markdown: the answer (headline, counts, what the verdict rests on), then
+// what changed, then per server configuration one row per point and metric
+// with every number, and the caveats.
 func (r *Report) Text() string {
+	l := r.labeler()
 	var b strings.Builder
-	b.WriteString(strings.TrimPrefix(r.headline(), "## ") + "\n")
+	b.WriteString(r.headline(l) + "\n")
 	b.WriteString(r.summaryLine() + "\n")
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
 	}
-	for _, line := range r.gateLines() {
-		b.WriteString(strings.ReplaceAll(line, "`", "") + "\n")
+	b.WriteString(r.restsOn() + "\n")
+	if changes := r.changeLines(l); len(changes) > 0 {
+		b.WriteString("\nwhat changed:\n")
+		for _, line := range changes {
+			b.WriteString("  " + line + "\n")
+		}
 	}
 	for _, g := range r.Groups {
-		fmt.Fprintf(&b, "\n%s\n", serverTitle(g.Server))
+		fmt.Fprintf(&b, "\n%s\n", l.heading(g.Server))
 		var rows [][]string
 		for _, row := range g.Rows {
 			if len(row.Cells) == 0 {
-				rows = append(rows, []string{row.Point.Label(), "", "", "", "", "", "", "", string(row.Verdict) + ": " + row.Note})
+				rows = append(rows, []string{l.row(row.Point), "", "", "", "", "", "", "", verdictWord(row.Verdict) + ": " + row.Note})
 				continue
 			}
 			for _, c := range row.Cells {
-				verdict := string(c.Verdict)
+				verdict := verdictWord(c.Verdict)
 				if c.Verdict == stats.Skipped {
 					verdict += ": " + row.Note
 				}
 				rows = append(rows, []string{
-					row.Point.Label(), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
+					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
 					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
 				})
 			}
@@ -42,7 +50,7 @@ func (r *Report) Text() string {
 		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
 		for _, row := range g.Rows {
 			if len(row.Hints) > 0 {
-				fmt.Fprintf(&b, "  %s %s: %s\n", row.Point.Label(), row.Verdict, hintText(row))
+				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
 			}
 		}
 	}
@@ -55,10 +63,43 @@ func (r *Report) Text() string {
 	if ws := r.warningCounts(); len(ws) > 0 {
 		b.WriteString("\ncaveats:\n")
 		for _, w := range ws {
-			b.WriteString("  " + w + "\n")
+			b.WriteString("  " + w.String() + "\n")
 		}
 	}
 	return b.String()
+}
+
+// changeLines lists every regressed, improved or inconclusive cell, most
+// severe first: where, metric, values, change and interval.
+func (r *Report) changeLines(l labeler) []string {
+	type line struct {
+		text     string
+		severity int
+	}
+	var lines []line
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			for _, c := range row.Cells {
+				switch c.Verdict {
+				case stats.Regression, stats.Improvement, stats.Inconclusive:
+				default:
+					continue
+				}
+				text := fmt.Sprintf("%s %s: %s · %s %s → %s %s %s", mark(c.Verdict), c.Verdict, l.where(g.Server, row.Point),
+					metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur), c.Unit, fmtPct(c.Change))
+				if c.CI != nil {
+					text += " " + fmtCI(c.CI)
+				}
+				lines = append(lines, line{text, c.Verdict.Severity()})
+			}
+		}
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].severity > lines[j].severity })
+	out := make([]string, len(lines))
+	for i, ln := range lines {
+		out[i] = ln.text
+	}
+	return out
 }
 
 // Annotations returns one line per regressed cell and per failed point, for

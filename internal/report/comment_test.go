@@ -1,0 +1,115 @@
+package report
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// commentSweep is one server configuration at four concurrencies with five
+// accepted runs of history around the baseline; change edits the current
+// run's spec of each point (the baseline stays).
+func commentSweep(change func(s *spec)) []baseline.Pair {
+	var ps []baseline.Pair
+	for i, conc := range []int{8, 16, 32, 64} {
+		b := spec{run: "llama-7b", ctx: 512, conc: conc, gpu: gpu, ttftMs: 60 + float64(conc)/2,
+			tpotMs: 8 + float64(conc)/16, outTput: 120 * float64(conc) / (1 + float64(conc)/64), n: 200, repeats: 2, seed: uint64(i + 1)}
+		c := b
+		c.seed += 100
+		if change != nil {
+			change(&c)
+		}
+		spread := []float64{1, 1.01, 0.99, 1.005, 0.995}
+		hist := map[string][]float64{}
+		for _, m := range []struct {
+			name  string
+			value float64
+		}{{"median_ttft_ms", b.ttftMs}, {"median_tpot_ms", b.tpotMs}, {"output_throughput", b.outTput}} {
+			for _, f := range spread {
+				hist[m.name] = append(hist[m.name], f*m.value)
+			}
+		}
+		ps = append(ps, pair(c, &b, hist))
+	}
+	return ps
+}
+
+// commentScenarios are the golden PR comments: one per outcome a reviewer
+// meets. Each names what its headline must say.
+var commentScenarios = []struct {
+	name     string
+	pairs    func() []baseline.Pair
+	headline string
+}{
+	{"regression", func() []baseline.Pair {
+		return commentSweep(func(s *spec) {
+			if s.conc == 32 {
+				s.ttftMs *= 1.25
+			}
+		})
+	}, "## ❌ 1 regression: llama-7b TP1 · C32 · median TTFT +"},
+	{"unchanged", func() []baseline.Pair { return commentSweep(nil) }, "## ✅ 4 points unchanged"},
+	{"failed", func() []baseline.Pair {
+		return commentSweep(func(s *spec) {
+			switch s.conc {
+			case 16:
+				s.failed = 3
+			case 64:
+				s.tpotMs *= 0.85
+				s.outTput *= 1.15
+			}
+		})
+	}, "## ❌ 1 point failed: llama-7b TP1 · C16"},
+	{"improvement", func() []baseline.Pair {
+		return commentSweep(func(s *spec) {
+			if s.conc >= 32 {
+				s.tpotMs *= 0.85
+			}
+		})
+	}, "## ✅ 2 improvements: llama-7b TP1 · C"},
+}
+
+// withMissing adds rows for points the sweep planned and did not run, as
+// gate.CompareDirs does, in point order.
+func withMissing(r *gate.Report, concs ...int) *gate.Report {
+	g := r.Groups[0]
+	for _, conc := range concs {
+		p := g.Rows[0].Point
+		p.Concurrency = conc
+		g.Rows = append(g.Rows, &gate.Row{Name: sweep.ResultName(g.Server, p), Point: p, Verdict: gate.Missing,
+			Note: "not run: the sweep stopped before this point", BaseThroughput: math.NaN(), CurThroughput: math.NaN()})
+	}
+	sort.SliceStable(g.Rows, func(i, j int) bool { return g.Rows[i].Point.Concurrency < g.Rows[j].Point.Concurrency })
+	return r
+}
+
+func TestGoldenComments(t *testing.T) {
+	missing := func() *gate.Report {
+		// The sweep stopped after C32: C64 is in the baseline, C128 and
+		// C256 were planned.
+		ps := commentSweep(nil)
+		return withMissing(gate.Compare(ps[:3], gate.Options{Seed: 1}), 64, 128, 256)
+	}
+	t.Run("missing", func(t *testing.T) {
+		md := New(missing()).Markdown()
+		if want := "## ❌ 3 points missing: llama-7b TP1 · C64 and 2 more"; !strings.Contains(md, want) {
+			t.Errorf("headline %q, want %q", strings.SplitN(md, "\n", 2)[0], want)
+		}
+		golden(t, "comment-missing.md", md)
+	})
+	for _, sc := range commentScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			r := New(gate.Compare(sc.pairs(), gate.Options{Seed: 1}))
+			md := r.Markdown()
+			if !strings.HasPrefix(md, sc.headline) {
+				t.Errorf("headline %q, want it to start with %q", strings.SplitN(md, "\n", 2)[0], sc.headline)
+			}
+			golden(t, "comment-"+sc.name+".md", md)
+		})
+	}
+}
