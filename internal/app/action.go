@@ -60,6 +60,9 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			_ = x.SetOutput(github.OutputVerdict, "error")
 			return err
 		}
+		for _, line := range clientWarnings(out.Rows) {
+			x.Warning(line)
+		}
 		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0
 		if in.Mode == github.ModeRun {
 			return finishRunMode(x, resultsDirs, infraFailed)
@@ -125,13 +128,19 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if pubErr != nil {
 		x.Error("publishing the report: " + pubErr.Error())
 	}
+	newChanges := 0
 	if in.UpdateBaselines {
-		updateBaselines(env, x, resultsDirs, in.Baselines, verdict.OK() && !infraFailed)
+		updateBaselines(env, x, resultsDirs, in.Baselines, verdict.OK() && !infraFailed, cfg)
+		if nightlyEvent(env.Getenv) {
+			newChanges = nightlyTrend(env, x, in.Baselines, cfg)
+		}
 	}
 	switch {
 	case infraFailed || pubErr != nil:
 		return quietExit(ExitInfra)
 	case !verdict.OK() && in.FailOnRegression:
+		return quietExit(ExitRegression)
+	case newChanges > 0 && in.FailOnChangePoint:
 		return quietExit(ExitRegression)
 	}
 	return nil
@@ -230,14 +239,15 @@ func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, 
 }
 
 // updateBaselines promotes the results when the gate passed; a failed gate
-// never becomes the new reference.
-func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines string, passed bool) {
+// never becomes the new reference. History keeps the gated metrics of
+// cfg's runs.
+func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines string, passed bool, cfg *config.Config) {
 	if !passed {
 		x.Warning("update-baselines: not updated, because the gate did not pass")
 		return
 	}
 	for _, dir := range dirs {
-		u, err := baseline.Update(dir, baselines)
+		u, err := baseline.UpdateWith(dir, baselines, historyOptions(cfg))
 		if err != nil {
 			x.Error("update-baselines: " + err.Error())
 			continue

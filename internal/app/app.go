@@ -46,6 +46,9 @@ func commands() map[string]command {
 		"sim":      {"run the built-in vLLM simulator (takes vllm serve flags)", cmdSim},
 		"action":   {"the GitHub Action's entrypoint (reads INPUT_* variables)", cmdAction},
 
+		"trend":     {"find change points in the baselines' history and name the first run after each", cmdTrend},
+		"dashboard": {"write a static site of trend charts over the baselines' history", cmdDashboard},
+
 		"calibrate": {"run the sweep K times and measure the gate on A/A pairs (noise, false alarms, detectable change)", cmdCalibrate},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 )
 
 // cmdBaseline is `vllm-bench baseline update`: it promotes the complete,
@@ -13,21 +14,35 @@ import (
 func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "update" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR")
+			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
 			return nil
 		}
 		return invalidf("baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
 	}
-	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR")
+	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
 	resultsDir := fs.String("results", "", "directory of result files to promote")
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
+	cfgPath := fs.String("c", "", "config file: history keeps only its runs' gated metrics (default: every statistic)")
+	historyCap := fs.Int("history-cap", baseline.DefaultHistoryCap, "most lines a run's history.jsonl keeps")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *resultsDir == "" {
 		return invalidf("baseline update: --results DIR is required")
 	}
-	up, err := baseline.Update(*resultsDir, *baselinesDir)
+	if *historyCap < 1 {
+		return invalidf("baseline update: --history-cap: must be >= 1, got %d", *historyCap)
+	}
+	var cfg *config.Config
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = loadConfig(*cfgPath); err != nil {
+			return err
+		}
+	}
+	opts := historyOptions(cfg)
+	opts.HistoryCap = *historyCap
+	up, err := baseline.UpdateWith(*resultsDir, *baselinesDir, opts)
 	if up != nil {
 		for _, s := range up.Skipped {
 			fmt.Fprintf(env.Stderr, "vllm-bench: baseline update: skipped %s: %s\n", s.Name, s.Reason)

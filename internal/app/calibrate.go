@@ -71,7 +71,7 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	}
 	if opts.baselines != "" {
 		for _, dir := range dirs {
-			up, err := baseline.Update(dir, opts.baselines)
+			up, err := baseline.UpdateWith(dir, opts.baselines, historyOptions(plan.Config))
 			if err != nil {
 				return invalidf("calibrate: --baselines: %v", err)
 			}

@@ -161,20 +161,6 @@ func TestUpdateThenMatch(t *testing.T) {
 	}
 }
 
-func TestHistoryCap(t *testing.T) {
-	res := resultsDir(t, h100)
-	base := t.TempDir()
-	for range HistoryCap + 3 {
-		if _, err := Update(res, base); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hist, err := ReadHistory(filepath.Join(base, "llama", HistoryFile))
-	if err != nil || len(hist) != HistoryCap {
-		t.Errorf("history has %d lines, want %d (%v)", len(hist), HistoryCap, err)
-	}
-}
-
 func TestMatchHardwareMismatch(t *testing.T) {
 	base := t.TempDir()
 	if _, err := Update(resultsDir(t, "NVIDIA A100-SXM4-80GB"), base); err != nil {

@@ -9,7 +9,9 @@
 //
 // A baseline measured on another GPU model does not gate: its Pair carries
 // the reason in Mismatch. History lines are newest last and capped at
-// HistoryCap.
+// DefaultHistoryCap (or UpdateOptions.HistoryCap); compaction drops the
+// oldest lines except those a KeepFunc marks. The gate reads the newest
+// GateWindow lines; change-point detection reads them all.
 //
 // Allowed internal imports: results, sweep, config.
 package baseline

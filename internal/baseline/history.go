@@ -16,10 +16,16 @@ const (
 	// HistoryFile is the name of a run's history under its baselines
 	// directory.
 	HistoryFile = "history.jsonl"
-	// HistoryCap is the most lines a history keeps; older ones are dropped.
-	// Thirty accepted runs (a month of nightlies) are plenty for a noise
-	// estimate and recent enough to follow slow drifts of the hardware.
-	HistoryCap = 30
+	// DefaultHistoryCap is the most lines a history keeps unless
+	// UpdateOptions.HistoryCap says otherwise: a year of nightly runs, the
+	// series that change-point detection reads. Older lines are dropped
+	// (see compactHistory).
+	DefaultHistoryCap = 365
+	// GateWindow is how many of the newest history lines (of the same GPU
+	// model) the gate reads for its run-to-run noise: thirty accepted runs
+	// (a month of nightlies) are plenty for a noise estimate and recent
+	// enough to follow slow drifts of the hardware.
+	GateWindow = 30
 )
 
 // HistoryEntry is one line of history.jsonl: the summary of one accepted run.
@@ -31,8 +37,15 @@ type HistoryEntry struct {
 	// GPUModel is the GPU the run was measured on, when known; history from
 	// other hardware is not used.
 	GPUModel string `json:"gpu_model,omitempty"`
-	// Points maps a result file name to its statistics (see Summarize).
+	// HarnessVersion is the vllm-bench version that measured the run.
+	HarnessVersion string `json:"harness_version,omitempty"`
+	// Points maps a result file name to its statistics (see Summarize),
+	// or to the gated ones only when the update named them.
 	Points map[string]map[string]float64 `json:"points"`
+	// Spread maps a result file name to the within-run spread of each
+	// statistic of Points that has one (see spreadOf); lines written
+	// before it existed have none.
+	Spread map[string]map[string]float64 `json:"spread,omitempty"`
 }
 
 // ReadHistory reads a history file; a missing file is an empty history. A
@@ -65,20 +78,18 @@ func ReadHistory(path string) ([]HistoryEntry, error) {
 	return out, nil
 }
 
-// appendHistory adds e as the newest line of the history at path, keeping
-// the newest HistoryCap lines, and writes the file atomically.
-func appendHistory(path string, e HistoryEntry) error {
+// appendHistory adds e as the newest line of the history at path,
+// compacts the history to at most limit lines (see compactHistory) and
+// writes the file atomically. Lines keep six significant digits.
+func appendHistory(path string, e HistoryEntry, limit int, keep KeepFunc) error {
 	entries, err := ReadHistory(path)
 	if err != nil {
 		return err
 	}
-	entries = append(entries, e)
-	if len(entries) > HistoryCap {
-		entries = entries[len(entries)-HistoryCap:]
-	}
+	entries = compactHistory(append(entries, e), limit, keep)
 	var buf bytes.Buffer
 	for _, h := range entries {
-		line, err := json.Marshal(h)
+		line, err := json.Marshal(roundEntry(h))
 		if err != nil {
 			return fmt.Errorf("history %q: %w", path, err)
 		}
@@ -89,13 +100,19 @@ func appendHistory(path string, e HistoryEntry) error {
 }
 
 // pointHistory returns, per statistic, the values of one point over the
-// entries measured on gpuModel, oldest first.
+// newest GateWindow entries measured on gpuModel, oldest first.
 func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]float64 {
-	out := map[string][]float64{}
+	var same []HistoryEntry
 	for _, e := range entries {
-		if e.GPUModel != gpuModel {
-			continue
+		if e.GPUModel == gpuModel {
+			same = append(same, e)
 		}
+	}
+	if len(same) > GateWindow {
+		same = same[len(same)-GateWindow:]
+	}
+	out := map[string][]float64{}
+	for _, e := range same {
 		for k, v := range e.Points[name] {
 			out[k] = append(out[k], v)
 		}

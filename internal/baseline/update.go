@@ -27,13 +27,31 @@ type Updated struct {
 	Histories []string
 }
 
-// Update promotes the complete, unfailed points of resultsDir to baselines
+// UpdateOptions configures UpdateWith. The zero value keeps every statistic
+// of each point, DefaultHistoryCap lines and no marked lines.
+type UpdateOptions struct {
+	// Metrics lists, per run name, the statistics its history lines keep
+	// (the run's gate.metrics); a run not listed keeps all of them.
+	Metrics map[string][]string
+	// HistoryCap is the most lines a history keeps; zero means
+	// DefaultHistoryCap.
+	HistoryCap int
+	// Keep marks the lines compaction must not drop; nil marks none.
+	Keep KeepFunc
+}
+
+// Update is UpdateWith with the zero options.
+func Update(resultsDir, baselinesDir string) (*Updated, error) {
+	return UpdateWith(resultsDir, baselinesDir, UpdateOptions{})
+}
+
+// UpdateWith promotes the complete, unfailed points of resultsDir to baselines
 // under baselinesDir (replacing older ones of the same point, keeping the
 // file's bytes) and appends one line per run to the run's history. Failed or
 // incomplete points are skipped, with the reason, and their old baselines
 // stay. Files are written atomically; on an error, what was written so far
 // stays written.
-func Update(resultsDir, baselinesDir string) (*Updated, error) {
+func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, error) {
 	cur, err := LoadResults(resultsDir)
 	if err != nil {
 		return nil, err
@@ -63,11 +81,15 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 
 		e, ok := entries[m.Run]
 		if !ok {
-			e = &HistoryEntry{Points: map[string]map[string]float64{}}
+			e = &HistoryEntry{Points: map[string]map[string]float64{}, Spread: map[string]map[string]float64{}}
 			entries[m.Run] = e
 			runs = append(runs, m.Run)
 		}
-		e.Points[r.Name] = Summarize(r.File)
+		points, spread := summarizeFor(r.File, opts.Metrics[m.Run])
+		e.Points[r.Name] = points
+		if len(spread) > 0 {
+			e.Spread[r.Name] = spread
+		}
 		if date := runDate(r); date > e.Date {
 			e.Date = date
 		}
@@ -77,11 +99,14 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 		if e.GPUModel == "" {
 			e.GPUModel = m.Env.GPUModel
 		}
+		if e.HarnessVersion == "" {
+			e.HarnessVersion = m.Env.HarnessVersion
+		}
 	}
 	sort.Strings(runs)
 	for _, run := range runs {
 		path := filepath.Join(Dir(baselinesDir, run), HistoryFile)
-		if err := appendHistory(path, *entries[run]); err != nil {
+		if err := appendHistory(path, *entries[run], opts.HistoryCap, opts.Keep); err != nil {
 			return out, err
 		}
 		out.Histories = append(out.Histories, path)

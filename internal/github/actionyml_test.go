@@ -46,7 +46,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	inputs := []string{InputConfig, InputBaselines, InputGitHubToken, InputComment, InputFailOnRegression,
-		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults, InputShards}
+		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults, InputShards, InputFailOnChangePoint}
 	// The install step (scripts/install.sh) reads vllm-bench-version and the
 	// action's own ref and repository, which a composite action's steps
 	// see only through these expressions.
@@ -78,19 +78,20 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	defaults := map[string]string{InputBaselines: DefaultBaselines, InputComment: string(CommentAlways),
-		InputMode: string(ModeAll), InputFailOnRegression: "true", InputUpdateBaselines: "false"}
+		InputMode: string(ModeAll), InputFailOnRegression: "true", InputUpdateBaselines: "false", InputFailOnChangePoint: "false"}
 	for name, want := range defaults {
 		if got := a.Inputs[name].Default; got != want {
 			t.Errorf("action.yml default of %q = %q, want %q", name, got, want)
 		}
 	}
-	for _, name := range []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputCommentURL, OutputMatrix} {
+	outputs := []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputCommentURL, OutputMatrix, OutputChangePoints}
+	for _, name := range outputs {
 		want := "${{ steps." + stepID + ".outputs." + name + " }}"
 		if got := a.Outputs[name].Value; got != want {
 			t.Errorf("output %q value = %q, want %q", name, got, want)
 		}
 	}
-	if len(a.Outputs) != 6 || !strings.Contains(string(data), `"$RUNNER_TEMP/vllm-bench" action`) {
+	if len(a.Outputs) != len(outputs) || !strings.Contains(string(data), `"$RUNNER_TEMP/vllm-bench" action`) {
 		t.Errorf("outputs %v, or the binary is not run", a.Outputs)
 	}
 }

@@ -58,6 +58,9 @@ const (
 	InputAlpha            = "alpha"
 	InputResults          = "results"
 	InputShards           = "shards"
+	// InputFailOnChangePoint fails a nightly run when its trend shows a
+	// new change point for the worse.
+	InputFailOnChangePoint = "fail-on-change-point"
 )
 
 // DefaultBaselines is the baselines directory when the input is empty.
@@ -100,6 +103,10 @@ type Inputs struct {
 	// Shards is how many shards plan mode splits the sweep into; 0 when
 	// the input is empty.
 	Shards int
+	// FailOnChangePoint makes a nightly run (update-baselines on a
+	// schedule) fail when the newest run reveals a change point for the
+	// worse.
+	FailOnChangePoint bool
 }
 
 // InputError is a bad value of one input.
@@ -134,6 +141,8 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
 		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare), string(ModePlan))),
 		Results:          strings.Fields(p.get(InputResults)),
+
+		FailOnChangePoint: p.boolean(InputFailOnChangePoint, false),
 	}
 	if in.Config == "" {
 		p.fail(InputConfig, "", "is required: the path of the benchmark config")

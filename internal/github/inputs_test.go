@@ -18,7 +18,7 @@ func TestParseInputsDefaults(t *testing.T) {
 	want := Inputs{Config: "bench.yaml", Baselines: "baselines", Comment: CommentAlways, FailOnRegression: true, Mode: ModeAll}
 	if in.Config != want.Config || in.Baselines != want.Baselines || in.Comment != want.Comment ||
 		in.FailOnRegression != want.FailOnRegression || in.UpdateBaselines || in.Mode != want.Mode ||
-		in.HasAlpha || in.HasTolerance || in.Shard != "" || in.Engine != "" || len(in.Results) != 0 {
+		in.HasAlpha || in.HasTolerance || in.Shard != "" || in.Engine != "" || len(in.Results) != 0 || in.FailOnChangePoint {
 		t.Errorf("ParseInputs = %+v, want defaults %+v", in, want)
 	}
 }
@@ -28,13 +28,14 @@ func TestParseInputsValues(t *testing.T) {
 		"config": "c.yaml", "baselines": "b", "github-token": "tok", "comment": "on-regression",
 		"fail-on-regression": "False", "update-baselines": "TRUE", "mode": "compare",
 		"engine": "sim", "tolerance": "0.1", "alpha": "0.01", "results": "shards/a\nshards/b shards/c",
+		"fail-on-change-point": "true",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if in.Comment != CommentOnRegression || in.FailOnRegression || !in.UpdateBaselines || in.Mode != ModeCompare ||
 		in.Engine != "sim" || !in.HasTolerance || in.Tolerance != 0.1 || !in.HasAlpha || in.Alpha != 0.01 ||
-		strings.Join(in.Results, ",") != "shards/a,shards/b,shards/c" || in.GitHubToken != "tok" {
+		strings.Join(in.Results, ",") != "shards/a,shards/b,shards/c" || in.GitHubToken != "tok" || !in.FailOnChangePoint {
 		t.Errorf("ParseInputs = %+v", in)
 	}
 	in, err = ParseInputs(getter(map[string]string{"config": "c.yaml", "mode": "run", "shard": "2/3"}))

@@ -18,6 +18,9 @@ const (
 	// OutputMatrix is set by mode plan only: the shards as a GitHub
 	// Actions matrix, {"include":[{"shard":"1/3","servers":"..."},...]}.
 	OutputMatrix = "matrix"
+	// OutputChangePoints is the number of change points in the trend of a
+	// nightly run (update-baselines on a schedule); unset otherwise.
+	OutputChangePoints = "change-points"
 )
 
 // PublishOptions is what the action publishes once the gate has decided. It

@@ -1,0 +1,72 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
+)
+
+// fixture writes a baselines directory with one run of two servers and two
+// points each over 14 nights, TPOT 10 % slower and throughput lower from
+// night 9 on the first server, and returns its analysis and the SHA of the
+// first slow night.
+func fixture(t *testing.T) (*trend.Analysis, string) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	dir := t.TempDir()
+	var b strings.Builder
+	var slowSHA string
+	for i := range 14 {
+		e := baseline.HistoryEntry{
+			Date:     fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1),
+			GitSHA:   fmt.Sprintf("%07x%033x", 0x5eed000+i, i),
+			GPUModel: "NVIDIA H100 80GB HBM3",
+			Points:   map[string]map[string]float64{},
+			Spread:   map[string]map[string]float64{},
+		}
+		if i == 8 {
+			slowSHA = e.GitSHA
+		}
+		for _, srv := range []string{"llama_TP1_DP1", "llama_TP2_DP1"} {
+			for _, c := range []int{8, 32} {
+				name := fmt.Sprintf("%s_CTX512_C%d_P100_O128.json", srv, c)
+				f := 1.0
+				if i >= 8 && srv == "llama_TP1_DP1" {
+					f = 1.10
+				}
+				noise := func() float64 { return 1 + 0.01*rng.NormFloat64() }
+				e.Points[name] = map[string]float64{
+					"median_ttft_ms":    (20 + float64(c)) * noise(),
+					"median_tpot_ms":    (7 + float64(c)/16) * f * noise(),
+					"output_throughput": 110 * float64(c) / f * noise(),
+				}
+				e.Spread[name] = map[string]float64{"median_tpot_ms": 0.3}
+			}
+		}
+		line, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(dir, "llama", baseline.HistoryFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := trend.Analyze(dir, trend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, slowSHA
+}

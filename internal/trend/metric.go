@@ -1,0 +1,28 @@
+package trend
+
+import (
+	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+)
+
+// lowerIsBetter reports whether smaller values of a history statistic are
+// better, as the gate's catalogue says; a statistic it does not know is a
+// latency when named *_ms.
+func lowerIsBetter(metric string) bool {
+	if m, ok := gate.LookupMetric(metric); ok {
+		return m.LowerIsBetter
+	}
+	return strings.HasSuffix(metric, "_ms")
+}
+
+// unitOf returns the unit of a history statistic for labels.
+func unitOf(metric string) string {
+	if m, ok := gate.LookupMetric(metric); ok {
+		return m.Unit
+	}
+	if strings.HasSuffix(metric, "_ms") {
+		return "ms"
+	}
+	return ""
+}
