@@ -64,7 +64,7 @@ func cmdAB(ctx context.Context, env *Env, args []string) error {
 	if err := selectAB(&plan, o.rounds); err != nil {
 		return err
 	}
-	r, err := runAB(ctx, env, plan, o.outDir, o.ov, lines{env.Stderr})
+	r, err := runAB(ctx, env, plan, o.outDir, o.ov, newLines(env.Stderr))
 	if r == nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			// Next to where the config's sweeps write, so artifacts are
 			// collected alike.
 			dir = filepath.Join(plan.Servers[0].Run.Bench.OutputDir, "ab")
-			r, err = runAB(ctx, env, plan, dir, ov, &groups{lines: lines{env.Stderr}, x: x})
+			r, err = runAB(ctx, env, plan, dir, ov, &groups{lines: newLines(env.Stderr), x: x})
 		}
 		if r == nil {
 			_ = x.SetOutput(github.OutputVerdict, "error")
