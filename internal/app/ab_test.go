@@ -77,11 +77,11 @@ func TestABSlowdownRegresses(t *testing.T) {
 	// Every start left its files: the usual names plus the round.
 	for _, side := range []string{"baseline", "candidate"} {
 		for k := 1; k <= r.Paired.Rounds; k++ {
-			name := fmt.Sprintf("quickstart_TP1_DP1_CTX512_C8_P64_O128_R%d.json", k)
+			name := fmt.Sprintf("quickstart_TP1_DP1_CTX512_C8_P64_O128_round%d.json", k)
 			if _, err := os.Stat(filepath.Join(out, side, name)); err != nil {
 				t.Errorf("%s round %d: %v", side, k, err)
 			}
-			if _, err := os.Stat(filepath.Join(out, side, "logs", fmt.Sprintf("quickstart_TP1_DP1_R%d.log", k))); err != nil {
+			if _, err := os.Stat(filepath.Join(out, side, "logs", fmt.Sprintf("quickstart_TP1_DP1_round%d.log", k))); err != nil {
 				t.Errorf("%s round %d log: %v", side, k, err)
 			}
 		}

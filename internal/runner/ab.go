@@ -57,13 +57,15 @@ type ABOutcome struct {
 type ABStop func(s sweep.ServerConfig, rounds []ABRound) bool
 
 // ABFileName is the name of a point's result in round k: the sweep's name
-// with _R<k> before .json (or before .failed.json).
+// with _round<k> before .json (or before .failed.json). Not _R<k>: that
+// suffix already names a point's request rate, so a round file would read
+// as a point at another rate.
 func ABFileName(name string, round int) string {
 	stem, failed := strings.CutSuffix(name, results.FailedSuffix)
 	if !failed {
 		stem = strings.TrimSuffix(name, ".json")
 	}
-	out := fmt.Sprintf("%s_R%d", stem, round)
+	out := fmt.Sprintf("%s_round%d", stem, round)
 	if failed {
 		return out + results.FailedSuffix
 	}
@@ -78,7 +80,7 @@ func ABFileName(name string, round int) string {
 // configuration measured in each start. After each round stop says whether
 // the configuration is done; it runs at most ab.rounds rounds. Results go
 // to outDir/baseline and outDir/candidate under ABFileName, with each
-// start's server log as logs/<server>_R<k>.log and a summary.json listing
+// start's server log as logs/<server>_round<k>.log and a summary.json listing
 // every file. The error is only for files that could not be written.
 func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABStop) (ABOutcome, error) {
 	if opts.Observer == nil {
@@ -187,7 +189,7 @@ func (ab *abRunner) keep(s sweep.ServerConfig, round int, rows []Row, files map[
 		}
 	}
 	log := filepath.Join(dir, "logs", s.LogName())
-	err := os.Rename(log, filepath.Join(dir, "logs", fmt.Sprintf("%s_R%d.log", s.Stem(), round)))
+	err := os.Rename(log, filepath.Join(dir, "logs", fmt.Sprintf("%s_round%d.log", s.Stem(), round)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("keeping round %d's server log: %w", round, err)
 	}
