@@ -60,6 +60,9 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			_ = x.SetOutput(github.OutputVerdict, "error")
 			return err
 		}
+		for _, line := range clientWarnings(out.Rows) {
+			x.Warning(line)
+		}
 		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0
 		if in.Mode == github.ModeRun {
 			return finishRunMode(x, resultsDirs, infraFailed)

@@ -41,13 +41,14 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 	goodput := fs.String("goodput", "", "SLOs in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, tpot, e2el)")
 	saveDetailed := fs.Bool("save-detailed", false, "keep every request's ITLs in the file")
 	timeout := fs.Duration("timeout", loadgen.DefaultRequestTimeout, "limit of one request, stream included")
+	stall := fs.Duration("stall-timeout", loadgen.DefaultStallTimeout, "end the point when no stream received anything for this long")
 	out := fs.String("out", "", "result file to write (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	spec := runner.Spec{
 		BaseURL: *baseURL, Model: *model, Endpoint: *endpoint, Burstiness: *burstiness,
-		WarmupPrompts: *warmup, Repeats: *repeats, Seed: *seed, RequestTimeout: *timeout,
+		WarmupPrompts: *warmup, Repeats: *repeats, Seed: *seed, RequestTimeout: *timeout, StallTimeout: *stall,
 		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"), HarnessVersion: Version, Observer: lines{env.Stderr},
 		Point: sweep.Point{ContextSize: *ctxSize, Concurrency: *concurrency, NumPrompts: *numPrompts, OutputLen: *outputLen},
 	}
@@ -75,6 +76,9 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 		return infraf("bench: %v", err)
 	}
 	printBenchSummary(env.Stdout, f, *out)
+	if f.ClientSaturated() {
+		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", f.VllmBench.Client.Warning())
+	}
 	if f.Completed == 0 {
 		return infraf("bench: every request failed; first error: %s", f.FirstError())
 	}
@@ -104,6 +108,7 @@ func checkBenchFlags(spec runner.Spec, out string) error {
 	need(spec.WarmupPrompts >= 0, "--warmup-prompts: must be >= 0, got %d", spec.WarmupPrompts)
 	need(spec.Repeats >= 1, "--repeats: must be >= 1, got %d", spec.Repeats)
 	need(spec.RequestTimeout > 0, "--timeout: must be > 0, got %s", spec.RequestTimeout)
+	need(spec.StallTimeout > 0, "--stall-timeout: must be > 0, got %s", spec.StallTimeout)
 	if len(errs) > 0 {
 		return errs[0]
 	}
@@ -160,6 +165,10 @@ func printBenchSummary(w io.Writer, f *results.File, path string) {
 		f.RequestThroughput, f.OutputThroughput, f.TotalTokenThroughput)
 	if f.RequestGoodput != nil {
 		fmt.Fprintf(w, "goodput: %.2f req/s\n", *f.RequestGoodput)
+	}
+	if c := f.VllmBench.Client; c != nil {
+		fmt.Fprintf(w, "client: scheduling lag p50 %.3f ms (bound %.3f), p99 %.2f ms (bound %.2f), CPU %.0f %%, saturated %v\n",
+			c.SchedLagP50Ms, c.SaturationP50BoundMs, c.SchedLagP99Ms, c.SaturationBoundMs, c.CPUPercent, c.Saturated)
 	}
 	fmt.Fprintf(w, "wrote %s\n", path)
 }

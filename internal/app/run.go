@@ -102,4 +102,19 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(latencies in ms)")
+	for _, line := range clientWarnings(rows) {
+		fmt.Fprintln(w, "warning: "+line)
+	}
+}
+
+// clientWarnings returns one line per point measured by a saturated client.
+func clientWarnings(rows []runner.Row) []string {
+	var out []string
+	for _, r := range rows {
+		if r.File.ClientSaturated() {
+			s := r.Server
+			out = append(out, fmt.Sprintf("%s TP%d DP%d PP%d %s: %s", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), r.File.VllmBench.Client.Warning()))
+		}
+	}
+	return out
 }

@@ -36,6 +36,7 @@ type simRun struct {
 	conc  string
 	nump  string
 	olen  string
+	stall string // bench.stall_timeout; default left out
 }
 
 // writeRunConfig writes the runs into DIR/NAME and returns its path.
@@ -72,6 +73,9 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
       output_len: %s
 `, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), strconv.Quote(r.out),
 			or(r.ctx, "[64]"), or(r.conc, "[4]"), or(r.nump, "[8]"), or(r.olen, "[8]"))
+		if r.stall != "" {
+			fmt.Fprintf(&b, "      stall_timeout: %s\n", r.stall)
+		}
 	}
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -216,7 +220,8 @@ func checkNoSim(t *testing.T, port int) {
 func tableRows(stdout, run string) int {
 	n := 0
 	for _, line := range strings.Split(stdout, "\n") {
-		if strings.Contains(line, run+" TP") {
+		// Warnings under the table (a saturated client) name the row too.
+		if strings.Contains(line, run+" TP") && !strings.HasPrefix(line, "warning: ") {
 			n++
 		}
 	}
@@ -394,6 +399,43 @@ func TestRunServerCrashesMidSweep(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "1 server configuration failed") {
 		t.Errorf("stderr does not sum up the failure:\n%s", stderr)
+	}
+	checkNoSim(t, port)
+}
+
+func TestRunServerStalls(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	// The first run's simulator stops answering anything once its 20th
+	// request arrives, in the second point, with the default
+	// request_timeout (10m): the stall timeout ends that point, fails the
+	// third with the same cause, and the next configuration runs.
+	cfg := writeRunConfig(t, dir, "c.yaml",
+		simRun{name: "hang", port: port, out: out, nump: "[16, 32, 48]", extra: []string{"--sim-hang-after", "20"}, stall: "2s"},
+		simRun{name: "after", port: port, out: out, nump: "[16]"},
+	)
+	start := time.Now()
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Fatalf("run: exit %d, want %d\n%s", code, ExitInfra, stderr)
+	}
+	if d := time.Since(start); d > 2*time.Minute {
+		t.Errorf("a hung server kept the run for %v", d)
+	}
+	checkComplete(t, filepath.Join(out, "hang_TP1_DP1_CTX64_C4_P16_O8.json"), "hang")
+	for _, name := range []string{"hang_TP1_DP1_CTX64_C4_P32_O8.json", "hang_TP1_DP1_CTX64_C4_P48_O8.json"} {
+		f, err := results.Read(failedPath(filepath.Join(out, name)))
+		if err != nil {
+			t.Fatalf("the stall is not recorded for %s: %v\n%s", name, err, stderr)
+		}
+		if !strings.HasPrefix(f.VllmBench.Error, "server stalled: no token for 2s; /health ") {
+			t.Errorf("%s: error %q, want the stall first", filepath.Base(failedPath(name)), f.VllmBench.Error)
+		}
+	}
+	checkComplete(t, filepath.Join(out, "after_TP1_DP1_CTX64_C4_P16_O8.json"), "after")
+	if !strings.Contains(stderr, "server stalled: no token for 2s") {
+		t.Errorf("stderr does not name the stall:\n%s", stderr)
 	}
 	checkNoSim(t, port)
 }

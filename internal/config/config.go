@@ -27,6 +27,9 @@ const (
 	DefaultEndpoint = "completions"
 	// DefaultRequestTimeout bounds one request, stream included.
 	DefaultRequestTimeout = 10 * time.Minute
+	// DefaultStallTimeout ends a point whose streams have received nothing
+	// for this long while requests were in flight (a hung server).
+	DefaultStallTimeout = 60 * time.Second
 )
 
 // Config is a whole benchmark campaign: one file, several runs.
@@ -101,6 +104,7 @@ type Bench struct {
 	Seed           int64              `yaml:"seed"`
 	Endpoint       string             `yaml:"endpoint"`
 	RequestTimeout time.Duration      `yaml:"request_timeout"`
+	StallTimeout   time.Duration      `yaml:"stall_timeout"`
 	Goodput        map[string]float64 `yaml:"goodput"`
 	SaveDetailed   bool               `yaml:"save_detailed"`
 }

@@ -43,6 +43,7 @@ func TestParseDefaults(t *testing.T) {
 		{"repeats", r.Bench.Repeats, DefaultRepeats},
 		{"endpoint", r.Bench.Endpoint, DefaultEndpoint},
 		{"burstiness", r.Bench.Burstiness, DefaultBurstiness},
+		{"stall_timeout", r.Bench.StallTimeout, DefaultStallTimeout},
 		{"gate.tolerance left out", r.Gate.Tolerance == nil, true},
 		{"line", r.Line, 2},
 	}
@@ -55,7 +56,7 @@ func TestParseDefaults(t *testing.T) {
 
 func TestParseDurations(t *testing.T) {
 	src := strings.Replace(validRun, "      max_model_len: 4096\n", "      max_model_len: 4096\n      startup_timeout: 90\n", 1)
-	src = strings.Replace(src, "      output_len: [16]\n", "      output_len: [16]\n      request_timeout: 2m30s\n", 1)
+	src = strings.Replace(src, "      output_len: [16]\n", "      output_len: [16]\n      request_timeout: 2m30s\n      stall_timeout: 45s\n", 1)
 	cfg, err := Parse("c.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +66,9 @@ func TestParseDurations(t *testing.T) {
 	}
 	if got := cfg.Runs[0].Bench.RequestTimeout; got != 150*time.Second {
 		t.Errorf("request_timeout = %v, want 2m30s", got)
+	}
+	if got := cfg.Runs[0].Bench.StallTimeout; got != 45*time.Second {
+		t.Errorf("stall_timeout = %v, want 45s", got)
 	}
 }
 
@@ -90,6 +94,7 @@ func TestParseErrors(t *testing.T) {
 		{"external without base_url", "engine: sim", "engine: external", "c.yaml:4: runs[0].serve.base_url: required with engine external"},
 		{"base_url on vllm", "      model_path: m\n", "      model_path: m\n      base_url: http://x:1\n", `c.yaml:6: runs[0].serve.base_url: only used with engine external (this run's engine is "sim")`},
 		{"bad duration", "      model_path: m\n", "      model_path: m\n      startup_timeout: soon\n", `c.yaml:6: runs[0].serve.startup_timeout: expected a positive duration like 90s or 20m, got "soon"`},
+		{"bad stall timeout", "      output_len: [16]\n", "      output_len: [16]\n      stall_timeout: -5s\n", `c.yaml:13: runs[0].bench.stall_timeout: expected a positive duration like 90s or 20m, got "-5s"`},
 		{"unknown engine", "engine: sim", "engine: tgi", `c.yaml:3: runs[0].engine: must be one of vllm, sglang, sim, custom, external, got "tgi"`},
 		{"tp zero", "{tp: 1, dp: 1}", "{tp: 0, dp: 1}", "c.yaml:7: runs[0].serve.tp_dp_pairs[0].tp: must be >= 1, got 0"},
 		{"duplicate layout", "{tp: 1, dp: 1}]", "{tp: 1, dp: 1}, {tp: 1, dp: 1, pp: 1}]", "c.yaml:7: runs[0].serve.tp_dp_pairs[1]: duplicate layout tp=1 dp=1 pp=1"},

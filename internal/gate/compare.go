@@ -37,6 +37,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
+		markClientSaturated(row, p)
 		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
@@ -80,6 +81,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 	}
 	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
 	r.settleThrottled()
+	r.settleClientSuspect()
 	return r
 }
 

@@ -68,6 +68,10 @@ type Row struct {
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
 	// for charts; NaN where there is no value.
 	BaseThroughput, CurThroughput float64
+	// ClientSaturated, when not empty, says that the current result or the
+	// baseline was measured by a saturated load generator; the row's
+	// latency cells are then Suspect.
+	ClientSaturated string
 	// Hints name the largest changes in the server's metrics and the GPU
 	// telemetry from the baseline; set for regressed and improved points.
 	Hints []string
@@ -110,6 +114,9 @@ type Cell struct {
 	Verdict stats.Verdict
 	// Warnings are the statistical caveats of this cell.
 	Warnings []string
+	// Suspect is true for a latency cell measured by a saturated client:
+	// its regression is reported but does not fail the check.
+	Suspect bool
 }
 
 // Test names, as Cell.Test holds them.
@@ -155,7 +162,8 @@ func (r *Report) Count(v stats.Verdict) int {
 }
 
 // Regressions returns the number of regressed cells (point and metric)
-// that fail the check; see Waived for the others.
+// that fail the check: see Waived (a throttled GPU) and SuspectRegressions
+// (a saturated client) for the others.
 func (r *Report) Regressions() int {
 	n := 0
 	for _, row := range r.Rows() {
@@ -163,7 +171,7 @@ func (r *Report) Regressions() int {
 			continue
 		}
 		for _, c := range row.Cells {
-			if c.Verdict == stats.Regression {
+			if c.Verdict == stats.Regression && !c.Suspect {
 				n++
 			}
 		}

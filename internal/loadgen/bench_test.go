@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -110,9 +109,8 @@ func startHelper(b *testing.B, mode string) string {
 
 // cpuTime returns the CPU time (user + system) of this process.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	u := cpuNow()
+	return u.user + u.sys
 }
 
 // BenchmarkClientCapacity measures how many streamed chunks per second the

@@ -33,6 +33,10 @@ type ClientOptions struct {
 	MaxConns int
 	// RequestTimeout bounds one request, stream included.
 	RequestTimeout time.Duration
+	// StallTimeout ends a round when requests are in flight and none has
+	// received anything for this long (DefaultStallTimeout when zero; a
+	// negative value turns the watchdog off).
+	StallTimeout time.Duration
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 }
@@ -43,6 +47,7 @@ type Client struct {
 	baseURL string
 	apiKey  string
 	timeout time.Duration
+	stall   time.Duration
 	http    *http.Client
 	own     *http.Transport
 }
@@ -53,9 +58,13 @@ func NewClient(opts ClientOptions) *Client {
 		baseURL: strings.TrimSuffix(strings.TrimSuffix(opts.BaseURL, "/"), "/v1"),
 		apiKey:  opts.APIKey,
 		timeout: opts.RequestTimeout,
+		stall:   opts.StallTimeout,
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultRequestTimeout
+	}
+	if c.stall == 0 {
+		c.stall = DefaultStallTimeout
 	}
 	rt := opts.Transport
 	if rt == nil {

@@ -5,7 +5,9 @@
 // every request into one Record.
 //
 // A failed request is a Record with its Error set, never an abort of the
-// round. Records carry times in seconds relative to the round's origin (the
+// round; only a stall (no stream received anything for the stall timeout
+// while requests were in flight) or the caller's context ends a round
+// early. Records carry times in seconds relative to the round's origin (the
 // instant just before the first request is dispatched), so later stages
 // need no clock.
 //

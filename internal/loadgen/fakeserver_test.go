@@ -19,7 +19,12 @@ type fakeServer struct {
 	ttft, itl   time.Duration
 	failEvery   int    // answer 500 to every failEvery-th completion
 	hang        bool   // send one chunk, then block until the client leaves
+	hangFrom    int64  // from this completion on (1-based), hang like hang
 	noTokenize  bool   // answer 404 on /tokenize
+	noDetoken   bool   // answer 404 on /detokenize
+	noDone      bool   // end streams after usage, without data: [DONE]
+	cutAfter    int    // end streams after this many tokens, before any finish_reason
+	promptExtra int    // add to usage.prompt_tokens, as a chat template does
 	wantAPIKey  string // require this bearer token
 	mu          sync.Mutex
 	vocab       map[string]int
@@ -73,6 +78,10 @@ func (f *fakeServer) tokenize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) detokenize(w http.ResponseWriter, r *http.Request) {
+	if f.noDetoken {
+		http.Error(w, `{"detail":"Not Found"}`, http.StatusNotFound)
+		return
+	}
 	var req struct{ Tokens []int }
 	json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
@@ -87,7 +96,14 @@ func (f *fakeServer) detokenize(w http.ResponseWriter, r *http.Request) {
 func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 	n := f.requests.Add(1)
 	cur := f.inFlight.Add(1)
-	defer f.inFlight.Add(-1)
+	left := false
+	leave := func() {
+		if !left {
+			left = true
+			f.inFlight.Add(-1)
+		}
+	}
+	defer leave()
 	for {
 		m := f.maxInFlight.Load()
 		if cur <= m || f.maxInFlight.CompareAndSwap(m, cur) {
@@ -122,6 +138,7 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 	if msgs, ok := body["messages"].([]any); ok && len(msgs) > 0 {
 		promptTokens = len(strings.Fields(msgs[0].(map[string]any)["content"].(string)))
 	}
+	promptTokens += f.promptExtra
 	maxTokens := 0
 	for _, k := range []string{"max_tokens", "max_completion_tokens"} {
 		if v, ok := body[k].(float64); ok {
@@ -140,14 +157,25 @@ func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" t%d\",\"finish_reason\":null}],\"usage\":null}\n\n", i)
+		if f.cutAfter > 0 && i == f.cutAfter {
+			return
+		}
+		finish := "null"
+		if i == maxTokens-1 {
+			finish = `"length"`
+		}
+		fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" t%d\",\"finish_reason\":%s}],\"usage\":null}\n\n", i, finish)
 		fl.Flush()
-		if f.hang {
+		if f.hang || (f.hangFrom > 0 && n >= f.hangFrom) {
 			<-r.Context().Done()
 			return
 		}
 	}
+	// The client may send its next request as soon as it reads the end.
+	leave()
 	fmt.Fprintf(w, "data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n", promptTokens, maxTokens, promptTokens+maxTokens)
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	if !f.noDone {
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}
 	fl.Flush()
 }

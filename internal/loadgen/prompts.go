@@ -26,6 +26,10 @@ const (
 	// MethodCheckedText: prompts are text built with /detokenize and
 	// checked with /tokenize to have the asked number of tokens.
 	MethodCheckedText = "checked-text"
+	// MethodCountedText: chat on a server with /tokenize but no
+	// /detokenize; prompts are text of common one-token words, corrected
+	// with /tokenize until it counts the asked number of tokens.
+	MethodCountedText = "counted-text"
 	// MethodApproxText: the server has no /tokenize; prompts are text of
 	// common one-token words, about the asked length. The real length is
 	// taken from the server's usage.prompt_tokens.
@@ -81,7 +85,8 @@ type PromptSet struct {
 
 // BuildPrompts makes the prompts of one point against the server behind c.
 // It fails when the server cannot be reached; a server without /tokenize
-// (404) gives approximate text prompts instead.
+// (404) gives approximate text prompts instead, and chat on a server with
+// /tokenize but without /detokenize gives counted text.
 func BuildPrompts(ctx context.Context, c *Client, o PromptOptions) (*PromptSet, error) {
 	if o.InputLen < 1 {
 		return nil, fmt.Errorf("prompt length must be >= 1, got %d", o.InputLen)
@@ -104,6 +109,12 @@ func BuildPrompts(ctx context.Context, c *Client, o PromptOptions) (*PromptSet, 
 		return p, nil
 	}
 	p.Method = MethodCheckedText
+	switch _, err := c.Detokenize(ctx, o.Model, p.pool[:1]); {
+	case errors.Is(err, ErrNotFound):
+		p.Method = MethodCountedText
+	case err != nil:
+		return nil, fmt.Errorf("building chat prompts: %w", err)
+	}
 	if err := p.buildChat(ctx, c, o); err != nil {
 		return nil, err
 	}
@@ -115,7 +126,7 @@ func (p *PromptSet) Prompt(i int) Prompt {
 	switch {
 	case p.Method == MethodTokenIDs:
 		return Prompt{TokenIDs: p.randomIDs(i, p.InputLen), Len: p.InputLen}
-	case p.Method == MethodCheckedText && i < len(p.texts):
+	case (p.Method == MethodCheckedText || p.Method == MethodCountedText) && i < len(p.texts):
 		return Prompt{Text: p.texts[i], Len: p.InputLen}
 	default:
 		return Prompt{Text: p.approxText(i), Len: p.InputLen}
@@ -139,16 +150,22 @@ func (p *PromptSet) randomIDs(i, n int) []int {
 
 // approxText returns about InputLen tokens of common words for prompt i.
 func (p *PromptSet) approxText(i int) string {
+	return joinWords(p.approxWords(i, p.InputLen))
+}
+
+// approxWords draws n common words for prompt i.
+func (p *PromptSet) approxWords(i, n int) []string {
 	r := p.rng(i)
-	var b strings.Builder
-	b.Grow(p.InputLen * 5)
-	for k := 0; k < p.InputLen; k++ {
-		if k > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(approxWords[r.IntN(len(approxWords))])
+	words := make([]string, n)
+	for k := range words {
+		words[k] = approxWords[r.IntN(len(approxWords))]
 	}
-	return b.String()
+	return words
+}
+
+// joinWords joins words with single spaces.
+func joinWords(words []string) string {
+	return strings.Join(words, " ")
 }
 
 // buildChat builds o.Count chat prompts of exactly InputLen tokens where the
@@ -170,7 +187,11 @@ func (p *PromptSet) buildChat(ctx context.Context, c *Client, o PromptOptions) e
 	for range min(workers, max(o.Count, 1)) {
 		wg.Go(func() {
 			for i := range next {
-				text, err := p.chatPrompt(ctx, c, i)
+				build := p.chatPrompt
+				if p.Method == MethodCountedText {
+					build = p.countedPrompt
+				}
+				text, err := build(ctx, c, i)
 				if err != nil {
 					once.Do(func() { first = err; cancel() })
 					continue
@@ -222,6 +243,35 @@ func (p *PromptSet) chatPrompt(ctx context.Context, c *Client, i int) (string, e
 		ids = got
 		for len(ids) < n {
 			ids = append(ids, p.pool[r.IntN(len(p.pool))])
+		}
+	}
+	return text, nil
+}
+
+// countedPrompt draws common words and adds or drops words until the
+// server's tokenizer counts exactly InputLen tokens, or maxChatFixes rounds
+// pass; the last text is kept either way (the request records the server's
+// count).
+func (p *PromptSet) countedPrompt(ctx context.Context, c *Client, i int) (string, error) {
+	n := p.InputLen
+	words := p.approxWords(i, n)
+	r := p.rng(-i - 1)
+	var text string
+	for range maxChatFixes {
+		text = joinWords(words)
+		got, err := c.Tokenize(ctx, p.Model, text)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case len(got) == n:
+			return text, nil
+		case len(got) > n:
+			words = words[:max(len(words)-(len(got)-n), 1)]
+		default:
+			for range n - len(got) {
+				words = append(words, approxWords[r.IntN(len(approxWords))])
+			}
 		}
 	}
 	return text, nil

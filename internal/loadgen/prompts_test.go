@@ -55,6 +55,50 @@ func TestPromptsChat(t *testing.T) {
 	}
 }
 
+func TestPromptsChatWithoutDetokenize(t *testing.T) {
+	f := &fakeServer{noDetoken: true}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	p := prompts(t, c, EndpointChat, 40, 6)
+	if p.Method != MethodCountedText {
+		t.Fatalf("method %q, want %q", p.Method, MethodCountedText)
+	}
+	for i := range 6 {
+		if n := len(strings.Fields(p.Prompt(i).Text)); n != 40 {
+			t.Errorf("prompt %d has %d tokens, want 40", i, n)
+		}
+	}
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 6, OutputLen: 2, Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if !r.OK() || r.PromptTokens != 40 {
+			t.Errorf("chat record %+v", r)
+		}
+	}
+}
+
+func TestPromptsChatWithoutTokenizer(t *testing.T) {
+	srv := newFakeServer(t, &fakeServer{noTokenize: true, noDetoken: true, promptExtra: 7})
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	p := prompts(t, c, EndpointChat, 30, 4)
+	if p.Method != MethodApproxText {
+		t.Fatalf("method %q, want %q", p.Method, MethodApproxText)
+	}
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 4, OutputLen: 2, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		// The length is the server's usage.prompt_tokens: 30 words and 7
+		// tokens of chat template.
+		if !r.OK() || r.PromptTokens != 37 {
+			t.Errorf("chat record %+v", r)
+		}
+	}
+}
+
 func TestPromptsWithoutTokenizer(t *testing.T) {
 	srv := newFakeServer(t, &fakeServer{noTokenize: true})
 	c := NewClient(ClientOptions{BaseURL: srv.URL})

@@ -45,9 +45,14 @@ type Round struct {
 
 // Run sends the requests of l and calls sink once per request, from one
 // goroutine, as requests finish. It returns an error only when ctx ends
-// before every request was sent and finished; requests in flight then end
-// promptly. Failed requests are records with Error set, not errors.
-func (c *Client) Run(ctx context.Context, l Load, sink func(Record)) (Round, error) {
+// before every request was sent and finished, or when the server stalls
+// (no stream received anything for the client's stall timeout; the error
+// then matches ErrStalled and holds a *StallError); requests in flight then
+// end promptly as failed records, and the records of finished requests have
+// been delivered. Failed requests are records with Error set, not errors.
+func (c *Client) Run(parent context.Context, l Load, sink func(Record)) (Round, error) {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
 	schedule := Schedule(l.Seed, l.N, l.RequestRate, l.Burstiness)
 	slots := make(chan struct{}, max(l.Concurrency, 1))
 	records := make(chan Record, max(l.Concurrency, 1))
@@ -65,9 +70,14 @@ func (c *Client) Run(ctx context.Context, l Load, sink func(Record)) (Round, err
 		}
 	}()
 
-	var wg sync.WaitGroup
+	var wg, inFlight sync.WaitGroup
 	origin := time.Now()
 	round.Start = origin
+	var watch *stallWatch
+	if c.stall > 0 {
+		watch = &stallWatch{origin: origin, timeout: c.stall}
+		wg.Go(func() { watch.run(ctx, cancel) })
+	}
 	timer := time.NewTimer(0)
 	<-timer.C
 dispatch:
@@ -91,14 +101,16 @@ dispatch:
 		prompt := l.Prompts.Prompt(l.FirstPrompt + i)
 		body, err := requestBody(l.Prompts.Model, l.Prompts.Endpoint, prompt, l.OutputLen)
 		round.Sent++
+		inFlight.Add(1)
 		wg.Go(func() {
+			defer inFlight.Done()
 			defer func() { <-slots }()
 			var rec Record
 			if err != nil {
 				now := time.Since(origin).Seconds()
 				rec = Record{StartS: now, EndS: now, Error: fmt.Sprintf("encoding the request: %v", err)}
 			} else {
-				rec = c.stream(ctx, path, body, origin, l.OutputLen)
+				rec = c.stream(ctx, path, body, origin, l.OutputLen, watch)
 			}
 			rec.Index, rec.QueueS = i, queueS
 			if rec.PromptTokens == 0 {
@@ -107,23 +119,30 @@ dispatch:
 			records <- rec
 		})
 	}
-	wg.Wait()
+	inFlight.Wait()
 	close(records)
 	<-collected
-	if err := ctx.Err(); err != nil {
+	cancel(nil) // ends the watchdog
+	wg.Wait()
+	// The round's own cancel(nil) above is no failure; a stall or the end
+	// of parent is.
+	if err := context.Cause(ctx); (err != nil && !errors.Is(err, context.Canceled)) || parent.Err() != nil {
 		return round, fmt.Errorf("round stopped after %d of %d requests: %w", round.Sent, l.N, err)
 	}
 	return round, nil
 }
 
-// stream sends one streamed request and measures it.
-func (c *Client) stream(parent context.Context, path string, body []byte, origin time.Time, outputLen int) Record {
+// stream sends one streamed request and measures it; watch, when not nil,
+// hears of its signs of life.
+func (c *Client) stream(parent context.Context, path string, body []byte, origin time.Time, outputLen int, watch *stallWatch) Record {
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
 	var rec Record
 	fail := func(err error) Record {
 		rec.EndS = time.Since(origin).Seconds()
 		switch {
+		case errors.Is(context.Cause(parent), ErrStalled):
+			rec.Error = fmt.Sprintf("cancelled: %v", context.Cause(parent))
 		case parent.Err() != nil:
 			rec.Error = fmt.Sprintf("cancelled: %v", err)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -141,16 +160,26 @@ func (c *Client) stream(parent context.Context, path string, body []byte, origin
 	req.Header.Set("Accept", "text/event-stream")
 	sent := time.Now()
 	rec.StartS = sent.Sub(origin).Seconds()
+	clock := time.Now
+	if watch != nil {
+		watch.begin(sent)
+		defer watch.end()
+		clock = watch.clock()
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fail(err)
+	}
+	if watch != nil {
+		watch.alive(time.Now())
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fail(statusError(resp))
 	}
-	st := streamState{sent: sent, itls: make([]float32, 0, min(max(outputLen-1, 0), 8192))}
-	if err := readStream(resp.Body, time.Now, &st); err != nil {
+	// Every request asks for usage (stream_options.include_usage).
+	st := streamState{sent: sent, needUsage: true, itls: make([]float32, 0, min(max(outputLen-1, 0), 8192))}
+	if err := readStream(resp.Body, clock, &st); err != nil {
 		return fail(err)
 	}
 	if st.chunks == 0 {

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -150,6 +151,115 @@ func TestRunOpenLoopQueue(t *testing.T) {
 	for i := 1; i < len(recs); i++ {
 		if recs[i].StartS < recs[i-1].StartS+0.035 {
 			t.Errorf("request %d sent %v s after the previous one, want >= 40 ms", i, recs[i].StartS-recs[i-1].StartS)
+		}
+	}
+}
+
+func TestRunStreamEnd(t *testing.T) {
+	tests := []struct {
+		name    string
+		server  *fakeServer
+		wantErr string
+	}{
+		{"done", &fakeServer{}, ""},
+		{"no done after finish_reason and usage", &fakeServer{noDone: true}, ""},
+		{"cut before any finish_reason", &fakeServer{noDone: true, cutAfter: 2}, "stream ended before [DONE] and before a finish_reason, after 2 messages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.server)
+			c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 2})
+			defer c.Close()
+			for _, endpoint := range []string{EndpointCompletions, EndpointChat} {
+				p := prompts(t, c, endpoint, 8, 4)
+				recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 4, OutputLen: 5, Concurrency: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, r := range recs {
+					switch {
+					case tt.wantErr == "" && !r.OK():
+						t.Errorf("%s request %d failed: %s", endpoint, i, r.Error)
+					case tt.wantErr == "" && (r.CompletionTokens != 5 || len(r.ITLsS) != 4):
+						t.Errorf("%s request %d = %+v, want 5 tokens", endpoint, i, r)
+					case tt.wantErr != "" && !strings.Contains(r.Error, tt.wantErr):
+						t.Errorf("%s request %d error %q, want %q", endpoint, i, r.Error, tt.wantErr)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRunStall(t *testing.T) {
+	f := &fakeServer{itl: time.Millisecond, hangFrom: 5}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 2, StallTimeout: 500 * time.Millisecond})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	start := time.Now()
+	var recs []Record
+	round, err := c.Run(context.Background(), Load{Prompts: p, N: 20, OutputLen: 3, Concurrency: 2}, func(r Record) { recs = append(recs, r) })
+	if !errors.Is(err, ErrStalled) {
+		t.Fatalf("err = %v, want one matching ErrStalled", err)
+	}
+	var stall *StallError
+	if !errors.As(err, &stall) || stall.Timeout != 500*time.Millisecond || !strings.Contains(err.Error(), "server stalled: no token for 500ms") {
+		t.Errorf("err = %v, want a *StallError naming 500ms", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("a stalled round took %v", d)
+	}
+	if round.Sent != 6 || len(recs) != 6 {
+		t.Fatalf("sent %d, got %d records; want 6 (4 finished, 2 hung)", round.Sent, len(recs))
+	}
+	ok, stalled := 0, 0
+	for _, r := range recs {
+		switch {
+		case r.OK():
+			ok++
+		case r.Error == "cancelled: server stalled: no token for 500ms":
+			stalled++
+		default:
+			t.Errorf("record error %q", r.Error)
+		}
+	}
+	if ok != 4 || stalled != 2 {
+		t.Errorf("%d finished and %d stalled records, want 4 and 2", ok, stalled)
+	}
+}
+
+func TestRunNoFalseStall(t *testing.T) {
+	// Arrivals 600 ms apart with nothing in flight between them, and a
+	// 600 ms stream whose tokens are 150 ms apart: neither is a 400 ms
+	// stall.
+	f := &fakeServer{ttft: 5 * time.Millisecond, itl: 150 * time.Millisecond}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL, MaxConns: 1, StallTimeout: 400 * time.Millisecond})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 8, 0)
+	recs, _, err := roundOf(t, context.Background(), c, Load{Prompts: p, N: 3, OutputLen: 1, Concurrency: 1, RequestRate: 1 / 0.6, Burstiness: math.Inf(1)})
+	if err != nil {
+		t.Fatalf("open loop with gaps: %v", err)
+	}
+	recs, _, err = roundOf(t, context.Background(), c, Load{Prompts: p, N: 1, OutputLen: 5, Concurrency: 1})
+	if err != nil {
+		t.Fatalf("slow stream: %v", err)
+	}
+	if !recs[0].OK() {
+		t.Errorf("slow stream failed: %s", recs[0].Error)
+	}
+}
+
+func TestFormatTimeout(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		60 * time.Second:        "60s",
+		90 * time.Second:        "90s",
+		1500 * time.Millisecond: "1.5s",
+		200 * time.Millisecond:  "200ms",
+	} {
+		if got := formatTimeout(d); got != want {
+			t.Errorf("formatTimeout(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -10,6 +10,10 @@
 //     uses, folded into a GPUTelemetry block (per-GPU min/median/max of
 //     clocks, power, temperature, utilization and memory, and the share of
 //     samples with a thermal or power throttle).
+//   - Client health: the load generator's own scheduling lag (how late a
+//     goroutine woken by the network poller runs) and CPU use over the timed
+//     rounds, folded into a ClientHealth block with a saturation verdict
+//     (Judge), so that a point measured by a saturated client is known.
 //   - Hints: a pure comparison of a baseline's blocks with the current ones
 //     that names the largest changes in a few words and judges whether the
 //     current point was measured on a throttled GPU (suspect).

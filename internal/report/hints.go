@@ -57,8 +57,8 @@ func (r *Report) waivedLine() string {
 }
 
 // WarningAnnotations returns one line per regressed cell that does not
-// fail the check because its GPU was throttled, for `::warning`
-// annotations.
+// fail the check because its GPU was throttled or a saturated client
+// measured it, for `::warning` annotations.
 func (r *Report) WarningAnnotations() []string {
 	var out []string
 	for _, g := range r.Groups {
@@ -74,5 +74,5 @@ func (r *Report) WarningAnnotations() []string {
 			}
 		}
 	}
-	return out
+	return append(out, r.clientAnnotations()...)
 }

@@ -11,7 +11,7 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), Failed: r.Failed(), Missing: r.Missing(),
+		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
 	}
 	for _, g := range r.Groups {
@@ -20,13 +20,14 @@ func (r *Report) JSON() ([]byte, error) {
 				Name: row.Name, Server: g.Server, Point: row.Point,
 				Verdict: string(row.Verdict), Note: row.Note,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
+				ClientSaturated: row.ClientSaturated,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
 					Metric: c.Metric, Unit: c.Unit,
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
 					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance,
-					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory,
+					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
@@ -44,12 +45,15 @@ type jsonReport struct {
 	Regressions int    `json:"regressions"`
 	// Waived counts regressions measured on a throttled GPU that do not
 	// fail the check (gate.on_throttle: warn).
-	Waived      int         `json:"waived_regressions,omitempty"`
-	Failed      int         `json:"failed"`
-	Missing     int         `json:"missing,omitempty"`
-	Tests       int         `json:"tests"`
-	Annotations []string    `json:"annotations"`
-	Points      []jsonPoint `json:"points"`
+	Waived int `json:"waived_regressions,omitempty"`
+	// SuspectRegressions counts regressed latency cells measured by a
+	// saturated client, which Regressions leaves out.
+	SuspectRegressions int         `json:"suspect_regressions,omitempty"`
+	Failed             int         `json:"failed"`
+	Missing            int         `json:"missing,omitempty"`
+	Tests              int         `json:"tests"`
+	Annotations        []string    `json:"annotations"`
+	Points             []jsonPoint `json:"points"`
 }
 
 type jsonPoint struct {
@@ -62,9 +66,11 @@ type jsonPoint struct {
 	// (regressed and improved points).
 	Hints []string `json:"hints,omitempty"`
 	// Throttled says why the point is suspect (a throttled GPU).
-	Throttled      string     `json:"throttled,omitempty"`
-	ThrottleWaived bool       `json:"throttle_waived,omitempty"`
-	Cells          []jsonCell `json:"cells,omitempty"`
+	Throttled      string `json:"throttled,omitempty"`
+	ThrottleWaived bool   `json:"throttle_waived,omitempty"`
+	// ClientSaturated says that a saturated client measured the point.
+	ClientSaturated string     `json:"client_saturated,omitempty"`
+	Cells           []jsonCell `json:"cells,omitempty"`
 }
 
 type jsonCell struct {
@@ -82,6 +88,9 @@ type jsonCell struct {
 	NoHistory bool     `json:"no_history,omitempty"`
 	Verdict   string   `json:"verdict"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// Suspect marks a latency cell measured by a saturated client; its
+	// regression is not counted.
+	Suspect bool `json:"suspect,omitempty"`
 }
 
 // num returns a pointer to v, or nil for NaN and infinities.

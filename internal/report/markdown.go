@@ -59,12 +59,13 @@ func (r *Report) mdAnswer(l labeler) string {
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return "## " + r.headline(l) + "\n\n" + r.restsOn() + "\n\n"
+		return "## " + r.headline(l) + "\n\n" + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
+	lines = append(lines, r.clientSummary()...)
 	return "## " + r.headline(l) + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
 }
 
@@ -431,6 +432,10 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 				name += " " + throttledMark
 				used.suspect = true
 			}
+			if row.ClientSaturated != "" {
+				name += " " + clientMark
+				used.client = true
+			}
 			line := []string{name}
 			for _, m := range metrics {
 				line = append(line, shortCell(cellOf(row, m), used))
@@ -451,6 +456,11 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 	for _, row := range rows {
 		if note := r.throttleNote(g, row); note != "" {
 			notes = append(notes, fmt.Sprintf("- %s %s %s", throttledMark, l.row(row.Point), note))
+		}
+	}
+	for _, row := range rows {
+		if note := clientNote(row); note != "" {
+			notes = append(notes, fmt.Sprintf("- %s %s %s", clientMark, l.row(row.Point), note))
 		}
 	}
 	if len(notes) > 0 {
@@ -535,6 +545,10 @@ func shortCell(c *gate.Cell, used *marks) string {
 		s += " †"
 		used.dagger = true
 	}
+	if c.Suspect {
+		s += " " + clientMark
+		used.client = true
+	}
 	return s
 }
 
@@ -543,6 +557,7 @@ type marks struct {
 	verdicts map[stats.Verdict]bool
 	dagger   bool
 	suspect  bool
+	client   bool
 }
 
 func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
@@ -560,6 +575,9 @@ func (m *marks) legend() string {
 	}
 	if m.suspect {
 		parts = append(parts, throttledMark+" suspect (measured on a throttled GPU)")
+	}
+	if m.client {
+		parts = append(parts, clientLegend)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -665,6 +683,9 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 				verdict := verdictWord(c.Verdict)
 				if c.Test == gate.TestTolerance && c.Verdict != stats.Skipped {
 					verdict += " †"
+				}
+				if c.Suspect {
+					verdict += " " + clientMark
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,

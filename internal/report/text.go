@@ -21,6 +21,9 @@ func (r *Report) Text() string {
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
 	}
+	for _, w := range r.clientSummary() {
+		b.WriteString(strings.TrimPrefix(w, clientMark+" ") + "\n")
+	}
 	b.WriteString(r.restsOn() + "\n")
 	if changes := r.changeLines(l); len(changes) > 0 {
 		b.WriteString("\nwhat changed:\n")
@@ -41,6 +44,9 @@ func (r *Report) Text() string {
 				if c.Verdict == stats.Skipped {
 					verdict += ": " + row.Note
 				}
+				if c.Suspect {
+					verdict += " (suspect: saturated client)"
+				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
 					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
@@ -54,6 +60,7 @@ func (r *Report) Text() string {
 			}
 		}
 	}
+	b.WriteString(r.textClient(l))
 	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
 		b.WriteString("\nsuspect points:\n")
 		for _, line := range lines {
@@ -90,6 +97,9 @@ func (r *Report) changeLines(l labeler) []string {
 				if c.CI != nil {
 					text += " " + fmtCI(c.CI)
 				}
+				if c.Suspect {
+					text += " (suspect: saturated client)"
+				}
 				lines = append(lines, line{text, c.Verdict.Severity()})
 			}
 		}
@@ -118,8 +128,8 @@ func (r *Report) Annotations() []string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict != stats.Regression || row.ThrottleWaived {
-					continue
+				if c.Verdict != stats.Regression || row.ThrottleWaived || c.Suspect {
+					continue // a waived or suspect regression is a warning
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)
 				if c.CI != nil {

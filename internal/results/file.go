@@ -86,10 +86,16 @@ type Meta struct {
 	WarmupPrompts int           `json:"warmup_prompts"`
 	Seed          int64         `json:"seed"`
 	// PromptMethod says how the prompts got their exact length: token-ids
-	// (ids from the server's /tokenize), checked-text (chat text checked
-	// with /tokenize) or approx-text (no /tokenize: input_lens are the
-	// server's usage.prompt_tokens).
+	// (ids from the server's /tokenize), checked-text (chat text made with
+	// /detokenize and checked with /tokenize), counted-text (chat on a
+	// server without /detokenize: common words counted with /tokenize) or
+	// approx-text (no /tokenize: input_lens are the server's
+	// usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// Client is the load generator's own health over the timed rounds:
+	// scheduling lag, CPU use, and whether it was saturated, in which case
+	// the point's latencies measured the client too and are suspect.
+	Client *probe.ClientHealth `json:"client,omitempty"`
 	// PeakConcurrentRequests is the exact peak of requests in flight at
 	// one instant. The top-level max_concurrent_requests keeps vLLM's
 	// number (1-second bins, a request counted in every bin it touches),
@@ -123,6 +129,12 @@ type Meta struct {
 	// GPUTelemetry is nvidia-smi's view of the GPUs while the point ran;
 	// absent without nvidia-smi.
 	GPUTelemetry *probe.GPUTelemetry `json:"gpu_telemetry,omitempty"`
+}
+
+// ClientSaturated reports whether the point was measured by a saturated
+// client (see probe.ClientHealth.Judge).
+func (f *File) ClientSaturated() bool {
+	return f.VllmBench.Client != nil && f.VllmBench.Client.Saturated
 }
 
 // Repeat summarises one repeat of a point: the values that have one sample

@@ -33,6 +33,9 @@ type Spec struct {
 	Seed int64
 	// RequestTimeout bounds one request; 0 means loadgen's default.
 	RequestTimeout time.Duration
+	// StallTimeout ends the point when no stream has received anything for
+	// this long while requests were in flight; 0 means loadgen's default.
+	StallTimeout time.Duration
 	// Goodput holds the SLOs in ms; keys ttft_ms, tpot_ms, e2el_ms.
 	Goodput map[string]float64
 	// SaveDetailed keeps every request's ITLs in the file.
@@ -87,6 +90,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	start := time.Now()
 	client := loadgen.NewClient(loadgen.ClientOptions{
 		BaseURL: spec.BaseURL, APIKey: spec.APIKey, MaxConns: p.Concurrency, RequestTimeout: spec.RequestTimeout,
+		StallTimeout: spec.StallTimeout,
 	})
 	defer client.Close()
 	model := spec.Model
@@ -112,6 +116,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			return nil, fmt.Errorf("warmup: %w", err)
 		}
 	}
+	// The client's own health is measured over the timed rounds only.
+	health := probe.StartClient(ctx)
+	defer health.Stop()
 	// Beside the timed rounds: the server's own metrics and the GPUs'
 	// telemetry. Neither ever fails the point.
 	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
@@ -146,6 +153,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
+	own := health.Stop()
+	own.Judge(f.MedianITLMs)
+	f.VllmBench.Client = &own
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion

@@ -2,11 +2,16 @@ package runner
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sim/simtest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -42,6 +47,64 @@ func TestMeasurePointSim(t *testing.T) {
 	}
 	if got := obs.rounds; len(got) != 2 || got[0] != "warmup 2/2" || got[1] != "requests 40/40" {
 		t.Errorf("rounds observed: %q, want a warmup of 2 and 40 requests", got)
+	}
+}
+
+func TestMeasureRecordsClientHealth(t *testing.T) {
+	base := simtest.Start(t, "--sim-speedup", "2") // steps of a few ms: a median ITL above zero
+	f, err := Measure(context.Background(), Spec{
+		BaseURL: base, Point: sweep.Point{ContextSize: 64, Concurrency: 4, NumPrompts: 8, OutputLen: 16}, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.VllmBench.Client
+	if c == nil {
+		t.Fatal("no vllm_bench.client in the result")
+	}
+	// The bounds: 1 ms on the lag's p99, 10 % of the point's median ITL on
+	// its median.
+	if f.MedianITLMs <= 0 {
+		t.Fatalf("median ITL %v ms, want > 0", f.MedianITLMs)
+	}
+	if want := 0.1 * f.MedianITLMs; c.SaturationBoundMs != 1 || c.SaturationP50BoundMs != want || c.GOMAXPROCS < 1 || c.DurationS <= 0 {
+		t.Errorf("client %+v, want bounds 1 ms and %v ms (median ITL %v ms)", *c, want, f.MedianITLMs)
+	}
+	tail := c.SchedLagP99Ms
+	if c.LagSamples < probe.MinTailSamples {
+		tail = c.SchedLagP50Ms
+	}
+	if c.Saturated != (tail > c.SaturationBoundMs || c.SchedLagP50Ms > c.SaturationP50BoundMs) {
+		t.Errorf("client %+v: verdict disagrees with its bounds", *c)
+	}
+}
+
+// TestMeasureChatWithoutDetokenize puts a proxy in front of the simulator
+// that answers 404 on /detokenize, as servers other than vLLM do: chat
+// prompts are then counted with /tokenize, and the file says so.
+func TestMeasureChatWithoutDetokenize(t *testing.T) {
+	target, err := url.Parse(simtest.Start(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/detokenize" {
+			http.Error(w, `{"detail":"Not Found"}`, http.StatusNotFound)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	f, err := Measure(context.Background(), Spec{
+		BaseURL: srv.URL, Endpoint: "chat", Point: sweep.Point{ContextSize: 64, Concurrency: 4, NumPrompts: 8, OutputLen: 8}, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Completed != 8 || f.VllmBench.PromptMethod != "counted-text" || f.VllmBench.Endpoint != "chat" {
+		t.Errorf("completed %d, prompt_method %q, endpoint %q; want 8, counted-text, chat (first error %q)",
+			f.Completed, f.VllmBench.PromptMethod, f.VllmBench.Endpoint, f.FirstError())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/server"
@@ -227,6 +229,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 func settingsDigest(s sweep.ServerConfig) string {
 	b, serve := s.Run.Bench, s.Run.Serve
 	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
+	b.StallTimeout = 0
 	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
 	data, _ := json.Marshal(struct {
 		Engine config.Engine
@@ -298,7 +301,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	f, err := Measure(pointCtx, Spec{
 		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
-		Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
+		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
 		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
 	})
@@ -325,6 +328,11 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	default:
 	}
 	if err != nil {
+		if errors.Is(err, loadgen.ErrStalled) && ctx.Err() == nil {
+			// The stall comes first, so that the failed files of this
+			// point and the server's remaining ones lead with it.
+			return nil, fmt.Errorf("%w (point %s)", stallCause(ctx, err, recipe.BaseURL+recipe.HealthPath), p.Label())
+		}
 		return nil, fmt.Errorf("point %s: %w", p.Label(), err)
 	}
 	return f, nil

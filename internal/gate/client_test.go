@@ -1,0 +1,68 @@
+package gate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+)
+
+// saturated marks a result as measured by a client whose lag p99 was 8 ms.
+func saturated(p baseline.Pair, inBaseline bool) baseline.Pair {
+	h := probe.ClientHealth{SchedLagP99Ms: 8, LagSamples: 500, GOMAXPROCS: 2}
+	h.Judge(9)
+	if inBaseline {
+		p.Baseline.VllmBench.Client = &h
+	} else {
+		p.Current.File.VllmBench.Client = &h
+	}
+	return p
+}
+
+func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
+	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 200, repeats: 2, seed: 3}
+	// TTFT 60 % worse and throughput 15 % lower: both clear regressions.
+	worse := base
+	worse.ttftMs, worse.outTput, worse.seed = 80, 850, 4
+	gates := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms", "output_throughput"}, Tolerance: 0.05, Alpha: 0.05}}
+
+	plain := Compare([]baseline.Pair{pair(worse, &base, nil)}, Options{Gates: gates})
+	if plain.Regressions() != 2 || plain.SuspectRegressions() != 0 {
+		t.Fatalf("without saturation: %d regressions, %d suspect; want 2 and 0", plain.Regressions(), plain.SuspectRegressions())
+	}
+	for _, inBaseline := range []bool{false, true} {
+		r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), inBaseline)}, Options{Gates: gates})
+		row := r.Rows()[0]
+		if !strings.Contains(row.ClientSaturated, "client saturated (scheduling lag p99 8.00 ms > 1.00 ms") {
+			t.Errorf("baseline saturated %v: row says %q", inBaseline, row.ClientSaturated)
+		}
+		for _, c := range row.Cells {
+			if c.Verdict != stats.Regression || c.Suspect != (c.Metric == "median_ttft_ms") {
+				t.Errorf("baseline saturated %v: %s verdict %s suspect %v; want a regression, suspect only for the latency", inBaseline, c.Metric, c.Verdict, c.Suspect)
+			}
+		}
+		// The throughput regression still counts; the latency one does not.
+		if row.Verdict != stats.Regression || r.Regressions() != 1 || r.SuspectRegressions() != 1 || r.Verdict() != VerdictRegression {
+			t.Errorf("baseline saturated %v: %d regressions, %d suspect, verdict %s; want 1, 1, regression", inBaseline, r.Regressions(), r.SuspectRegressions(), r.Verdict())
+		}
+	}
+	// A latency regression alone on a saturated point does not fail the check.
+	latencyOnly := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms"}, Tolerance: 0.05, Alpha: 0.05}}
+	r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), false)}, Options{Gates: latencyOnly})
+	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 || r.Rows()[0].Verdict != stats.Inconclusive {
+		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect, point %s; want pass, 1, inconclusive",
+			r.Verdict(), r.SuspectRegressions(), r.Rows()[0].Verdict)
+	}
+}
+
+func TestSaturatedClientOnFailedPoint(t *testing.T) {
+	failed := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 10, failed: 10, seed: 3}
+	base := failed
+	base.failed = 0
+	r := Compare([]baseline.Pair{saturated(pair(failed, &base, nil), false)}, Options{})
+	if row := r.Rows()[0]; row.Verdict != stats.Failed || row.ClientSaturated != "" {
+		t.Errorf("failed point: verdict %s, client note %q; want failed and no note", row.Verdict, row.ClientSaturated)
+	}
+}
