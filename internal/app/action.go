@@ -54,7 +54,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine), Shard: in.Shard}})
 		var out runner.Outcome
 		if err == nil {
-			out, err = runSweep(ctx, env, plan, runnerOptions(env, false, &groups{lines: lines{env.Stderr}, x: x}))
+			out, err = runSweep(ctx, env, plan, runnerOptions(env, false, &groups{lines: newLines(env.Stderr), x: x}))
 		}
 		if err != nil {
 			_ = x.SetOutput(github.OutputVerdict, "error")
@@ -149,7 +149,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 // groups is the action's runner.Observer: the command line's lines, with
 // each server configuration's lines in a collapsible group of the job log.
 type groups struct {
-	lines
+	*lines
 	x   *github.Actions
 	end func()
 }

@@ -49,7 +49,7 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 	spec := runner.Spec{
 		BaseURL: *baseURL, Model: *model, Endpoint: *endpoint, Burstiness: *burstiness,
 		WarmupPrompts: *warmup, Repeats: *repeats, Seed: *seed, RequestTimeout: *timeout, StallTimeout: *stall,
-		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"), HarnessVersion: Version, Observer: lines{env.Stderr},
+		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"), HarnessVersion: Version, Observer: newLines(env.Stderr),
 		Point: sweep.Point{ContextSize: *ctxSize, Concurrency: *concurrency, NumPrompts: *numPrompts, OutputLen: *outputLen},
 	}
 	var err error

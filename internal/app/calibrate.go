@@ -115,7 +115,7 @@ func calibrateSweeps(ctx context.Context, env *Env, opts calibrateOptions) ([]st
 		if err != nil {
 			return nil, err
 		}
-		out, err := runSweep(ctx, &sweepEnv, plan, runnerOptions(env, false, lines{env.Stderr}))
+		out, err := runSweep(ctx, &sweepEnv, plan, runnerOptions(env, false, newLines(env.Stderr)))
 		if err != nil {
 			return nil, err
 		}

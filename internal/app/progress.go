@@ -13,15 +13,24 @@ import (
 )
 
 // lines is the command line's runner.Observer: a header per server
-// configuration, a line per step and point, and the requests of each round
-// (on a terminal one line redrawn, elsewhere a line every few seconds), all
-// on w (stderr).
+// configuration, a line per step and per point (which of how many, with an
+// estimate of the time left once a point has finished), and the requests of
+// each round (on a terminal one line redrawn, elsewhere a line every few
+// seconds), all on w (stderr).
 type lines struct {
 	w io.Writer
+	// first is when the first measured point began; begun counts the
+	// measured points begun since, for the estimate.
+	first time.Time
+	begun int
+	now   func() time.Time
 }
 
+// newLines returns the observer that writes to w.
+func newLines(w io.Writer) *lines { return &lines{w: w, now: time.Now} }
+
 // BeginServer prints the configuration's header.
-func (l lines) BeginServer(i, n int, s sweep.ServerConfig) {
+func (l *lines) BeginServer(i, n int, s sweep.ServerConfig) {
 	fmt.Fprintf(l.w, "\n%s\n", serverHeader(i, n, s))
 }
 
@@ -31,20 +40,33 @@ func serverHeader(i, n int, s sweep.ServerConfig) string {
 }
 
 // EndServer prints why the configuration failed, if it did.
-func (l lines) EndServer(s sweep.ServerConfig, err error) {
+func (l *lines) EndServer(s sweep.ServerConfig, err error) {
 	if err != nil {
 		fmt.Fprintf(l.w, "vllm-bench: %s: %v\n", s.Stem(), err)
 	}
 }
 
 // Step prints the step.
-func (l lines) Step(msg string) { fmt.Fprintln(l.w, msg) }
+func (l *lines) Step(msg string) { fmt.Fprintln(l.w, msg) }
 
-// BeginPoint prints the point's label.
-func (l lines) BeginPoint(p sweep.Point) { fmt.Fprintln(l.w, p.Label()) }
+// BeginPoint prints which point of how many begins, and once a point has
+// finished, the time the rest will take at the pace so far (server starts
+// included).
+func (l *lines) BeginPoint(k, n int, p sweep.Point) {
+	now := l.now()
+	line := fmt.Sprintf("[point %d/%d] %s", k, n, p.Label())
+	if l.begun == 0 {
+		l.first = now
+	} else {
+		perPoint := now.Sub(l.first) / time.Duration(l.begun)
+		line += fmt.Sprintf(" (ETA %s)", (perPoint * time.Duration(n-k+1)).Round(time.Second))
+	}
+	l.begun++
+	fmt.Fprintln(l.w, line)
+}
 
 // Round starts reporting a round of requests.
-func (l lines) Round(label string, total int) runner.Round {
+func (l *lines) Round(label string, total int) runner.Round {
 	return startProgress(l.w, label, total)
 }
 

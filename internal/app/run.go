@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 )
 
 // cmdRun is `vllm-bench run`: it runs the sweep, prints the table and, with
-// --baselines, the gate. Exit 1: a regression; 3: a server configuration
-// failed or the sweep was interrupted.
+// --baselines, the gate. Exit 1: a regression, or a point with failed
+// requests; 2: bad input, an output directory that cannot be written;
+// 3: a server configuration failed or the sweep was interrupted.
 func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
 	var opts sweepOptions
@@ -33,7 +36,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, lines{env.Stderr}))
+	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
 	}
@@ -41,16 +44,29 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if *baselines != "" {
 		gateErr = compareAfterRun(env, plan, *baselines)
 	}
-	if len(out.Failures) > 0 {
-		return quietExit(ExitInfra)
+	for _, dir := range plan.OutputDirs() {
+		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
 	}
-	return gateErr
+	switch {
+	case len(out.Failures) > 0:
+		return quietExit(ExitInfra)
+	case gateErr != nil:
+		return gateErr
+	case len(out.FailedRequests) > 0:
+		return quietExit(ExitRegression)
+	}
+	return nil
 }
 
-// runSweep runs a plan, prints its table on stdout and its failures on
-// stderr. The error is ExitInfra when the sweep was interrupted or its
-// summary could not be written; failed configurations are in the outcome.
+// runSweep checks that the plan's output directories are writable, runs
+// the plan, prints its table on stdout and its failures on stderr. The
+// error is exit 2 for an output directory that cannot be written (before
+// any server starts) and exit 3 when the sweep was interrupted; failed
+// configurations and points are in the outcome.
 func runSweep(ctx context.Context, env *Env, plan runner.Plan, opts runner.Options) (runner.Outcome, error) {
+	if err := runner.CheckOutputDirs(plan); err != nil {
+		return runner.Outcome{}, invalidf("%v", err)
+	}
 	out, err := runner.Run(ctx, plan, opts)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: %v\n", err)
@@ -62,6 +78,12 @@ func runSweep(ctx context.Context, env *Env, plan runner.Plan, opts runner.Optio
 	if len(out.Failures) > 0 {
 		fmt.Fprintf(env.Stderr, "\nvllm-bench: %s failed:\n", plural(len(out.Failures), "server configuration"))
 		for _, f := range out.Failures {
+			fmt.Fprintf(env.Stderr, "  - %s\n", f)
+		}
+	}
+	if len(out.FailedRequests) > 0 {
+		fmt.Fprintf(env.Stderr, "\nvllm-bench: %s had failed requests:\n", plural(len(out.FailedRequests), "point"))
+		for _, f := range out.FailedRequests {
 			fmt.Fprintf(env.Stderr, "  - %s\n", f)
 		}
 	}
@@ -96,9 +118,16 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	fmt.Fprintln(tw, "server\tpoint\tTTFT p50\tTTFT p99\tTPOT p50\tITL p50\tE2EL p50\tout tok/s\treq/s\tfailed\t")
 	for _, r := range rows {
 		f, s := r.File, r.Server
-		fmt.Fprintf(tw, "%s TP%d DP%d PP%d\t%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.2f\t%d\t%s\n",
-			s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), f.MedianTTFTMs, f.P99TTFTMs, f.MedianTPOTMs, f.MedianITLMs, f.MedianE2ELMs,
-			f.OutputThroughput, f.RequestThroughput, f.Failed, r.Note)
+		figures := "\t\t\t\t\t\t\t" // nothing was measured: blanks, not zeros
+		if f.Completed > 0 {
+			figures = fmt.Sprintf("%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.2f\t",
+				f.MedianTTFTMs, f.P99TTFTMs, f.MedianTPOTMs, f.MedianITLMs, f.MedianE2ELMs, f.OutputThroughput, f.RequestThroughput)
+		}
+		line := fmt.Sprintf("%s TP%d DP%d PP%d\t%s\t%s%d\t", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), figures, f.Failed)
+		if r.Note != "" {
+			line += " " + r.Note // after the aligned columns, apart from the count
+		}
+		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(latencies in ms)")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -747,4 +748,75 @@ func complete(t *testing.T, path string) bool {
 	t.Helper()
 	f, err := results.Read(path)
 	return err == nil && f.Complete()
+}
+
+// A point with some failed requests is a failed point for run as for
+// compare: exit 1, its own status in summary.json, and the count in the
+// table's failed column.
+func TestRunSomeRequestsFail(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "flaky", port: port, out: out, nump: "[40]", extra: []string{"--sim-error-rate", "0.2", "--seed", "3"}})
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitRegression || !strings.Contains(stderr, "1 point had failed requests") {
+		t.Fatalf("run: exit %d, want %d naming the point\n%s", code, ExitRegression, stderr)
+	}
+	sum := readSummaryT(t, out)
+	if len(sum.Points) != 1 || sum.Points[0].Status != results.StatusRequestsFailed || sum.Points[0].Failed == 0 {
+		t.Errorf("summary: %+v", sum.Points)
+	}
+	// The failed count stands in its own column, apart from any note.
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.Contains(line, "flaky TP1") {
+			fields := strings.Fields(line)
+			if last := fields[len(fields)-1]; last != strconv.Itoa(sum.Points[0].Failed) {
+				t.Errorf("row %q ends with %q, want the failed count %d", line, last, sum.Points[0].Failed)
+			}
+		}
+	}
+	checkNoSim(t, port)
+}
+
+// An output directory that cannot be written stops run before any server
+// starts: exit 2, one line with the path.
+func TestRunUnwritableOutput(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := runTestPort(t)
+	for _, out := range []string{blocker, filepath.Join(blocker, "sub")} {
+		cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "unwritable", port: port, out: out})
+		code, _, stderr := cli(t, nil, "run", "-c", cfg)
+		if code != ExitInvalid || !strings.Contains(stderr, fmt.Sprintf("%q", out)) || strings.Contains(stderr, "starting server") {
+			t.Errorf("output %s: exit %d, stderr %q; want %d naming the path before any server starts", out, code, stderr, ExitInvalid)
+		}
+	}
+	checkNoSim(t, port)
+}
+
+// Progress says which point of how many, with an estimate once a point
+// has finished; run ends with where the results are.
+func TestRunProgressLines(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "progress", port: port, out: out, conc: "[1, 4]"})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^\[point 1/2\] CTX64 C1 P8 O8$`),
+		regexp.MustCompile(`(?m)^\[point 2/2\] CTX64 C4 P8 O8 \(ETA \d+s\)$`),
+		regexp.MustCompile(`(?m)^server progress_TP1_DP1 stopped in \d+\.\ds$`),
+		regexp.MustCompile(`(?m)^vllm-bench: results in ` + regexp.QuoteMeta(out) + `, index in ` + regexp.QuoteMeta(filepath.Join(out, "summary.json")) + `$`),
+	} {
+		if !want.MatchString(stderr) {
+			t.Errorf("stderr lacks %s:\n%s", want, stderr)
+		}
+	}
+	checkNoSim(t, port)
 }

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -208,5 +209,43 @@ func TestMatchCorruptBaseline(t *testing.T) {
 	}
 	if _, err := Load(res, base); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q:2", hist)) {
 		t.Errorf("err = %v, want it to name %q line 2", err, hist)
+	}
+}
+
+func TestFindMissing(t *testing.T) {
+	// With a summary: the planned point not run is missing; the point of an
+	// earlier sweep is not (this sweep did not plan it).
+	dir := resultsDir(t, h100)
+	cur, err := LoadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := FindMissing(dir, t.TempDir(), cur)
+	notRun, _ := result("llama", 16, h100)
+	if err != nil || len(missing) != 1 || missing[0].Name != notRun || missing[0].Point.Concurrency != 16 || !strings.Contains(missing[0].Reason, "not run") {
+		t.Fatalf("with a summary: %+v, %v", missing, err)
+	}
+
+	// Without a summary: the baseline's points of the run are expected.
+	base := t.TempDir()
+	for _, c := range []int{1, 2, 4} {
+		name, f := result("llama", c, h100)
+		writeJSON(t, filepath.Join(base, "llama", name), f)
+	}
+	partial := t.TempDir()
+	name, f := result("llama", 1, h100)
+	writeJSON(t, filepath.Join(partial, name), f)
+	cur, err = LoadResults(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err = FindMissing(partial, base, cur)
+	if err != nil || len(missing) != 2 || missing[0].Server.Run != "llama" {
+		t.Fatalf("without a summary: %+v, %v", missing, err)
+	}
+
+	// Nothing at all to judge.
+	if _, err := FindMissing(t.TempDir(), base, nil); !errors.Is(err, ErrNoResults) {
+		t.Errorf("empty directory: %v, want ErrNoResults", err)
 	}
 }

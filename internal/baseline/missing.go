@@ -59,7 +59,7 @@ func FindMissing(dir, baselinesDir string, cur []*Result) ([]Missing, error) {
 			name := pointName(p.File)
 			switch {
 			case have[name]:
-			case p.Status == "not-run":
+			case p.Status == results.StatusNotRun:
 				add(name, "not run: the sweep stopped before this point")
 			default:
 				add(name, fmt.Sprintf("summary.json lists it as %s, but %s is not in the directory", p.Status, p.File))

@@ -133,7 +133,7 @@ func summaryFiles(dir string) (map[string]bool, error) {
 	}
 	files := make(map[string]bool, len(sum.Points))
 	for _, p := range sum.Points {
-		if p.Status != "not-run" { // its file, if any, is of an earlier sweep
+		if p.Status != results.StatusNotRun { // its file, if any, is of an earlier sweep
 			files[p.File] = true
 		}
 	}

@@ -116,7 +116,7 @@ type Gate struct {
 	Metrics   []string `yaml:"metrics"`
 	Tolerance *float64 `yaml:"tolerance"`
 	Alpha     *float64 `yaml:"alpha"`
-	// PriorCV holds, per latency metric, the run-to-run coefficient of
+	// PriorCV holds, per gated metric, the run-to-run coefficient of
 	// variation assumed until the baselines hold enough history to measure
 	// it.
 	PriorCV map[string]float64 `yaml:"prior_cv"`

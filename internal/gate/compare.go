@@ -134,7 +134,7 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		if c.Tolerance > gate.Tolerance {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(p.History[m.Name])))
 		}
-		if m.Source == PerRequest && len(p.History[m.Name]) < stats.MinPredictionHistory {
+		if len(p.History[m.Name]) < stats.MinPredictionHistory {
 			if allow := gate.NoHistoryAllowance(m.Name); allow > c.Tolerance {
 				c.Tolerance, c.NoHistory = allow, true
 			}
@@ -248,6 +248,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 	default:
 		c.Test = TestTolerance
 		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))
+	}
+	if c.NoHistory {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no run-to-run history yet (fewer than %d accepted runs): changes under %s are treated as noise", stats.MinPredictionHistory, pct(c.Tolerance)))
 	}
 }
 

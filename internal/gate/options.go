@@ -40,8 +40,8 @@ type Settings struct {
 	Tolerance float64
 	// Alpha is the false-discovery rate over the whole report.
 	Alpha float64
-	// PriorCV is, per latency metric, the run-to-run coefficient of
-	// variation assumed while the history is too short to measure it (see
+	// PriorCV is, per metric, the run-to-run coefficient of variation
+	// assumed while the history is too short to measure it (see
 	// NoHistoryAllowance); a metric not in it gets no allowance.
 	PriorCV map[string]float64
 	// OnThrottle is OnThrottleWarn or OnThrottleFail.
@@ -159,8 +159,8 @@ func CheckConfig(cfg *config.Config, add func(path, format string, args ...any))
 		}
 		for metric, cv := range g.PriorCV {
 			key := p + ".prior_cv." + metric
-			if m, ok := LookupMetric(metric); !ok || m.Source != PerRequest {
-				add(key, "not a latency metric (valid: %s)", strings.Join(latencyMetricNames(), ", "))
+			if !ValidMetric(metric) {
+				add(key, "unknown metric (valid: %s)", strings.Join(MetricNames(), ", "))
 			} else if !(cv >= 0 && cv < 1) {
 				add(key, "must be a coefficient of variation in [0, 1) (0.05 = 5%%), got %g", cv)
 			}

@@ -63,7 +63,7 @@ func TestPriorCVConfig(t *testing.T) {
 	if s.PriorCV["median_tpot_ms"] != 0.01 || s.PriorCV["median_ttft_ms"] != PriorCVTTFT || s.NoHistoryAllowance("median_tpot_ms") != DefaultTolerance {
 		t.Errorf("prior CVs %v, allowance %v", s.PriorCV, s.NoHistoryAllowance("median_tpot_ms"))
 	}
-	for _, bad := range []string{"{output_throughput: 0.1}", "{median_tpot_ms: 1.5}"} {
+	for _, bad := range []string{"{speed: 0.1}", "{median_tpot_ms: 1.5}"} {
 		_, err := config.Parse("c.yaml", []byte(validRun+"    gate:\n      prior_cv: "+bad+"\n"), CheckConfig)
 		if err == nil || !strings.Contains(err.Error(), "runs[0].gate.prior_cv.") {
 			t.Errorf("prior_cv %s: error %v", bad, err)

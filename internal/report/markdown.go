@@ -330,8 +330,8 @@ func (r *Report) restsOn() string {
 	return b.String()
 }
 
-// allowances says in one sentence which latency changes count as noise for
-// want of run-to-run history, "" when every run has history.
+// allowances says in one sentence which changes count as noise for want of
+// run-to-run history, "" when every run has history.
 func (r *Report) allowances() string {
 	if len(r.NoHistory) == 0 {
 		return ""
@@ -348,7 +348,7 @@ func (r *Report) allowances() string {
 		}
 		parts = append(parts, p+")")
 	}
-	return fmt.Sprintf("No run-to-run history yet (fewer than %d accepted runs): latency changes under %s count as noise.",
+	return fmt.Sprintf("No run-to-run history yet (fewer than %d accepted runs): changes under %s count as noise.",
 		stats.MinPredictionHistory, joinWords(parts))
 }
 

@@ -68,7 +68,7 @@ func Merge(out string, dirs []string) (Merged, error) {
 			// Only the files the shard's summary vouches for travel: a
 			// file of an earlier sweep in the same directory must not
 			// stand for a point this sweep did not measure.
-			if p.Status == "not-run" {
+			if p.Status == StatusNotRun {
 				res.Missing = append(res.Missing, fmt.Sprintf("%s (not run in %s)", p.File, dir))
 				continue
 			}

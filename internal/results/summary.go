@@ -32,13 +32,27 @@ type Summary struct {
 	Points  []PointStatus `json:"points"`
 }
 
+// The statuses of a planned point in summary.json.
+const (
+	// StatusOK: measured, every request completed.
+	StatusOK = "ok"
+	// StatusRequestsFailed: measured on a live server, but some requests
+	// failed; a failed point for the gate.
+	StatusRequestsFailed = "requests-failed"
+	// StatusFailed: could not be measured (NAME.failed.json says why).
+	StatusFailed = "failed"
+	// StatusSkipped: kept from an earlier sweep by --resume.
+	StatusSkipped = "skipped"
+	// StatusNotRun: planned, but the sweep stopped before it.
+	StatusNotRun = "not-run"
+)
+
 // PointStatus is what became of one planned point.
 type PointStatus struct {
 	// File is the point's file as written: NAME.json, or NAME.failed.json
 	// when it could not be measured.
 	File string `json:"file"`
-	// Status is ok, failed, skipped (kept by --resume) or not-run
-	// (interrupted).
+	// Status is one of the Status* constants.
 	Status    string `json:"status"`
 	Completed int    `json:"completed"`
 	Failed    int    `json:"failed"`

@@ -38,7 +38,7 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 		}
 		// A result of an earlier sweep no longer stands for this point.
 		_ = os.Remove(resultPath)
-		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: m.Error}
+		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: results.StatusFailed, Failed: f.Failed, Error: m.Error}
 	}
 }
 

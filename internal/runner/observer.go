@@ -17,8 +17,9 @@ type Observer interface {
 	// starting or waiting for the server, points kept by --resume, a
 	// server that would not stop.
 	Step(msg string)
-	// BeginPoint is called before a point is measured.
-	BeginPoint(p sweep.Point)
+	// BeginPoint is called before point k of the plan's n (1-based,
+	// counting the points --resume kept) is measured.
+	BeginPoint(k, n int, p sweep.Point)
 	// Round is called when a round of total requests starts (label is
 	// "warmup", "requests" or "repeat k/n"). The returned Round counts the
 	// finished requests, possibly from many goroutines at once, and is
@@ -47,7 +48,7 @@ func (Quiet) EndServer(sweep.ServerConfig, error) {}
 func (Quiet) Step(string) {}
 
 // BeginPoint does nothing.
-func (Quiet) BeginPoint(sweep.Point) {}
+func (Quiet) BeginPoint(int, int, sweep.Point) {}
 
 // Round returns a round that counts nothing.
 func (Quiet) Round(string, int) Round { return quietRound{} }

@@ -132,3 +132,31 @@ func Recipe(ctx context.Context, s sweep.ServerConfig, executable string) (engin
 	r, err := engine.Build(s.Run, pair, opts)
 	return r, version, err
 }
+
+// CheckOutputDirs makes sure every output directory of the plan exists (or
+// can be created), is a directory and can be written, so that no server
+// starts for results that could not be kept. The error names the path.
+func CheckOutputDirs(plan Plan) error {
+	for _, dir := range plan.OutputDirs() {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("output directory %q cannot be created: %w", dir, err)
+		}
+		info, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("output directory %q: %w", dir, err)
+		}
+		if !info.IsDir() {
+			return fmt.Errorf("output directory %q is not a directory", dir)
+		}
+		probe, err := os.CreateTemp(dir, ".vllm-bench-writable-*")
+		if err != nil {
+			return fmt.Errorf("output directory %q is not writable: %w", dir, err)
+		}
+		name := probe.Name()
+		probe.Close()
+		if err := os.Remove(name); err != nil {
+			return fmt.Errorf("output directory %q: %w", dir, err)
+		}
+	}
+	return nil
+}

@@ -48,6 +48,9 @@ type Outcome struct {
 	Rows []Row
 	// Failures holds one line per server configuration that failed.
 	Failures []string
+	// FailedRequests holds one line per point that was measured but had
+	// failed requests: a failed point, though its server stood.
+	FailedRequests []string
 	// Interrupted is true when ctx ended before the sweep did; finished
 	// result files are kept.
 	Interrupted bool
@@ -79,9 +82,10 @@ func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
-	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, shard: plan.Shard, status: map[string]results.PointStatus{}}
+	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, shard: plan.Shard, status: map[string]results.PointStatus{}, points: plan.Points()}
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	out := sw.run(ctx, plan.Servers)
+	out.FailedRequests = sw.failedRequests
 	out.Interrupted = ctx.Err() != nil
 	return out, sw.writeSummaries(plan.Servers)
 }
@@ -95,6 +99,11 @@ type sweeper struct {
 	machine results.Env
 	// status records, per result path, what became of the point.
 	status map[string]results.PointStatus
+	// points is the number of points of the plan; point counts those
+	// reached so far (measured or kept), for progress.
+	points, point int
+	// failedRequests lists the points measured with failed requests.
+	failedRequests []string
 	// reasonsField is the throttle-reasons field nvidia-smi answered on
 	// this machine, once a point has sampled the GPUs.
 	reasonsField string
@@ -136,8 +145,9 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 		if sw.opts.Resume {
 			f, err := results.Read(path)
 			if err == nil && f.Complete() && f.VllmBench.SettingsSHA256 == settings {
-				sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "skipped", Completed: f.Completed, Failed: f.Failed}
+				sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: results.StatusSkipped, Completed: f.Completed, Failed: f.Failed}
 				rows = append(rows, Row{Server: s, Point: p, File: f, Note: "kept"})
+				sw.point++
 				continue
 			}
 			if err == nil && f.Complete() {
@@ -172,9 +182,12 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	}
 	if srv != nil {
 		defer func() {
+			begin := time.Now()
 			if err := srv.Stop(); err != nil {
-				sw.obs.Step(fmt.Sprintf("stopping %s: %v", s.Stem(), err))
+				sw.obs.Step(fmt.Sprintf("stopping server %s: %v", s.Stem(), err))
+				return
 			}
+			sw.obs.Step(fmt.Sprintf("server %s stopped in %.1fs", s.Stem(), time.Since(begin).Seconds()))
 		}()
 	}
 
@@ -204,7 +217,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 				return rows, err
 			}
 			_ = os.Remove(stale)
-			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "failed", Failed: f.Failed, Error: f.VllmBench.Error}
+			sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: results.StatusFailed, Failed: f.Failed, Error: f.VllmBench.Error}
 			rows = append(rows, Row{Server: s, Point: p, File: f, Note: "failed"})
 			continue
 		}
@@ -212,7 +225,14 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 			return rows, err
 		}
 		_ = os.Remove(failedPath(path))
-		sw.status[path] = results.PointStatus{File: filepath.Base(path), Status: "ok", Completed: f.Completed, Failed: f.Failed}
+		status := results.PointStatus{File: filepath.Base(path), Status: results.StatusOK, Completed: f.Completed, Failed: f.Failed}
+		if f.Failed > 0 {
+			// The server stood, but some requests failed: a failed point.
+			status.Status, status.Error = results.StatusRequestsFailed, f.FirstError()
+			sw.failedRequests = append(sw.failedRequests, fmt.Sprintf("%s %s: %d of %d requests failed; first: %s",
+				s.Stem(), p.Label(), f.Failed, f.Failed+f.Completed, f.FirstError()))
+		}
+		sw.status[path] = status
 		rows = append(rows, Row{Server: s, Point: p, File: f})
 	}
 	if len(pointErrs) > 0 {
@@ -297,7 +317,8 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 			}
 		}()
 	}
-	sw.obs.BeginPoint(p)
+	sw.point++
+	sw.obs.BeginPoint(sw.point, sw.points, p)
 	f, err := Measure(pointCtx, Spec{
 		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,

@@ -37,7 +37,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 				st, ok = sw.status[failedPath(path)]
 			}
 			if !ok {
-				st = results.PointStatus{File: name, Status: "not-run"}
+				st = results.PointStatus{File: name, Status: results.StatusNotRun}
 			}
 			sum.Points = append(sum.Points, st)
 		}
