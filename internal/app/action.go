@@ -24,10 +24,11 @@ const reportFile = "report.md"
 
 // cmdAction is the GitHub Action's entrypoint. It reads its inputs from
 // INPUT_* variables, runs the sweep (mode all or run), merges shard results
-// (mode compare), gates them against the baselines, writes the job summary
-// and the sticky PR comment, and sets the outputs; mode plan only sets the
-// matrix of the shards. The exit code follows the gate: 1 on regression
-// when fail-on-regression is true, 3 when a server failed, 2 on bad inputs.
+// (mode compare), gates them against the baselines (or, mode ab, runs and
+// gates a paired A/B comparison), writes the job summary and the sticky PR
+// comment, and sets the outputs; mode plan only sets the matrix of the
+// shards. The exit code follows the gate: 1 on regression when
+// fail-on-regression is true, 3 when a server failed, 2 on bad inputs.
 func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
@@ -47,8 +48,16 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		resultsDirs []string
 		cfg         *config.Config
 		infraFailed bool
-		missing     []string // shards no directory delivered (mode compare)
+		missing     []string       // shards no directory delivered (mode compare)
+		reports     []*gate.Report // judged already (mode ab)
 	)
+	var ov gate.Override
+	if in.HasTolerance {
+		ov.Tolerance = &in.Tolerance
+	}
+	if in.HasAlpha {
+		ov.Alpha = &in.Alpha
+	}
 	switch in.Mode {
 	case github.ModeRun, github.ModeAll:
 		plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine), Shard: in.Shard}})
@@ -67,6 +76,27 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		if in.Mode == github.ModeRun {
 			return finishRunMode(x, resultsDirs, infraFailed)
 		}
+	case github.ModeAB:
+		plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine)}})
+		if err == nil {
+			err = selectAB(&plan, 0)
+		}
+		var r *gate.Report
+		var dir string
+		if err == nil {
+			// Next to where the config's sweeps write, so artifacts are
+			// collected alike.
+			dir = filepath.Join(plan.Servers[0].Run.Bench.OutputDir, "ab")
+			r, err = runAB(ctx, env, plan, dir, ov, &groups{lines: newLines(env.Stderr), x: x})
+		}
+		if r == nil {
+			_ = x.SetOutput(github.OutputVerdict, "error")
+			return err
+		}
+		if err != nil {
+			x.Error(err.Error())
+		}
+		cfg, resultsDirs, reports, infraFailed = plan.Config, []string{dir}, []*gate.Report{r}, err != nil
 	case github.ModeCompare:
 		if cfg, err = loadConfig(in.Config); err != nil {
 			return actionInvalid(x, err)
@@ -83,17 +113,12 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	var ov gate.Override
-	if in.HasTolerance {
-		ov.Tolerance = &in.Tolerance
-	}
-	if in.HasAlpha {
-		ov.Alpha = &in.Alpha
-	}
 	if msg := gate.MissingBaselines(in.Baselines); msg != "" {
 		x.Warning(msg)
 	}
-	reports, err := gate.CompareDirs(resultsDirs, in.Baselines, cfg, ov)
+	if reports == nil {
+		reports, err = gate.CompareDirs(resultsDirs, in.Baselines, cfg, ov)
+	}
 	if errors.Is(err, baseline.ErrNoResults) {
 		x.Error(err.Error())
 		_ = x.SetOutput(github.OutputVerdict, gate.VerdictFailed)

@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"sim":      {"run the built-in vLLM simulator (takes vllm serve flags)", cmdSim},
 		"action":   {"the GitHub Action's entrypoint (reads INPUT_* variables)", cmdAction},
 
+		"ab":        {"paired A/B: start the reference build and the candidate in turn, a round at a time, and gate the paired change", cmdAB},
 		"trend":     {"find change points in the baselines' history and name the first run after each", cmdTrend},
 		"dashboard": {"write a static site of trend charts over the baselines' history", cmdDashboard},
 

@@ -52,6 +52,8 @@ type Run struct {
 	Serve  Serve  `yaml:"serve"`
 	Bench  Bench  `yaml:"bench"`
 	Gate   Gate   `yaml:"gate"`
+	// AB, when given, names the reference build of `vllm-bench ab`.
+	AB *AB `yaml:"ab"`
 	// Line is the line of the run in its file, for messages.
 	Line int `yaml:"-"`
 }

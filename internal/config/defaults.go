@@ -33,6 +33,7 @@ func applyDefaults(cfg *Config, written func(path string) bool) {
 		setDefault(&b.Endpoint, DefaultEndpoint, !written(p+"bench.endpoint"))
 		setDefault(&b.RequestTimeout, DefaultRequestTimeout, !written(p+"bench.request_timeout"))
 		setDefault(&b.StallTimeout, DefaultStallTimeout, !written(p+"bench.stall_timeout"))
+		abDefaults(r, p, written)
 	}
 }
 

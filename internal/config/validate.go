@@ -79,6 +79,7 @@ func (v *validator) run(r *Run, p string) {
 	}
 	v.serve(r, p+".serve")
 	v.bench(r, p+".bench")
+	v.ab(r, p)
 }
 
 func (v *validator) serve(r *Run, p string) {

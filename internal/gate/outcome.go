@@ -23,6 +23,8 @@ type Report struct {
 	// run-to-run history (Settings.NoHistoryAllowance), one per run and
 	// metric, in order: what the verdict rests on until history arrives.
 	NoHistory []Allowance
+	// Paired is set for a paired A/B report (ComparePaired): its rounds.
+	Paired *Paired
 }
 
 // Allowance is a run's latency metric judged without run-to-run history:

@@ -41,6 +41,9 @@ const (
 	// ModePlan runs nothing: it sets the matrix output to the shards of the
 	// sweep, for the run jobs' strategy.matrix.
 	ModePlan Mode = "plan"
+	// ModeAB runs a paired A/B comparison of each run's ab.baseline build
+	// and its own serve on this runner (vllm-bench ab) and gates it.
+	ModeAB Mode = "ab"
 )
 
 // Input names, as written in action.yml.
@@ -81,7 +84,7 @@ type Inputs struct {
 	FailOnRegression bool
 	// UpdateBaselines writes the new results into Baselines after the gate.
 	UpdateBaselines bool
-	// Mode is all, run or compare.
+	// Mode is all, run, compare, plan or ab.
 	Mode Mode
 	// Shard is "i/n" as given (1 <= i <= n), empty for the whole sweep.
 	Shard string
@@ -139,7 +142,7 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		Comment:          CommentPolicy(p.oneOf(InputComment, string(CommentAlways), string(CommentAlways), string(CommentOnRegression), string(CommentNever))),
 		FailOnRegression: p.boolean(InputFailOnRegression, true),
 		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
-		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare), string(ModePlan))),
+		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare), string(ModePlan), string(ModeAB))),
 		Results:          strings.Fields(p.get(InputResults)),
 
 		FailOnChangePoint: p.boolean(InputFailOnChangePoint, false),
@@ -188,6 +191,14 @@ func (p *inputParser) modeRules(in Inputs) {
 		if in.Shard != "" {
 			p.fail(InputShard, in.Shard, "is not used with mode: compare (it compares every shard at once)")
 		}
+	case ModeAB:
+		if in.Shard != "" {
+			p.fail(InputShard, in.Shard, "is not used with mode: ab (both builds run every point on this runner)")
+		}
+		if in.UpdateBaselines {
+			p.fail(InputUpdateBaselines, "true", "is not used with mode: ab (it compares two builds, not stored baselines)")
+		}
+		fallthrough
 	case ModeRun, ModeAll:
 		if len(in.Results) > 0 {
 			p.fail(InputResults, p.get(InputResults), "is only used with mode: compare")

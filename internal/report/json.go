@@ -12,7 +12,7 @@ import (
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
 		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
-		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{},
+		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{}, Paired: r.jsonPaired(),
 	}
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
@@ -54,6 +54,7 @@ type jsonReport struct {
 	Tests              int         `json:"tests"`
 	Annotations        []string    `json:"annotations"`
 	Points             []jsonPoint `json:"points"`
+	Paired             *jsonPaired `json:"paired,omitempty"`
 }
 
 type jsonPoint struct {

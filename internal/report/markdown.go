@@ -59,14 +59,14 @@ func (r *Report) mdAnswer(l labeler) string {
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return "## " + r.headline(l) + "\n\n" + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
+		return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
 	lines = append(lines, r.clientSummary()...)
-	return "## " + r.headline(l) + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
+	return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
 }
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks
@@ -259,12 +259,13 @@ func countOf(n int, v stats.Verdict) string {
 // testWords names the parts of a cell's Test for people.
 func testWords() map[string]string {
 	return map[string]string{
-		"mann-whitney": "Mann-Whitney U on requests",
-		"repeats":      "Welch's t on repeats",
-		"welch":        "Welch's t on repeats",
-		"history":      "the spread of the history",
-		"prediction":   "the spread of the history",
-		"tolerance":    "the tolerance alone",
+		"mann-whitney":  "Mann-Whitney U on requests",
+		"repeats":       "Welch's t on repeats",
+		"welch":         "Welch's t on repeats",
+		"history":       "the spread of the history",
+		"prediction":    "the spread of the history",
+		"tolerance":     "the tolerance alone",
+		gate.TestPaired: "a paired t over the rounds",
 	}
 }
 
@@ -322,6 +323,9 @@ func (r *Report) restsOn() string {
 		b.WriteString(" (" + strings.Join(how, "; ") + ")")
 	}
 	b.WriteString(".")
+	if r.Paired != nil {
+		b.WriteString(" " + r.pairedLine())
+	}
 	if allowances := r.allowances(); allowances != "" {
 		b.WriteString(" " + allowances)
 	} else if ws := r.warningCounts(); len(ws) > 0 {
@@ -668,7 +672,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
 	}
 	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
-	header := []string{"point", "metric", "baseline", "this run", "change", fmt.Sprintf("%.0f%% interval", 100*stats.DefaultLevel), "p (adj)", "verdict"}
+	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "verdict"}
 	for _, g := range r.Groups {
 		var cells [][]string
 		for _, row := range g.Rows {

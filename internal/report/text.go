@@ -16,7 +16,7 @@ import (
 func (r *Report) Text() string {
 	l := r.labeler()
 	var b strings.Builder
-	b.WriteString(r.headline(l) + "\n")
+	b.WriteString(r.headline(l) + r.pairedTitle() + "\n")
 	b.WriteString(r.summaryLine() + "\n")
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
@@ -53,7 +53,7 @@ func (r *Report) Text() string {
 				})
 			}
 		}
-		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", "95% CI", "test", "p (adj)", "verdict"}, rows))
+		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "verdict"}, rows))
 		for _, row := range g.Rows {
 			if len(row.Hints) > 0 {
 				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
@@ -133,7 +133,7 @@ func (r *Report) Annotations() []string {
 				}
 				msg := fmt.Sprintf("%s: %s regressed %s (%s → %s %s", where, c.Metric, fmtPct(c.Change), fmtValue(c.Base), fmtValue(c.Cur), c.Unit)
 				if c.CI != nil {
-					msg += ", 95% CI " + fmtCI(c.CI)
+					msg += ", " + r.ciLabel() + " CI " + fmtCI(c.CI)
 				}
 				if c.Test != gate.TestTolerance {
 					msg += ", adjusted p " + fmtP(c.PAdj)

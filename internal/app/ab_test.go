@@ -1,0 +1,140 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// simFast are the simulator flags that make the quick-start sweep take
+// about a second per server start.
+const simFast = `"--sim-speedup", "20", "--sim-load-time", "0.1"`
+
+// abConfig writes examples/quickstart.yaml with the candidate's simulator
+// flags candidate and an ab section whose reference build runs with base.
+func abConfig(t *testing.T, dir, candidate, base string) string {
+	t.Helper()
+	src := string(mustRead(t, filepath.Join("..", "..", "examples", "quickstart.yaml")))
+	src = strings.Replace(src, "port: 8100", fmt.Sprintf("port: %d", runTestPort(t)), 1)
+	src = strings.Replace(src, "      startup_timeout: 2m\n",
+		fmt.Sprintf("      startup_timeout: 2m\n      extra_args: [%s]\n", candidate), 1)
+	src += fmt.Sprintf("    ab:\n      baseline:\n        extra_args: [%s]\n", base)
+	path := filepath.Join(dir, "ab.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// abReport is the part of ab's JSON report the tests read.
+type abReport struct {
+	Verdict string `json:"verdict"`
+	Points  []struct {
+		Cells []struct {
+			Metric  string `json:"metric"`
+			Verdict string `json:"verdict"`
+		} `json:"cells"`
+	} `json:"points"`
+	Paired struct {
+		Rounds    int `json:"rounds"`
+		MaxRounds int `json:"max_rounds"`
+	} `json:"paired"`
+}
+
+func readABReport(t *testing.T, data string) abReport {
+	t.Helper()
+	var r abReport
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		t.Fatalf("report: %v\n%s", err, data)
+	}
+	return r
+}
+
+func TestABSlowdownRegresses(t *testing.T) {
+	dir := t.TempDir()
+	cfg := abConfig(t, dir, simFast+`, "--sim-slowdown", "1.25"`, simFast)
+	out := filepath.Join(dir, "ab")
+	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--out", out, "--format", "json")
+	if code != ExitRegression {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitRegression, stdout, stderr)
+	}
+	r := readABReport(t, stdout)
+	named := false
+	for _, p := range r.Points {
+		for _, c := range p.Cells {
+			named = named || c.Verdict == "regression" && (c.Metric == "median_tpot_ms" || c.Metric == "output_throughput")
+		}
+	}
+	if !named || r.Verdict != "regression" {
+		t.Errorf("verdict %s; no TPOT or throughput regression named:\n%s", r.Verdict, stdout)
+	}
+	if r.Paired.Rounds < 2 || r.Paired.Rounds > 4 || r.Paired.MaxRounds != 4 {
+		t.Errorf("rounds %d of %d, want 2-4 of 4", r.Paired.Rounds, r.Paired.MaxRounds)
+	}
+	// Every start left its files: the usual names plus the round.
+	for _, side := range []string{"baseline", "candidate"} {
+		for k := 1; k <= r.Paired.Rounds; k++ {
+			name := fmt.Sprintf("quickstart_TP1_DP1_CTX512_C8_P64_O128_R%d.json", k)
+			if _, err := os.Stat(filepath.Join(out, side, name)); err != nil {
+				t.Errorf("%s round %d: %v", side, k, err)
+			}
+			if _, err := os.Stat(filepath.Join(out, side, "logs", fmt.Sprintf("quickstart_TP1_DP1_R%d.log", k))); err != nil {
+				t.Errorf("%s round %d log: %v", side, k, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, side, "summary.json")); err != nil {
+			t.Errorf("%s: %v", side, err)
+		}
+	}
+	// The builds alternate A B, B A: the candidate started second in
+	// round 1 and first in round 2.
+	if i, j := strings.Index(stderr, "round 1 of at most 4: candidate"), strings.Index(stderr, "round 2 of at most 4: candidate"); i < 0 || j < 0 ||
+		strings.Index(stderr, "round 1 of at most 4: baseline") > i || strings.Index(stderr, "round 2 of at most 4: baseline") < j {
+		t.Errorf("starts not in the order A B, B A:\n%s", stderr)
+	}
+}
+
+func TestABIdenticalPasses(t *testing.T) {
+	dir := t.TempDir()
+	cfg := abConfig(t, dir, simFast, simFast)
+	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--out", filepath.Join(dir, "ab"), "--rounds", "3")
+	if code != ExitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if head, _, _ := strings.Cut(stdout, "\n"); !strings.HasPrefix(head, "✅") || !strings.Contains(head, "(paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
+		t.Errorf("report not headed as a paired A/B of at most 3 rounds:\n%s", stdout)
+	}
+}
+
+func TestABBadInput(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.yaml")
+	if err := os.WriteFile(plain, mustRead(t, filepath.Join("..", "..", "examples", "quickstart.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := abConfig(t, dir, simFast, simFast)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no ab section", []string{"-c", plain}, "has an ab section"},
+		{"one round", []string{"-c", cfg, "--rounds", "1"}, "--rounds: must be between 2 and 20"},
+		{"no config", nil, "-c CONFIG is required"},
+		{"bad format", []string{"-c", cfg, "--format", "html"}, "--format: must be markdown, text or json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := cli(t, nil, append([]string{"ab", "--out", filepath.Join(dir, "out")}, tt.args...)...)
+			if code != ExitInvalid || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, ExitInvalid, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Errorf("bad input started a comparison")
+	}
+}

@@ -1,0 +1,255 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// TestPaired names the test of a paired A/B cell: the sequential paired t
+// of stats.Sequential on the per-round log-ratios.
+const TestPaired = "paired-sequential"
+
+// Paired describes a paired A/B report: how many rounds each server
+// configuration needed of how many planned.
+type Paired struct {
+	// MaxRounds is the most rounds of any server configuration's plan.
+	MaxRounds int
+	// Rounds holds the rounds run per server configuration.
+	Rounds map[sweep.Server]int
+}
+
+// MostRounds returns the largest number of rounds a server configuration
+// ran: the report's "N rounds".
+func (p *Paired) MostRounds() int {
+	n := 0
+	for _, r := range p.Rounds {
+		n = max(n, r)
+	}
+	return n
+}
+
+// PairedRound is what one round measured of one server configuration: each
+// build's result file per point result name; a point that could not be
+// measured is absent or carries its error.
+type PairedRound struct {
+	Baseline, Candidate map[string]*results.File
+}
+
+// PairedServer is one server configuration of a paired A/B comparison: its
+// points, gate settings and the rounds measured so far.
+type PairedServer struct {
+	// Server is the run and layout.
+	Server sweep.Server
+	// Points are the configuration's points, in plan order.
+	Points []sweep.Point
+	// Settings is the run's gate.
+	Settings Settings
+	// MaxRounds is the most rounds planned (ab.rounds).
+	MaxRounds int
+	// Rounds holds the rounds measured, in order.
+	Rounds []PairedRound
+}
+
+// sequentialOptions are the options of the server's sequential test.
+func (s *PairedServer) sequentialOptions() stats.SequentialOptions {
+	return stats.SequentialOptions{Alpha: s.Settings.Alpha, Tolerance: s.Settings.Tolerance, MaxRounds: s.MaxRounds}
+}
+
+// pairedCell is one gated cell of a paired server with its evidence.
+type pairedCell struct {
+	point  sweep.Point
+	name   string
+	metric Metric
+	cell   stats.PairedCell
+	// base and cur are the geometric means of each build's statistic.
+	base, cur float64
+}
+
+// failure returns why the point name failed in some round, or "".
+func (s *PairedServer) failure(name string) string {
+	for k, r := range s.Rounds {
+		for _, side := range []struct {
+			label string
+			files map[string]*results.File
+		}{{"baseline", r.Baseline}, {"candidate", r.Candidate}} {
+			f := side.files[name]
+			switch {
+			case f == nil:
+				return fmt.Sprintf("round %d, %s: not measured", k+1, side.label)
+			case f.VllmBench.Error != "":
+				return fmt.Sprintf("round %d, %s: %s", k+1, side.label, f.VllmBench.Error)
+			case f.Failed > 0:
+				return fmt.Sprintf("round %d, %s: %d of %d requests failed", k+1, side.label, f.Failed, f.Failed+f.Completed)
+			}
+		}
+	}
+	return ""
+}
+
+// cells returns the gated cells of the points measured in every round.
+func (s *PairedServer) cells() []pairedCell {
+	var out []pairedCell
+	for _, p := range s.Points {
+		name := sweep.ResultName(s.Server, p)
+		if s.failure(name) != "" {
+			continue
+		}
+		for _, mname := range s.Settings.Metrics {
+			m, ok := LookupMetric(mname)
+			if !ok {
+				continue
+			}
+			c := pairedCell{point: p, name: name, metric: m, cell: stats.PairedCell{
+				Group:         fmt.Sprintf("%s/c%d/r%g", m.Name, p.Concurrency, p.RequestRate),
+				LowerIsBetter: m.LowerIsBetter,
+			}}
+			var logBase, logCur float64
+			n := 0
+			for _, r := range s.Rounds {
+				b, okB := m.Value(r.Baseline[name])
+				x, okX := m.Value(r.Candidate[name])
+				if !okB || !okX || !(b > 0) || !(x > 0) {
+					c.cell.LogRatios = append(c.cell.LogRatios, math.NaN())
+					continue
+				}
+				c.cell.LogRatios = append(c.cell.LogRatios, math.Log(x/b))
+				logBase += math.Log(b)
+				logCur += math.Log(x)
+				n++
+			}
+			c.base, c.cur = math.Exp(logBase/float64(n)), math.Exp(logCur/float64(n))
+			if n == 0 {
+				c.base, c.cur = math.NaN(), math.NaN()
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Look judges the server configuration after its latest round: the
+// sequential test over its cells, which says whether to stop. A failed
+// point stops the comparison too: the gate fails on it whatever the other
+// points show.
+func (s *PairedServer) Look() stats.SequentialLook {
+	cs := s.cells()
+	in := make([]stats.PairedCell, len(cs))
+	for i, c := range cs {
+		in[i] = c.cell
+	}
+	look := stats.Sequential(in, s.sequentialOptions())
+	for _, p := range s.Points {
+		if s.failure(sweep.ResultName(s.Server, p)) != "" {
+			look.Stop = true
+		}
+	}
+	return look
+}
+
+// ComparePaired builds the report of a paired A/B comparison: per server
+// configuration and point, one cell per gated metric with the geometric
+// means of each build's statistic over the rounds, the paired change, its
+// interval and the sequential p-value, adjusted with Benjamini-Hochberg over
+// the whole report. A point that failed in any round is a failed row.
+func ComparePaired(servers []*PairedServer) *Report {
+	r := &Report{Gates: map[string]Settings{}}
+	paired := &Paired{Rounds: map[sweep.Server]int{}}
+	type judged struct {
+		cell   *Cell
+		result stats.SequentialResult
+		server *PairedServer
+	}
+	var all []judged
+	for _, s := range servers {
+		r.Gates[s.Server.Run] = s.Settings
+		paired.Rounds[s.Server] = len(s.Rounds)
+		paired.MaxRounds = max(paired.MaxRounds, s.MaxRounds)
+		g := &Group{Server: s.Server}
+		r.Groups = append(r.Groups, g)
+		cs := s.cells()
+		in := make([]stats.PairedCell, len(cs))
+		for i, c := range cs {
+			in[i] = c.cell
+		}
+		look := stats.Sequential(in, s.sequentialOptions())
+		rows := map[string]*Row{}
+		for _, p := range s.Points {
+			name := sweep.ResultName(s.Server, p)
+			row := &Row{Name: name, Point: p, BaseThroughput: math.NaN(), CurThroughput: math.NaN()}
+			if why := s.failure(name); why != "" {
+				row.Verdict, row.Note = stats.Failed, why
+			}
+			rows[name] = row
+			g.Rows = append(g.Rows, row)
+		}
+		for i, c := range cs {
+			res := look.Cells[i]
+			cell := &Cell{
+				Metric: c.metric.Name, Unit: c.metric.Unit, LowerIsBetter: c.metric.LowerIsBetter,
+				Base: c.base, Cur: c.cur, Change: res.Change, Test: TestPaired,
+				P: res.P, PAdj: math.NaN(), Tolerance: s.Settings.Tolerance,
+			}
+			if !math.IsNaN(res.Interval.Lo) {
+				iv := res.Interval
+				cell.CI = &iv
+			}
+			row := rows[c.name]
+			row.Cells = append(row.Cells, cell)
+			if c.metric.Name == "output_throughput" {
+				row.BaseThroughput, row.CurThroughput = c.base, c.cur
+			}
+			all = append(all, judged{cell: cell, result: res, server: s})
+		}
+	}
+	ps := make([]float64, len(all))
+	for i, j := range all {
+		ps[i] = j.cell.P
+		if !math.IsNaN(j.cell.P) {
+			r.Tests++
+		}
+	}
+	adj := stats.AdjustBH(ps)
+	for i, j := range all {
+		j.cell.PAdj = adj[i]
+		settled := false
+		j.cell.Verdict, settled = stats.SequentialDecision(j.result, adj[i], j.cell.LowerIsBetter, j.server.sequentialOptions())
+		j.cell.Warnings = pairedWarnings(j.result, j.cell.Verdict, settled, j.server.MaxRounds)
+	}
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Verdict != "" {
+				continue
+			}
+			vs := make([]stats.Verdict, len(row.Cells))
+			for i, c := range row.Cells {
+				vs[i] = c.Verdict
+			}
+			row.Verdict = stats.Worst(vs...)
+		}
+		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
+	}
+	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+	r.Paired = paired
+	return r
+}
+
+// pairedWarnings says why a paired cell is inconclusive.
+func pairedWarnings(res stats.SequentialResult, v stats.Verdict, settled bool, maxRounds int) []string {
+	if v != stats.Inconclusive {
+		return nil
+	}
+	switch {
+	case res.Rounds < 2:
+		return []string{"measured in fewer than 2 rounds: no paired test"}
+	case !settled:
+		return []string{fmt.Sprintf("not settled after %d rounds: the comparison stopped at a regression elsewhere", res.Rounds)}
+	case res.Rounds < maxRounds:
+		return []string{fmt.Sprintf("start-to-start noise too large for the tolerance: %d rounds (of %d) could not decide it", res.Rounds, maxRounds)}
+	}
+	return []string{fmt.Sprintf("interval [%+.1f%%, %+.1f%%] after %d rounds: neither a change beyond the tolerance nor within it", 100*res.Interval.Lo, 100*res.Interval.Hi, res.Rounds)}
+}

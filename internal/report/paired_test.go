@@ -1,0 +1,67 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+func TestPairedReport(t *testing.T) {
+	srv := sweep.Server{Run: "quickstart", TP: 1, DP: 1, PP: 1}
+	pt := sweep.Point{ContextSize: 512, Concurrency: 8, NumPrompts: 64, OutputLen: 128}
+	g := &gate.Report{
+		Gates: map[string]gate.Settings{"quickstart": gate.Defaults()},
+		Tests: 1,
+		Groups: []*gate.Group{{Server: srv, Rows: []*gate.Row{{
+			Name: sweep.ResultName(srv, pt), Point: pt, Verdict: stats.Regression, BaseThroughput: 2000, CurThroughput: 1600,
+			Cells: []*gate.Cell{{
+				Metric: "median_tpot_ms", Unit: "ms", LowerIsBetter: true, Base: 12, Cur: 15, Change: 0.25,
+				CI: &stats.Interval{Lo: 0.2, Hi: 0.3, Level: 1 - 2*0.05/3}, Test: gate.TestPaired, P: 1e-4, PAdj: 1e-4,
+				Tolerance: 0.05, Verdict: stats.Regression,
+			}},
+		}}}},
+		Paired: &gate.Paired{MaxRounds: 4, Rounds: map[sweep.Server]int{srv: 2}},
+	}
+	r := New(g)
+	md, text := r.Markdown(), r.Text()
+	head, _, _ := strings.Cut(md, "\n")
+	if !strings.HasPrefix(head, "## ❌ 1 regression") || !strings.HasSuffix(head, " (paired A/B, 2 rounds)") {
+		t.Errorf("markdown headline %q", head)
+	}
+	for _, want := range []string{"Paired A/B: the reference build", "2 rounds of at most 4", "96.7% interval", "a paired t over the rounds"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	for _, want := range []string{"(paired A/B, 2 rounds)\n", "96.7% CI", "paired-sequential"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "95% CI") {
+		t.Errorf("text claims 95%% intervals:\n%s", text)
+	}
+	data, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js struct {
+		Paired struct {
+			Rounds    int `json:"rounds"`
+			MaxRounds int `json:"max_rounds"`
+		} `json:"paired"`
+	}
+	if err := json.Unmarshal(data, &js); err != nil || js.Paired.Rounds != 2 || js.Paired.MaxRounds != 4 {
+		t.Errorf("json paired rounds = %d (%v):\n%s", js.Paired.Rounds, err, data)
+	}
+
+	// A stored-baseline report is headed as before.
+	g.Paired = nil
+	if md := New(g).Markdown(); strings.Contains(md, "paired A/B") || !strings.Contains(md, "95% interval") {
+		t.Errorf("stored-baseline report:\n%s", md)
+	}
+}

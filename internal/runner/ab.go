@@ -1,0 +1,207 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+)
+
+// The two builds of a paired A/B comparison, as directory names under the
+// output directory.
+const (
+	// SideBaseline is the reference build (the run's ab.baseline).
+	SideBaseline = "baseline"
+	// SideCandidate is the build under test (the run's own serve).
+	SideCandidate = "candidate"
+)
+
+// ABRound is what one round measured: each build's result per point
+// result name (the name a sweep gives it, without the round). A point that
+// could not be measured is absent or carries its error.
+type ABRound struct {
+	Baseline, Candidate map[string]*results.File
+}
+
+// ABServer is the outcome of one server configuration of a paired A/B
+// comparison.
+type ABServer struct {
+	// Server is the candidate's configuration (its points and run).
+	Server sweep.ServerConfig
+	// Rounds are the rounds measured, in order.
+	Rounds []ABRound
+	// MaxRounds is the most rounds the run's ab section allows.
+	MaxRounds int
+}
+
+// ABOutcome is what a paired A/B comparison produced.
+type ABOutcome struct {
+	// Servers holds one entry per server configuration started.
+	Servers []ABServer
+	// Failures holds one line per server configuration whose server failed
+	// (it did not start or died): its comparison stopped there.
+	Failures []string
+	// Interrupted is true when ctx ended first.
+	Interrupted bool
+}
+
+// ABStop decides after each round whether a server configuration's
+// comparison is over (its verdicts are clear).
+type ABStop func(s sweep.ServerConfig, rounds []ABRound) bool
+
+// ABFileName is the name of a point's result in round k: the sweep's name
+// with _R<k> before .json (or before .failed.json).
+func ABFileName(name string, round int) string {
+	stem, failed := strings.CutSuffix(name, results.FailedSuffix)
+	if !failed {
+		stem = strings.TrimSuffix(name, ".json")
+	}
+	out := fmt.Sprintf("%s_R%d", stem, round)
+	if failed {
+		return out + results.FailedSuffix
+	}
+	return out + ".json"
+}
+
+// RunAB runs a paired A/B comparison of every server configuration of the
+// plan whose run has an ab section: the reference build (the run's
+// ab.baseline over its serve) and the candidate (the run's serve) are
+// started in turn, a fresh server each time, in the order A B, B A, A B,
+// ... so that drift of the machine cancels, every point of the
+// configuration measured in each start. After each round stop says whether
+// the configuration is done; it runs at most ab.rounds rounds. Results go
+// to outDir/baseline and outDir/candidate under ABFileName, with each
+// start's server log as logs/<server>_R<k>.log and a summary.json listing
+// every file. The error is only for files that could not be written.
+func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABStop) (ABOutcome, error) {
+	if opts.Observer == nil {
+		opts.Observer = Quiet{}
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, status: map[string]results.PointStatus{}}
+	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
+	ab := &abRunner{sw: sw, outDir: outDir, summaries: map[string]*results.Summary{}}
+	var out ABOutcome
+	var servers []sweep.ServerConfig
+	for _, s := range plan.Servers {
+		if s.Run.AB != nil {
+			servers = append(servers, s)
+		}
+	}
+	for i, s := range servers {
+		if ctx.Err() != nil {
+			break
+		}
+		res, err := ab.server(ctx, i+1, len(servers), s, stop)
+		out.Servers = append(out.Servers, res)
+		if err != nil && ctx.Err() == nil {
+			out.Failures = append(out.Failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
+		}
+	}
+	out.Interrupted = ctx.Err() != nil
+	return out, ab.writeSummaries()
+}
+
+// abRunner runs the starts of a paired comparison.
+type abRunner struct {
+	sw        *sweeper
+	outDir    string
+	summaries map[string]*results.Summary // per side directory
+	dirs      []string
+}
+
+// server runs the rounds of one server configuration; the error is why its
+// server failed.
+func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, stop ABStop) (ABServer, error) {
+	res := ABServer{Server: s, MaxRounds: s.Run.AB.Rounds}
+	candidate := *s.Run
+	candidate.Bench.OutputDir = filepath.Join(ab.outDir, SideCandidate)
+	reference := s.Run.BaselineRun()
+	reference.Bench.OutputDir = filepath.Join(ab.outDir, SideBaseline)
+	for k := 1; k <= res.MaxRounds; k++ {
+		round := ABRound{Baseline: map[string]*results.File{}, Candidate: map[string]*results.File{}}
+		order := []string{SideBaseline, SideCandidate}
+		if k%2 == 0 {
+			order = []string{SideCandidate, SideBaseline}
+		}
+		for _, side := range order {
+			run, files := &candidate, round.Candidate
+			if side == SideBaseline {
+				run, files = &reference, round.Baseline
+			}
+			start := sweep.ServerConfig{Server: s.Server, Run: run, Points: s.Points}
+			ab.sw.obs.BeginServer(i, n, start)
+			ab.sw.obs.Step(fmt.Sprintf("round %d of at most %d: %s build", k, res.MaxRounds, side))
+			rows, err := ab.sw.runServer(ctx, start)
+			ab.sw.obs.EndServer(start, err)
+			if werr := ab.keep(start, k, rows, files); werr != nil && err == nil {
+				err = werr
+			}
+			if err != nil || ctx.Err() != nil {
+				return res, err
+			}
+		}
+		res.Rounds = append(res.Rounds, round)
+		if stop != nil && stop(s, res.Rounds) {
+			break
+		}
+	}
+	return res, nil
+}
+
+// keep moves one start's result files and server log to their round's
+// names, records them for the summary and returns the files by point name.
+func (ab *abRunner) keep(s sweep.ServerConfig, round int, rows []Row, files map[string]*results.File) error {
+	dir := s.Run.Bench.OutputDir
+	sum, ok := ab.summaries[dir]
+	if !ok {
+		sum = &results.Summary{Config: ab.sw.cfg.Path, ConfigSHA256: ab.sw.cfg.SHA256, Harness: ab.sw.opts.HarnessVersion, Points: []results.PointStatus{}}
+		ab.summaries[dir] = sum
+		ab.dirs = append(ab.dirs, dir)
+	}
+	for _, r := range rows {
+		files[sweep.ResultName(s.Server, r.Point)] = r.File
+	}
+	for _, name := range s.ResultNames() {
+		for _, file := range []string{name, strings.TrimSuffix(name, ".json") + results.FailedSuffix} {
+			path := filepath.Join(dir, file)
+			st, ok := ab.sw.status[path]
+			if !ok {
+				continue
+			}
+			delete(ab.sw.status, path)
+			st.File = ABFileName(file, round)
+			if err := os.Rename(path, filepath.Join(dir, st.File)); err != nil {
+				return fmt.Errorf("keeping round %d's result: %w", round, err)
+			}
+			sum.Points = append(sum.Points, st)
+		}
+	}
+	log := filepath.Join(dir, "logs", s.LogName())
+	err := os.Rename(log, filepath.Join(dir, "logs", fmt.Sprintf("%s_R%d.log", s.Stem(), round)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("keeping round %d's server log: %w", round, err)
+	}
+	return nil
+}
+
+// writeSummaries writes summary.json into each side's directory.
+func (ab *abRunner) writeSummaries() error {
+	for _, dir := range ab.dirs {
+		sum := ab.summaries[dir]
+		sum.Written = time.Now().Format(time.RFC3339)
+		if err := results.WriteSummary(dir, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}

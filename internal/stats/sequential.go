@@ -1,0 +1,204 @@
+package stats
+
+import "math"
+
+// DefaultMaxRounds is the most rounds (server starts per side) of a paired
+// A/B comparison when none is configured.
+const DefaultMaxRounds = 4
+
+// SequentialOptions configure a paired sequential look. The zero value of
+// a field means its default.
+type SequentialOptions struct {
+	// Alpha is the false-alarm rate of the whole comparison, all looks
+	// together; zero means 0.05.
+	Alpha float64
+	// Tolerance is the smallest relative change that counts, e.g. 0.05.
+	Tolerance float64
+	// MaxRounds is the most rounds planned; the looks are at rounds
+	// 2..MaxRounds. Zero means DefaultMaxRounds.
+	MaxRounds int
+	// PriorDF is the weight of a cell's group in its variance; zero means
+	// DefaultPriorDF, a negative value keeps every cell's own variance.
+	PriorDF float64
+}
+
+func (o SequentialOptions) withDefaults() SequentialOptions {
+	if o.Alpha == 0 {
+		o.Alpha = 0.05
+	}
+	if o.MaxRounds == 0 {
+		o.MaxRounds = DefaultMaxRounds
+	}
+	if o.PriorDF == 0 {
+		o.PriorDF = DefaultPriorDF
+	}
+	o.PriorDF = math.Max(o.PriorDF, 0)
+	return o
+}
+
+// looks is the number of looks of a design of maxRounds rounds (one per
+// round from the second), and at least one.
+func looks(maxRounds int) int { return max(maxRounds-1, 1) }
+
+// SequentialResult is one cell's state at a look of a paired sequential
+// comparison.
+type SequentialResult struct {
+	// Rounds is the number of rounds that measured the cell.
+	Rounds int
+	// Change is the geometric-mean relative change exp(mean log-ratio) - 1.
+	Change float64
+	// Interval is a confidence interval of Change at level 1-2·Alpha/looks:
+	// its two ends are the one-sided bounds of two one-sided tests, the
+	// equivalence test that decides Unchanged.
+	Interval Interval
+	// P is the two-sided p-value of no change at this look multiplied by
+	// the number of looks (Bonferroni over looks), capped at 1; NaN with
+	// fewer than two rounds.
+	P float64
+	// PAdj is P adjusted with Benjamini-Hochberg over the cells judged
+	// together.
+	PAdj float64
+	// DF is the degrees of freedom of the moderated t.
+	DF float64
+	// Verdict is the cell's verdict at this look (see SequentialDecision).
+	Verdict Verdict
+	// Settled is true when more rounds would not be spent on the cell:
+	// its verdict is decided, no number of rounds up to MaxRounds can
+	// decide it, or the rounds are spent.
+	Settled bool
+	// projected is the half-width in log units the interval would have at
+	// MaxRounds; used for settling.
+	projected float64
+	meanLog   float64
+}
+
+// SequentialLook is the outcome of one look at a paired comparison.
+type SequentialLook struct {
+	// Cells holds one result per cell, in the order given.
+	Cells []SequentialResult
+	// Stop is true when the comparison should stop: a cell is a regression
+	// (the gate's answer cannot change), or every cell is settled.
+	Stop bool
+}
+
+// Sequential judges a paired A/B comparison of interleaved server starts
+// (A B, B A, A B, ...) at the current round and says whether to stop.
+// It is a group-sequential design with looks at every round from the second
+// to MaxRounds:
+//
+//   - Each cell's statistic is the mean of its per-round log-ratios, tested
+//     with the moderated paired t of PairedCell (never with less than the
+//     cell's own variance). Alternating which build
+//     starts first cancels linear drift from each pair of rounds, so a
+//     machine that slows down during the comparison widens the interval but
+//     does not bias the change (exactly at every even round).
+//   - The false-alarm rate is split evenly over the looks (Bonferroni, the
+//     simplest alpha spending: valid whatever the correlation between looks
+//     and with estimated variances, where exact group-sequential bounds are
+//     not). Each look tests at Alpha/looks and the p-values of the cells are
+//     adjusted together with Benjamini-Hochberg, as in a stored-baseline
+//     report.
+//   - A cell is a Regression (Improvement) when its adjusted p is below
+//     Alpha and its change is worse (better) than Tolerance; Unchanged when
+//     the interval at level 1-2·Alpha/looks lies within ±Tolerance (two
+//     one-sided tests: an equivalence decision, not an absence of
+//     evidence); otherwise Inconclusive.
+//   - The comparison stops at the first regression, since no later round
+//     can turn a rejected look into a pass, or when every cell is settled:
+//     decided, or so noisy that even MaxRounds rounds would leave its
+//     interval wider than Tolerance while its change lies inside it
+//     (futility; it only ever stops a comparison, so it costs power, never
+//     false alarms).
+//
+// Monte Carlo (BenchmarkSequentialMonteCarlo, seed 1, 2000 reports per
+// line) on data shaped like the simulator: 6 points (context 512/1024/2048 x
+// concurrency 8/32) x median TTFT, median TPOT and output throughput; a
+// per-start speed factor of CV 1 % shared by all cells of a start; per-cell
+// start-to-start CV of TTFT 1/1.5/2 % at concurrency 8 and 6/9/12 % at 32,
+// TPOT 1 % and 3/4/5 %, throughput 1 % and 2/2/3 % ("model"), or the CVs
+// calibrate measured on the simulator ("measured": TTFT 5.2/2.2/6.6 % and
+// 18/5/14 %, TPOT 0.7/0.6/2.3 % and 5.6/8/3.6 %, throughput 3.5/0.9/0.4 %
+// and about 0.5 %, shared factor 0.5 %); drift 5 %/h at 10 minutes a start;
+// alpha 0.05, tolerance 5 %, MaxRounds 4, cells grouped by metric and
+// concurrency. Share of reports flagged (A/A: any regression or
+// improvement; slowdown: a regression) and mean rounds:
+//
+//	scenario                  no drift               drift
+//	A/A, model                 0.3 %, 3.94 rounds      0.6 %, 3.93 rounds
+//	A/A, measured              1.4 %, 3.81 rounds      1.5 %, 3.86 rounds
+//	10 % slowdown, model      99.9 %, 2.49 rounds     99.7 %, 2.65 rounds
+//	10 % slowdown, measured  100.0 %, 2.14 rounds
+//	20 % slowdown, model     100.0 %, 2.05 rounds    100.0 %, 2.10 rounds
+//	A/A, quiet machine         0.0 %, 2.28 rounds     (every CV 0.5 %)
+//	A/A, quick-start grid      0.9 %, 3.91 rounds     (context 512/2048 only:
+//	10 % slowdown, same       99.9 %, 2.85 rounds      groups of two cells)
+//
+// A/A runs to the last round on simulator-like noise because cells with a
+// start-to-start CV of 2-3 % cannot be shown to lie within ±5 % sooner; on a
+// quiet machine it stops after the second round in most comparisons.
+// Alternatives measured the same way: the moderated variance alone in the
+// test (no own-variance floor) flags 2.2 % of A/A reports with the measured
+// CVs (2000 reports); a whole metric pooled flags 6.2 % even with the floor
+// and 21 % without it (400 reports, model CVs); each cell's own variance
+// alone is valid but needs 3.34 rounds for a 10 % slowdown.
+func Sequential(cells []PairedCell, opts SequentialOptions) SequentialLook {
+	opts = opts.withDefaults()
+	est := pairedEstimates(cells, opts.PriorDF)
+	for _, e := range est {
+		// A comparison that ran past its plan has had more looks.
+		opts.MaxRounds = max(opts.MaxRounds, e.rounds)
+	}
+	L := float64(looks(opts.MaxRounds))
+	a := opts.Alpha / L
+	look := SequentialLook{Cells: make([]SequentialResult, len(cells))}
+	ps := make([]float64, len(cells))
+	for i, e := range est {
+		r := SequentialResult{Rounds: e.rounds, Change: math.Exp(e.meanLog) - 1, DF: e.df, P: math.NaN(), meanLog: e.meanLog}
+		r.Interval = Interval{Lo: math.NaN(), Hi: math.NaN(), Level: 1 - 2*a}
+		if p := e.twoSidedP(); !math.IsNaN(p) {
+			r.P = math.Min(1, L*p)
+			h := e.halfWidth(a)
+			r.Interval.Lo, r.Interval.Hi = math.Exp(e.meanLog-h)-1, math.Exp(e.meanLog+h)-1
+		}
+		r.projected = e.projectedHalfWidth(a, opts.MaxRounds, opts.PriorDF)
+		ps[i] = r.P
+		look.Cells[i] = r
+	}
+	adj := AdjustBH(ps)
+	settled, regression := true, false
+	for i := range look.Cells {
+		r := &look.Cells[i]
+		r.Verdict, r.Settled = SequentialDecision(*r, adj[i], cells[i].LowerIsBetter, opts)
+		r.PAdj = adj[i]
+		settled = settled && r.Settled
+		regression = regression || r.Verdict == Regression
+	}
+	look.Stop = regression || settled
+	return look
+}
+
+// SequentialDecision returns the verdict of a cell given its adjusted
+// p-value (a report that judges several server configurations together
+// adjusts over all of them) and whether the cell is settled; see Sequential
+// for the rules.
+func SequentialDecision(r SequentialResult, pAdj float64, lowerIsBetter bool, opts SequentialOptions) (Verdict, bool) {
+	opts = opts.withDefaults()
+	if math.IsNaN(r.P) || math.IsNaN(r.Change) {
+		return Inconclusive, r.Rounds >= opts.MaxRounds
+	}
+	worse := r.Change
+	if !lowerIsBetter {
+		worse = -worse
+	}
+	significant := pAdj < opts.Alpha
+	switch {
+	case significant && worse > opts.Tolerance:
+		return Regression, true
+	case significant && -worse > opts.Tolerance:
+		return Improvement, true
+	case r.Interval.Lo >= -opts.Tolerance && r.Interval.Hi <= opts.Tolerance:
+		return Unchanged, true
+	}
+	futile := r.projected >= math.Log1p(opts.Tolerance) && math.Abs(r.meanLog) < r.projected
+	return Inconclusive, r.Rounds >= opts.MaxRounds || futile
+}

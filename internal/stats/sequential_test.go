@@ -1,0 +1,164 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+func TestPairedEstimatesModerated(t *testing.T) {
+	cells := []PairedCell{
+		{Group: "g", LogRatios: []float64{0.1, 0.3}},          // mean 0.2, ss 0.02
+		{Group: "g", LogRatios: []float64{0.0, 0.2}},          // mean 0.1, ss 0.02
+		{Group: "g", LogRatios: []float64{0.0, 0.4}},          // mean 0.2, ss 0.08
+		{Group: "alone", LogRatios: []float64{0.1, 0.3, 0.2}}, // mean 0.2, ss 0.02
+		{Group: "gaps", LogRatios: []float64{0.1, math.NaN(), 0.3}},
+	}
+	tests := []struct {
+		name    string
+		priorDF float64
+		cell    int
+		wantVar float64
+		wantDF  float64
+	}{
+		// Others: ss 0.10 over 2 df; w = 2: (2·0.05 + 0.02) / 3.
+		{"moderated towards the others", 2, 0, 0.04, 3},
+		// w = min(10, 2) = 2: the others weigh what they hold, no more.
+		{"weight capped by the others' df", 10, 0, 0.04, 3},
+		// w = 1: (1·0.05 + 0.02) / 2.
+		{"smaller prior weight", 1, 0, 0.035, 2},
+		{"own variance only", 0, 0, 0.02, 1},
+		{"a group of one keeps its own", 2, 3, 0.01, 2},
+		{"non-finite rounds are left out", 2, 4, 0.02, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := pairedEstimates(cells, tt.priorDF)[tt.cell]
+			if !near(e.sdLog*e.sdLog, tt.wantVar, 1e-12) || e.df != tt.wantDF {
+				t.Errorf("variance %v df %v, want %v and %v", e.sdLog*e.sdLog, e.df, tt.wantVar, tt.wantDF)
+			}
+		})
+	}
+	e := pairedEstimates(cells, 2)[0]
+	// t = 0.2 / (0.2/sqrt 2) = sqrt 2 on 3 df.
+	if want := twoSidedT(math.Sqrt2, 3); !near(e.twoSidedP(), want, 1e-12) {
+		t.Errorf("p = %v, want %v", e.twoSidedP(), want)
+	}
+}
+
+func TestSequentialBonferroniOverLooks(t *testing.T) {
+	cells := []PairedCell{{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.02, 0.05, 0.01}}}
+	p := pairedEstimates(cells, DefaultPriorDF)[0].twoSidedP()
+	for _, tt := range []struct {
+		maxRounds int
+		want      float64
+	}{
+		// Three rounds were run, so a 2-round plan has had two looks.
+		{2, math.Min(1, 2*p)}, {3, math.Min(1, 2*p)}, {4, math.Min(1, 3*p)}, {8, math.Min(1, 7*p)},
+	} {
+		r := Sequential(cells, SequentialOptions{Tolerance: 0.05, MaxRounds: tt.maxRounds}).Cells[0]
+		if !near(r.P, tt.want, 1e-12) {
+			t.Errorf("MaxRounds %d: P = %v, want %v", tt.maxRounds, r.P, tt.want)
+		}
+	}
+}
+
+// group returns n cells of one group whose per-round ratios are base[k]
+// moved by a small alternating amount that grows from cell to cell, so
+// the first cell is the quietest of its group.
+func group(name string, n int, lowerIsBetter bool, base ...float64) []PairedCell {
+	cells := make([]PairedCell, n)
+	for i := range cells {
+		rs := make([]float64, len(base))
+		for k, b := range base {
+			rs[k] = b + 0.002*(1+0.1*float64(i))*float64(2*(k%2)-1)
+		}
+		cells[i] = PairedCell{Group: name, LowerIsBetter: lowerIsBetter, LogRatios: rs}
+	}
+	return cells
+}
+
+func TestSequentialVerdicts(t *testing.T) {
+	opts := SequentialOptions{Alpha: 0.05, Tolerance: 0.05, MaxRounds: 4}
+	tests := []struct {
+		name        string
+		cells       []PairedCell
+		wantVerdict Verdict
+		wantSettled bool
+		wantStop    bool
+	}{
+		{"clear latency regression stops at round 2", group("tpot", 6, true, 0.20, 0.21), Regression, true, true},
+		{"throughput down is a regression", group("tput", 6, false, -0.15, -0.16), Regression, true, true},
+		// The noisier cells' own variance holds their improvement back
+		// for now, and only a regression stops a comparison early.
+		{"throughput up is an improvement", group("tput", 6, false, 0.15, 0.16), Improvement, true, false},
+		{"tight no-change is unchanged", group("tpot", 6, true, 0.001, -0.001), Unchanged, true, true},
+		{"identical sides are unchanged", group("tpot", 3, true, 0, 0), Unchanged, true, true},
+		{"one round cannot be judged", group("tpot", 6, true, 0.20), Inconclusive, false, false},
+		{"a small significant change is not a regression", group("tpot", 6, true, 0.03, 0.031, 0.029), Unchanged, true, true},
+		// One cell, own variance on 1 df: even 4 rounds cannot decide.
+		{"hopeless noise is settled", []PairedCell{{Group: "ttft", LowerIsBetter: true, LogRatios: []float64{0.30, -0.28}}}, Inconclusive, true, true},
+		// Wider than the tolerance but could still narrow: keep going.
+		{"undecided cell continues", []PairedCell{
+			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.03, -0.01}},
+			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.01, -0.01}},
+			{Group: "g", LowerIsBetter: true, LogRatios: []float64{-0.01, 0.01}},
+		}, Inconclusive, false, false},
+		{"the last round settles", []PairedCell{
+			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.07, 0.01, 0.09, 0.03}},
+			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.01, -0.01, 0.02, 0.0}},
+		}, Inconclusive, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			look := Sequential(tt.cells, opts)
+			r := look.Cells[0]
+			if r.Verdict != tt.wantVerdict || r.Settled != tt.wantSettled || look.Stop != tt.wantStop {
+				t.Errorf("verdict %s settled %v stop %v, want %s %v %v (change %.3f, interval [%.3f, %.3f], P %.3g, df %v)",
+					r.Verdict, r.Settled, look.Stop, tt.wantVerdict, tt.wantSettled, tt.wantStop,
+					r.Change, r.Interval.Lo, r.Interval.Hi, r.P, r.DF)
+			}
+			if !math.IsNaN(r.P) && !(r.Interval.Contains(r.Change) && r.Interval.Level < 1) {
+				t.Errorf("interval %+v does not hold the change %v", r.Interval, r.Change)
+			}
+		})
+	}
+}
+
+func TestSequentialRegressionStopsTheComparison(t *testing.T) {
+	cells := append(group("tpot", 6, true, 0.20, 0.21), group("ttft", 6, true, 0.3, -0.3)...)
+	look := Sequential(cells, SequentialOptions{Tolerance: 0.05})
+	if !look.Stop || look.Cells[0].Verdict != Regression {
+		t.Errorf("stop %v verdict %s: a regression settles the gate", look.Stop, look.Cells[0].Verdict)
+	}
+	if look.Cells[6].Settled && look.Cells[6].Verdict != Inconclusive {
+		t.Errorf("noisy cell: %s", look.Cells[6].Verdict)
+	}
+}
+
+func TestSequentialDriftCancels(t *testing.T) {
+	// A machine slowing by 1 % a start: A B B A A B B A. Each round's
+	// ratio is +-1 %, so the mean is exactly zero at even rounds.
+	var ratios []float64
+	for k := range 4 {
+		a, b := float64(2*k), float64(2*k+1)
+		if k%2 == 1 {
+			a, b = b, a
+		}
+		ratios = append(ratios, 0.01*(b-a))
+	}
+	look := Sequential(group("tpot", 6, true, ratios...), SequentialOptions{Tolerance: 0.05})
+	if r := look.Cells[1]; !near(r.Change, 0, 1e-12) || r.Verdict != Unchanged {
+		t.Errorf("change %v verdict %s, want 0 and unchanged", r.Change, r.Verdict)
+	}
+}
+
+func TestSequentialDecisionReportWideAdjustment(t *testing.T) {
+	opts := SequentialOptions{Tolerance: 0.05}
+	r := Sequential(group("tpot", 6, true, 0.20, 0.21), opts).Cells[0]
+	if v, _ := SequentialDecision(r, 0.2, true, opts); v != Inconclusive {
+		t.Errorf("adjusted p 0.2 over a larger report: %s, want inconclusive", v)
+	}
+	if v, settled := SequentialDecision(r, r.PAdj, true, opts); v != Regression || !settled {
+		t.Errorf("own adjustment: %s settled %v, want a settled regression", v, settled)
+	}
+}
