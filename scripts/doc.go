@@ -2,7 +2,8 @@
 // vllm-bench are tested here: install.sh (the action's installer: a
 // checksummed release download, or a build from source), release.sh (the
 // release archives and checksums.txt) and notices.sh
-// (THIRD_PARTY_NOTICES.md). .ci/run runs shellcheck over every script.
+// (THIRD_PARTY_NOTICES.md); render-comment.sh's font check is tested too.
+// .ci/run runs shellcheck over every script.
 //
 // The package has no Go code of its own; its tests run the scripts against
 // a fake GitHub served by net/http/httptest, so they need bash, tar, gzip,

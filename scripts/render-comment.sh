@@ -49,7 +49,9 @@ fi
 for f in "${files[@]}"; do
   [ -f "$f" ] || { echo "render-comment.sh: \"$f\": no such file" >&2; exit 2; }
 done
-if command -v fc-list >/dev/null && ! fc-list | grep -qi "emoji"; then
+# grep reads the whole list: with -q it would stop at the first match and
+# fc-list, killed by SIGPIPE, would fail the pipeline under pipefail.
+if command -v fc-list >/dev/null && ! fc-list | grep -i "emoji" >/dev/null; then
   echo "render-comment.sh: warning: no colour emoji font installed (Debian: fonts-noto-color-emoji); emoji show as boxes in the screenshots" >&2
 fi
 [ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/vllm-bench-comment.XXXXXX")

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline/baselinetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
@@ -39,7 +39,7 @@ func nightlyFixture(t *testing.T) (cfg, night, gpu string, points map[string]map
 // lines at points, each with 1 % of alternating noise.
 func writeNightlyHistory(t *testing.T, baselines, gpu string, points map[string]map[string]float64, old, recent int) {
 	t.Helper()
-	var b strings.Builder
+	var entries []baseline.HistoryEntry
 	for i := range old + recent {
 		scale := map[string]float64{"median_tpot_ms": 1, "output_throughput": 1, "median_ttft_ms": 1}
 		if i < old {
@@ -56,20 +56,9 @@ func writeNightlyHistory(t *testing.T, baselines, gpu string, points map[string]
 				e.Points[name][m] = stats[m] * s * noise
 			}
 		}
-		line, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(line)
-		b.WriteByte('\n')
+		entries = append(entries, e)
 	}
-	path := filepath.Join(baselines, "nightly", baseline.HistoryFile)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	baselinetest.WriteHistory(t, baselines, "nightly", entries)
 }
 
 // nightSHA is the commit of line i of writeNightlyHistory.

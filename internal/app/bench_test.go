@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sim/simtest"
 )
 
 func benchEnv() (*Env, *bytes.Buffer, *bytes.Buffer) {
@@ -64,7 +65,7 @@ func TestCmdBenchUnreachable(t *testing.T) {
 }
 
 func TestCmdBenchSim(t *testing.T) {
-	base := startSim(t)
+	base := simtest.Start(t)
 	env, stdout, errb := benchEnv()
 	out := filepath.Join(t.TempDir(), "sub", "r.json")
 	args := []string{"--base-url", base, "--context-size", "128", "--concurrency", "4", "--num-prompts", "12",

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -42,11 +41,7 @@ func writeGateResults(t *testing.T, slow float64, seed uint64) string {
 	dir := t.TempDir()
 	for i, c := range []int{4, 16} {
 		name, f := gateResult(c, slow, seed+uint64(i))
-		data, err := json.Marshal(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		if err := results.Write(filepath.Join(dir, name), f); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // nightlySHA is the commit of night n in trendHistory.
@@ -36,11 +37,7 @@ func trendHistory(t *testing.T, nights, slowFrom int) string {
 			r.OutputThroughput = 1000 / f * (1 + 0.01*rng.NormFloat64())
 			r.VllmBench.Env.GitSHA = nightlySHA(n)
 			r.VllmBench.EndTime = fmt.Sprintf("2026-10-%02dT03:00:00Z", n)
-			data, err := json.Marshal(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			if err := results.Write(filepath.Join(dir, name), r); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -3,14 +3,13 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/browsertest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
@@ -21,50 +20,17 @@ const browserCheckTimeout = 5 * time.Minute
 // writes the dashboard's screenshot to that path (to look at it).
 const screenshotEnv = "VLLM_BENCH_DASHBOARD_SCREENSHOT"
 
-// browserSkipReason says why the browser check cannot run here, or "":
-// scripts/browser/check.mjs needs bash and npm (setup.sh), node and a
-// Chromium.
-func browserSkipReason() string {
-	for _, tool := range []string{"bash", "node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return tool + " is not installed"
-		}
-	}
-	if c := os.Getenv("CHROMIUM"); c != "" {
-		if _, err := exec.LookPath(c); err != nil {
-			return "CHROMIUM=" + c + " is not an executable"
-		}
-		return ""
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return ""
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if _, err := exec.LookPath(name); err == nil {
-			return ""
-		}
-	}
-	return "Chromium is not installed (apt-get install chromium, or set CHROMIUM)"
-}
-
 // TestDashboardInBrowser opens a generated dashboard in headless Chromium
 // with scripts/browser/check.mjs: the page must render without console
 // errors or requests off the file system, with its charts, change points
 // and table. A page without charts is checked beside it and must fail, so a
 // check that passes everything cannot go unnoticed.
 func TestDashboardInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short mode: opens the dashboard in headless Chromium")
-	}
-	if reason := browserSkipReason(); reason != "" {
-		t.Skip("skipped: " + reason + "; the dashboard is not checked in a browser")
-	}
-	browser := filepath.Join("..", "..", "scripts", "browser")
+	browsertest.Require(t, "the dashboard")
+	browsertest.TrackInputs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserCheckTimeout)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, "bash", filepath.Join(browser, "setup.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("scripts/browser/setup.sh: %v\n%s", err, out)
-	}
+	browsertest.Setup(ctx, t)
 
 	a, _ := fixture(t)
 	site := filepath.Join(t.TempDir(), "site")
@@ -84,24 +50,17 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The page without charts waits out --timeout-ms for its selectors; the
 	// dashboard, a static page, renders at once.
 	shots := t.TempDir()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(browser, "check.mjs"),
+	cmd := browsertest.Check(ctx, t,
 		"--expect", "svg", "--expect", "svg.trend-chart polyline", "--expect", ".change-point.regression",
 		"--expect", "table.latest td", "--timeout-ms", "8000", "--screenshot-dir", shots, page, emptyPage)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("check.mjs: want exit status 1 (the page without charts fails), got %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	for _, line := range strings.Split(stderr.String(), "\n") {
+	_, stderr := browsertest.RunExpecting(t, cmd, 1, "the page without charts fails")
+	for _, line := range strings.Split(stderr, "\n") {
 		if strings.HasPrefix(line, page+":") {
 			t.Errorf("dashboard: %s", strings.TrimPrefix(line, page+": "))
 		}
 	}
-	if !strings.Contains(stderr.String(), emptyPage+": ") {
-		t.Errorf("the page without charts passed the check:\n%s", stderr.String())
+	if !strings.Contains(stderr, emptyPage+": ") {
+		t.Errorf("the page without charts passed the check:\n%s", stderr)
 	}
 	shot := filepath.Join(shots, "index.png")
 	png, err := os.ReadFile(shot)

@@ -1,15 +1,12 @@
 package dashboard
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline/baselinetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
@@ -20,8 +17,7 @@ import (
 func fixture(t *testing.T) (*trend.Analysis, string) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
-	dir := t.TempDir()
-	var b strings.Builder
+	var entries []baseline.HistoryEntry
 	var slowSHA string
 	for i := range 14 {
 		e := baseline.HistoryEntry{
@@ -50,20 +46,10 @@ func fixture(t *testing.T) (*trend.Analysis, string) {
 				e.Spread[name] = map[string]float64{"median_tpot_ms": 0.3}
 			}
 		}
-		line, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(line)
-		b.WriteByte('\n')
+		entries = append(entries, e)
 	}
-	path := filepath.Join(dir, "llama", baseline.HistoryFile)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
+	baselinetest.WriteHistory(t, dir, "llama", entries)
 	a, err := trend.Analyze(dir, trend.Options{})
 	if err != nil {
 		t.Fatal(err)

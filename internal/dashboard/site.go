@@ -171,12 +171,15 @@ func latestRowOf(s trend.Series, newest int) latestRow {
 		if n > 1 {
 			prev := s.Values[n-2]
 			row.Previous = trend.FormatValue(prev.Value)
-			change := (last.Value - prev.Value) / prev.Value
-			row.Change = trend.FormatChange(change)
-			if (change > 0) == s.LowerIsBetter && change != 0 {
-				row.ChangeClass = "worse"
-			} else if change != 0 {
-				row.ChangeClass = "better"
+			row.Change = "n/a" // no relative change from zero
+			if prev.Value != 0 {
+				change := (last.Value - prev.Value) / prev.Value
+				row.Change = trend.FormatChange(change)
+				if (change > 0) == s.LowerIsBetter && change != 0 {
+					row.ChangeClass = "worse"
+				} else if change != 0 {
+					row.ChangeClass = "better"
+				}
 			}
 		}
 	}

@@ -137,3 +137,26 @@ func TestTickLabels(t *testing.T) {
 		t.Errorf("one day: %v", got)
 	}
 }
+
+func TestLatestRowChange(t *testing.T) {
+	series := func(lowerIsBetter bool, prev, last float64) trend.Series {
+		return trend.Series{Metric: "m", LowerIsBetter: lowerIsBetter, Values: []trend.Value{{Run: 0, Value: prev}, {Run: 1, Value: last}}}
+	}
+	tests := []struct {
+		s             trend.Series
+		change, class string
+	}{
+		{series(true, 10, 11), "+10.0 %", "worse"},
+		{series(false, 10, 11), "+10.0 %", "better"},
+		{series(true, 10, 10), "+0.0 %", ""},
+		{series(true, 0, 0), "n/a", ""}, // no relative change from zero, and no colour
+		{series(false, 0, 5), "n/a", ""},
+	}
+	for _, tt := range tests {
+		row := latestRowOf(tt.s, 1)
+		if row.Change != tt.change || row.ChangeClass != tt.class {
+			t.Errorf("%v -> %v (lower is better %v): change %q class %q, want %q %q",
+				tt.s.Values[0].Value, tt.s.Values[1].Value, tt.s.LowerIsBetter, row.Change, row.ChangeClass, tt.change, tt.class)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package gate
 import (
 	"testing"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
@@ -12,8 +13,8 @@ func TestCalibrate(t *testing.T) {
 	for i := range k {
 		var files []*results.File
 		for j, c := range []int{8, 32} {
-			files = append(files, makeFile(spec{run: "r", ctx: 512, conc: c, gpu: gpu, ttftMs: 50, tpotMs: 9,
-				outTput: 1000, n: 100, repeats: 2, seed: uint64(10*i + j)}))
+			files = append(files, gatetest.File(gatetest.Spec{Run: "r", Ctx: 512, Conc: c, GPU: gpu, TTFTMs: 50, TPOTMs: 9,
+				OutputTokS: 1000, N: 100, Repeats: 2, Seed: uint64(10*i + j)}))
 		}
 		runs = append(runs, files)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
@@ -22,18 +23,18 @@ func saturated(p baseline.Pair, inBaseline bool) baseline.Pair {
 }
 
 func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
-	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 200, repeats: 2, seed: 3}
+	base := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 200, Repeats: 2, Seed: 3}
 	// TTFT 60 % worse and throughput 15 % lower: both clear regressions.
 	worse := base
-	worse.ttftMs, worse.outTput, worse.seed = 80, 850, 4
+	worse.TTFTMs, worse.OutputTokS, worse.Seed = 80, 850, 4
 	gates := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms", "output_throughput"}, Tolerance: 0.05, Alpha: 0.05}}
 
-	plain := Compare([]baseline.Pair{pair(worse, &base, nil)}, Options{Gates: gates})
+	plain := Compare([]baseline.Pair{gatetest.Pair(worse, &base, nil)}, Options{Gates: gates})
 	if plain.Regressions() != 2 || plain.SuspectRegressions() != 0 {
 		t.Fatalf("without saturation: %d regressions, %d suspect; want 2 and 0", plain.Regressions(), plain.SuspectRegressions())
 	}
 	for _, inBaseline := range []bool{false, true} {
-		r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), inBaseline)}, Options{Gates: gates})
+		r := Compare([]baseline.Pair{saturated(gatetest.Pair(worse, &base, nil), inBaseline)}, Options{Gates: gates})
 		row := r.Rows()[0]
 		if !strings.Contains(row.ClientSaturated, "client saturated (scheduling lag p99 8.00 ms > 1.00 ms") {
 			t.Errorf("baseline saturated %v: row says %q", inBaseline, row.ClientSaturated)
@@ -50,7 +51,7 @@ func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
 	}
 	// A latency regression alone on a saturated point does not fail the check.
 	latencyOnly := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms"}, Tolerance: 0.05, Alpha: 0.05}}
-	r := Compare([]baseline.Pair{saturated(pair(worse, &base, nil), false)}, Options{Gates: latencyOnly})
+	r := Compare([]baseline.Pair{saturated(gatetest.Pair(worse, &base, nil), false)}, Options{Gates: latencyOnly})
 	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 || r.Rows()[0].Verdict != stats.Inconclusive {
 		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect, point %s; want pass, 1, inconclusive",
 			r.Verdict(), r.SuspectRegressions(), r.Rows()[0].Verdict)
@@ -58,10 +59,10 @@ func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
 }
 
 func TestSaturatedClientOnFailedPoint(t *testing.T) {
-	failed := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 10, failed: 10, seed: 3}
+	failed := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 10, Failed: 10, Seed: 3}
 	base := failed
-	base.failed = 0
-	r := Compare([]baseline.Pair{saturated(pair(failed, &base, nil), false)}, Options{})
+	base.Failed = 0
+	r := Compare([]baseline.Pair{saturated(gatetest.Pair(failed, &base, nil), false)}, Options{})
 	if row := r.Rows()[0]; row.Verdict != stats.Failed || row.ClientSaturated != "" {
 		t.Errorf("failed point: verdict %s, client note %q; want failed and no note", row.Verdict, row.ClientSaturated)
 	}

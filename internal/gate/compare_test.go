@@ -6,47 +6,14 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
-const gpu = "NVIDIA H100 80GB HBM3"
-
-// goldenPairs is a small sweep with one of each outcome: unchanged,
-// regression (TTFT +20%, with history), improvement (TPOT -30%, throughput +30%), a new
-// point, a failed point and a baseline from other hardware.
-func goldenPairs() []baseline.Pair {
-	base := func(ctx, conc int, seed uint64) spec {
-		return spec{run: "llama-7b", ctx: ctx, conc: conc, gpu: gpu, ttftMs: 40 + float64(ctx)/20 + float64(conc)/2,
-			tpotMs: 8 + float64(conc)/16, outTput: 120 * float64(conc) / (1 + float64(conc)/64), n: 200, repeats: 2, seed: seed}
-	}
-	with := func(s spec, f func(*spec)) *spec { f(&s); return &s }
-	var ps []baseline.Pair
-	// CTX512: unchanged at C8, regression at C32, improvement at C64.
-	b := base(512, 8, 1)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 101 }), &b, nil))
-	// The regression has run-to-run history, so it is judged against the
-	// measured spread rather than the no-history allowance.
-	b = base(512, 32, 2)
-	hist := map[string][]float64{"median_ttft_ms": {b.ttftMs, 1.01 * b.ttftMs, 0.99 * b.ttftMs, 1.005 * b.ttftMs, 0.995 * b.ttftMs}}
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 102; s.ttftMs *= 1.2 }), &b, hist))
-	b = base(512, 64, 3)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 103; s.tpotMs *= 0.7; s.outTput *= 1.3 }), &b, nil))
-	// CTX1024: new at C8, failed at C32, unchanged at C64.
-	b = base(1024, 8, 4)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 104 }), nil, nil))
-	b = base(1024, 32, 5)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 105; s.failed = 3 }), &b, nil))
-	b = base(1024, 64, 6)
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 106 }), &b, nil))
-	// TP2: the baseline was measured on an A100.
-	b = base(512, 8, 7)
-	b.tp = 2
-	ps = append(ps, pair(*with(b, func(s *spec) { s.seed = 107 }), with(b, func(s *spec) { s.gpu = "NVIDIA A100-SXM4-80GB"; s.ttftMs *= 1.5 }), nil))
-	return ps
-}
+const gpu = gatetest.H100
 
 func TestCompareVerdicts(t *testing.T) {
-	r := Compare(goldenPairs(), Options{Seed: 1})
+	r := Compare(gatetest.GoldenPairs(), Options{Seed: 1})
 	want := map[string]stats.Verdict{
 		"llama-7b_TP1_DP1_CTX512_C8_P200_O128.json":   stats.Unchanged,
 		"llama-7b_TP1_DP1_CTX512_C32_P200_O128.json":  stats.Regression,
@@ -67,8 +34,8 @@ func TestCompareVerdicts(t *testing.T) {
 }
 
 func TestCompareSameResultsPass(t *testing.T) {
-	s := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 900, n: 100, seed: 3}
-	r := Compare([]baseline.Pair{pair(s, &s, nil)}, Options{})
+	s := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 900, N: 100, Seed: 3}
+	r := Compare([]baseline.Pair{gatetest.Pair(s, &s, nil)}, Options{})
 	if r.Verdict() != VerdictPass {
 		t.Fatalf("identical results: verdict %s", r.Verdict())
 	}
@@ -80,9 +47,9 @@ func TestCompareSameResultsPass(t *testing.T) {
 }
 
 func TestCompareThroughputTests(t *testing.T) {
-	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 100, seed: 3}
+	base := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 100, Seed: 3}
 	slow := base
-	slow.outTput, slow.seed = 850, 4
+	slow.OutputTokS, slow.Seed = 850, 4
 	only := Settings{Metrics: []string{"output_throughput"}, Tolerance: 0.05, Alpha: 0.05}
 	tests := []struct {
 		name     string
@@ -100,8 +67,8 @@ func TestCompareThroughputTests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, c := base, slow
-			b.repeats, c.repeats = tt.repeats, tt.repeats
-			p := pair(c, &b, map[string][]float64{"output_throughput": tt.history})
+			b.Repeats, c.Repeats = tt.repeats, tt.repeats
+			p := gatetest.Pair(c, &b, map[string][]float64{"output_throughput": tt.history})
 			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]Settings{"r": only}})
 			cell := r.Rows()[0].Cells[0]
 			if cell.Test != tt.wantTest || cell.Verdict != tt.want || (len(cell.Warnings) > 0) != tt.warn {
@@ -114,7 +81,7 @@ func TestCompareThroughputTests(t *testing.T) {
 // A shift that is clear within one run but no larger than the history's
 // run-to-run spread is noise; one far outside that spread is a regression.
 func TestCompareLatencyAgainstHistory(t *testing.T) {
-	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, seed: 3}
+	base := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 400, Seed: 3}
 	only := Settings{Metrics: []string{"median_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05}
 	tests := []struct {
 		name     string
@@ -130,8 +97,8 @@ func TestCompareLatencyAgainstHistory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cur := base
-			cur.tpotMs, cur.seed = tt.tpotMs, 4
-			p := pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
+			cur.TPOTMs, cur.Seed = tt.tpotMs, 4
+			p := gatetest.Pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
 			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]Settings{"r": only}})
 			cell := r.Rows()[0].Cells[0]
 			if cell.Test != tt.wantTest || cell.Verdict != tt.want {
@@ -144,9 +111,9 @@ func TestCompareLatencyAgainstHistory(t *testing.T) {
 // With two repeats or more on both sides, the spread of the per-repeat
 // medians counts too: a shift no larger than that spread is noise.
 func TestCompareLatencyAcrossRepeats(t *testing.T) {
-	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, repeats: 3, seed: 3}
+	base := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 400, Repeats: 3, Seed: 3}
 	cur := base
-	cur.tpotMs, cur.seed = 9.9, 4
+	cur.TPOTMs, cur.Seed = 9.9, 4
 	only := Settings{Metrics: []string{"median_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05}
 	tests := []struct {
 		name      string
@@ -157,7 +124,7 @@ func TestCompareLatencyAcrossRepeats(t *testing.T) {
 		{"repeats scatter as much as the shift: unchanged", []float64{8.2, 9.0, 9.9}, []float64{9.0, 9.9, 10.8}, stats.Unchanged},
 	}
 	t.Run("repeats and history together", func(t *testing.T) {
-		p := pair(cur, &base, map[string][]float64{"median_tpot_ms": {9.0, 9.05, 8.95}})
+		p := gatetest.Pair(cur, &base, map[string][]float64{"median_tpot_ms": {9.0, 9.05, 8.95}})
 		for i, v := range []float64{9.0, 9.02, 8.98} {
 			p.Baseline.VllmBench.Repeats[i].MedianTPOTMs = v
 			p.Current.File.VllmBench.Repeats[i].MedianTPOTMs = v + 0.9
@@ -169,7 +136,7 @@ func TestCompareLatencyAcrossRepeats(t *testing.T) {
 	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := pair(cur, &base, nil)
+			p := gatetest.Pair(cur, &base, nil)
 			for i := range tt.base {
 				p.Baseline.VllmBench.Repeats[i].MedianTPOTMs = tt.base[i]
 				p.Current.File.VllmBench.Repeats[i].MedianTPOTMs = tt.cur[i]
@@ -184,11 +151,11 @@ func TestCompareLatencyAcrossRepeats(t *testing.T) {
 }
 
 func TestCompareITLWithoutDetails(t *testing.T) {
-	b := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 100, seed: 3}
+	b := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 100, Seed: 3}
 	c := b
-	c.tpotMs, c.seed = 12, 4
+	c.TPOTMs, c.Seed = 12, 4
 	g := Settings{Metrics: []string{"median_itl_ms", "p99_tpot_ms"}, Tolerance: 0.05, Alpha: 0.05}
-	r := Compare([]baseline.Pair{pair(c, &b, nil)}, Options{Gates: map[string]Settings{"r": g}})
+	r := Compare([]baseline.Pair{gatetest.Pair(c, &b, nil)}, Options{Gates: map[string]Settings{"r": g}})
 	itl, tpot := r.Rows()[0].Cells[0], r.Rows()[0].Cells[1]
 	if itl.Test != TestTolerance || itl.Verdict != stats.Regression || len(itl.Warnings) == 0 {
 		t.Errorf("itl cell = %+v", itl)
@@ -199,10 +166,10 @@ func TestCompareITLWithoutDetails(t *testing.T) {
 }
 
 func TestCompareTooFewSamples(t *testing.T) {
-	b := spec{run: "r", ctx: 512, conc: 2, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 3, seed: 3}
+	b := gatetest.Spec{Run: "r", Ctx: 512, Conc: 2, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 3, Seed: 3}
 	c := b
-	c.ttftMs, c.seed = 80, 4
-	r := Compare([]baseline.Pair{pair(c, &b, nil)}, Options{})
+	c.TTFTMs, c.Seed = 80, 4
+	r := Compare([]baseline.Pair{gatetest.Pair(c, &b, nil)}, Options{})
 	if got := r.Rows()[0].Cells[0].Verdict; got != stats.Inconclusive {
 		t.Errorf("3 samples: verdict %s, want inconclusive", got)
 	}
@@ -226,7 +193,7 @@ func TestMetricCatalogue(t *testing.T) {
 }
 
 func TestSamples(t *testing.T) {
-	f := makeFile(spec{run: "r", ctx: 8, conc: 1, ttftMs: 50, tpotMs: 10, outTput: 100, n: 20, failed: 2, seed: 9})
+	f := gatetest.File(gatetest.Spec{Run: "r", Ctx: 8, Conc: 1, TTFTMs: 50, TPOTMs: 10, OutputTokS: 100, N: 20, Failed: 2, Seed: 9})
 	ttft, _ := LookupMetric("median_ttft_ms")
 	tpot, _ := LookupMetric("median_tpot_ms")
 	if got := len(ttft.Samples(f)); got != 18 {
@@ -242,7 +209,7 @@ func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 // Without run-to-run history a latency change must clear the no-history
 // allowance (3 x the prior CV); with history, the measured spread decides.
 func TestCompareNoHistoryAllowance(t *testing.T) {
-	base := spec{run: "r", ctx: 512, conc: 8, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 1000, n: 400, seed: 3}
+	base := gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 400, Seed: 3}
 	only := Defaults()
 	only.Metrics = []string{"median_tpot_ms"}
 	if got := only.NoHistoryAllowance("median_tpot_ms"); !near(got, 3*PriorCVDecode) {
@@ -262,8 +229,8 @@ func TestCompareNoHistoryAllowance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cur := base
-			cur.tpotMs, cur.seed = tt.tpotMs, 4
-			p := pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
+			cur.TPOTMs, cur.Seed = tt.tpotMs, 4
+			p := gatetest.Pair(cur, &base, map[string][]float64{"median_tpot_ms": tt.history})
 			r := Compare([]baseline.Pair{p}, Options{Gates: map[string]Settings{"r": only}})
 			cell := r.Rows()[0].Cells[0]
 			if cell.Verdict != tt.want || cell.NoHistory != tt.noHistory {

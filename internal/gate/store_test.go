@@ -7,20 +7,21 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // writeResults writes result files of specs into a new directory.
-func writeResults(t *testing.T, specs ...spec) string {
+func writeResults(t *testing.T, specs ...gatetest.Spec) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, s := range specs {
-		data, err := json.Marshal(makeFile(s))
+		data, err := json.Marshal(gatetest.File(s))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, sweep.ResultName(s.server(), s.point())), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, sweep.ResultName(s.Server(), s.Point())), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -28,11 +29,11 @@ func writeResults(t *testing.T, specs ...spec) string {
 }
 
 func TestUpdateThenCompareSameResults(t *testing.T) {
-	var specs []spec
+	var specs []gatetest.Spec
 	// One repeat of 100 requests: the files account for every request, as
 	// complete results do, so baseline update promotes them.
 	for i, c := range []int{1, 8, 64} {
-		specs = append(specs, spec{run: "r", ctx: 512, conc: c, gpu: gpu, ttftMs: 50, tpotMs: 9, outTput: 900, n: 100, repeats: 1, seed: uint64(i)})
+		specs = append(specs, gatetest.Spec{Run: "r", Ctx: 512, Conc: c, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 900, N: 100, Repeats: 1, Seed: uint64(i)})
 	}
 	res := writeResults(t, specs...)
 	base := t.TempDir()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
@@ -34,7 +35,7 @@ func serverBlock(preemptions float64) *probe.ServerMetrics {
 // points with probe blocks: the regression ran on a thermally throttled GPU
 // with preemptions, the baseline on a steady one.
 func probedPairs() []baseline.Pair {
-	ps := goldenPairs()[:3]
+	ps := gatetest.GoldenPairs()[:3]
 	for _, p := range ps {
 		p.Baseline.VllmBench.GPUTelemetry, p.Baseline.VllmBench.ServerMetrics = telemetry(1980, 0), serverBlock(0)
 		p.Current.File.VllmBench.GPUTelemetry, p.Current.File.VllmBench.ServerMetrics = telemetry(1980, 0), serverBlock(0)
@@ -90,7 +91,7 @@ func TestCompareThrottledRegression(t *testing.T) {
 // TestCompareWithoutProbes: files written before the blocks existed, or
 // without the sources, give no hints and no suspect points.
 func TestCompareWithoutProbes(t *testing.T) {
-	r := Compare(goldenPairs(), Options{Seed: 1})
+	r := Compare(gatetest.GoldenPairs(), Options{Seed: 1})
 	for _, row := range r.Rows() {
 		if row.Hints != nil || row.Throttled != "" || row.ThrottleWaived {
 			t.Errorf("%s: hints %q throttled %q waived %v, want none", row.Name, row.Hints, row.Throttled, row.ThrottleWaived)

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 )
 
 func TestSaturatedClientRendered(t *testing.T) {
 	// The golden sweep's TTFT regression at CTX512 C32, measured by a
 	// saturated client.
-	pairs := goldenPairs()
+	pairs := gatetest.GoldenPairs()
 	h := probe.ClientHealth{SchedLagP99Ms: 8, LagSamples: 500, GOMAXPROCS: 2}
 	h.Judge(10)
 	var name string

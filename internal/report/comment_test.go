@@ -8,19 +8,20 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
 // commentSweep is one server configuration at four concurrencies with five
 // accepted runs of history around the baseline; change edits the current
 // run's spec of each point (the baseline stays).
-func commentSweep(change func(s *spec)) []baseline.Pair {
+func commentSweep(change func(s *gatetest.Spec)) []baseline.Pair {
 	var ps []baseline.Pair
 	for i, conc := range []int{8, 16, 32, 64} {
-		b := spec{run: "llama-7b", ctx: 512, conc: conc, gpu: gpu, ttftMs: 60 + float64(conc)/2,
-			tpotMs: 8 + float64(conc)/16, outTput: 120 * float64(conc) / (1 + float64(conc)/64), n: 200, repeats: 2, seed: uint64(i + 1)}
+		b := gatetest.Spec{Run: "llama-7b", Ctx: 512, Conc: conc, GPU: gpu, TTFTMs: 60 + float64(conc)/2,
+			TPOTMs: 8 + float64(conc)/16, OutputTokS: 120 * float64(conc) / (1 + float64(conc)/64), N: 200, Repeats: 2, Seed: uint64(i + 1)}
 		c := b
-		c.seed += 100
+		c.Seed += 100
 		if change != nil {
 			change(&c)
 		}
@@ -29,12 +30,12 @@ func commentSweep(change func(s *spec)) []baseline.Pair {
 		for _, m := range []struct {
 			name  string
 			value float64
-		}{{"median_ttft_ms", b.ttftMs}, {"median_tpot_ms", b.tpotMs}, {"output_throughput", b.outTput}} {
+		}{{"median_ttft_ms", b.TTFTMs}, {"median_tpot_ms", b.TPOTMs}, {"output_throughput", b.OutputTokS}} {
 			for _, f := range spread {
 				hist[m.name] = append(hist[m.name], f*m.value)
 			}
 		}
-		ps = append(ps, pair(c, &b, hist))
+		ps = append(ps, gatetest.Pair(c, &b, hist))
 	}
 	return ps
 }
@@ -47,28 +48,28 @@ var commentScenarios = []struct {
 	headline string
 }{
 	{"regression", func() []baseline.Pair {
-		return commentSweep(func(s *spec) {
-			if s.conc == 32 {
-				s.ttftMs *= 1.25
+		return commentSweep(func(s *gatetest.Spec) {
+			if s.Conc == 32 {
+				s.TTFTMs *= 1.25
 			}
 		})
 	}, "## ❌ 1 regression: llama-7b TP1 · C32 · median TTFT +"},
 	{"unchanged", func() []baseline.Pair { return commentSweep(nil) }, "## ✅ 4 points unchanged"},
 	{"failed", func() []baseline.Pair {
-		return commentSweep(func(s *spec) {
-			switch s.conc {
+		return commentSweep(func(s *gatetest.Spec) {
+			switch s.Conc {
 			case 16:
-				s.failed = 3
+				s.Failed = 3
 			case 64:
-				s.tpotMs *= 0.85
-				s.outTput *= 1.15
+				s.TPOTMs *= 0.85
+				s.OutputTokS *= 1.15
 			}
 		})
 	}, "## ❌ 1 point failed: llama-7b TP1 · C16"},
 	{"improvement", func() []baseline.Pair {
-		return commentSweep(func(s *spec) {
-			if s.conc >= 32 {
-				s.tpotMs *= 0.85
+		return commentSweep(func(s *gatetest.Spec) {
+			if s.Conc >= 32 {
+				s.TPOTMs *= 0.85
 			}
 		})
 	}, "## ✅ 2 improvements: llama-7b TP1 · C"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 )
 
@@ -24,7 +25,7 @@ func probedPairs() []baseline.Pair {
 			Preemptions: &probe.Counter{Delta: preemptions, PerRequest: &per},
 			QueueTime:   &probe.Timing{Count: 200, SumS: queueMs / 5, MeanMs: queueMs}}
 	}
-	ps := goldenPairs()[:3]
+	ps := gatetest.GoldenPairs()[:3]
 	for _, p := range ps {
 		p.Baseline.VllmBench.GPUTelemetry, p.Baseline.VllmBench.ServerMetrics = gpuBlock(1980, 0), server(0, 10)
 		p.Current.File.VllmBench.GPUTelemetry, p.Current.File.VllmBench.ServerMetrics = gpuBlock(1980, 0), server(0, 10)

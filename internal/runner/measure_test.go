@@ -1,10 +1,7 @@
 package runner
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,56 +12,12 @@ import (
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/sim"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sim/simtest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// startSim runs the simulator in-process on a free port and returns its
-// base URL; it stops when the test ends.
-func startSim(t *testing.T, extra ...string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var logs bytes.Buffer
-	args := append([]string{"sim-model", "--host", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--sim-load-time", "0", "--sim-speedup", "20", "--seed", "1"}, extra...)
-	go func() { done <- sim.Main(ctx, args, io.Discard, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("simulator did not stop")
-		}
-	})
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case code := <-done:
-			t.Fatalf("simulator exited with %d: %s", code, logs.String())
-		default:
-		}
-		if resp, err := http.Get(base + "/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("simulator not healthy after 10 s: %s", logs.String())
-	return ""
-}
-
 func TestMeasurePointSim(t *testing.T) {
-	base := startSim(t)
+	base := simtest.Start(t)
 	obs := &counting{}
 	f, err := Measure(context.Background(), Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 512, Concurrency: 8, NumPrompts: 40, OutputLen: 32},
@@ -98,7 +51,7 @@ func TestMeasurePointSim(t *testing.T) {
 }
 
 func TestMeasureRecordsClientHealth(t *testing.T) {
-	base := startSim(t, "--sim-speedup", "2") // steps of a few ms: a median ITL above zero
+	base := simtest.Start(t, "--sim-speedup", "2") // steps of a few ms: a median ITL above zero
 	f, err := Measure(context.Background(), Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 64, Concurrency: 4, NumPrompts: 8, OutputLen: 16}, Seed: 1,
 	})
@@ -130,7 +83,7 @@ func TestMeasureRecordsClientHealth(t *testing.T) {
 // that answers 404 on /detokenize, as servers other than vLLM do: chat
 // prompts are then counted with /tokenize, and the file says so.
 func TestMeasureChatWithoutDetokenize(t *testing.T) {
-	target, err := url.Parse(startSim(t))
+	target, err := url.Parse(simtest.Start(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +109,7 @@ func TestMeasureChatWithoutDetokenize(t *testing.T) {
 }
 
 func TestMeasurePointCancel(t *testing.T) {
-	base := startSim(t, "--sim-speedup", "0.05") // slow: requests outlive the context
+	base := simtest.Start(t, "--sim-speedup", "0.05") // slow: requests outlive the context
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/engine"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sim/simtest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -31,7 +32,7 @@ func fakeNvidiaSMI(t *testing.T, telemetry string) {
 
 func TestMeasureSamplesServerMetricsAndGPUs(t *testing.T) {
 	fakeNvidiaSMI(t, "telemetry-h100x2-thermal.csv")
-	base := startSim(t)
+	base := simtest.Start(t)
 	f, err := Measure(context.Background(), Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 512, Concurrency: 8, NumPrompts: 80, OutputLen: 32},
 		WarmupPrompts: 8, Repeats: 2, Seed: 1,
@@ -67,7 +68,7 @@ func TestMeasureSamplesServerMetricsAndGPUs(t *testing.T) {
 // GPU block.
 func TestMeasureWithoutMetricsOrNvidiaSMI(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	target, err := url.Parse(startSim(t))
+	target, err := url.Parse(simtest.Start(t))
 	if err != nil {
 		t.Fatal(err)
 	}

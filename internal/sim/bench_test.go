@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -21,14 +19,9 @@ import (
 func BenchmarkConcurrentStreams(b *testing.B) {
 	const streams, tokens = 1000, 64
 	_, url := startTestServer(b, "m", "--sim-speedup", "100")
-	client := &http.Client{Transport: &http.Transport{
-		MaxIdleConns: streams, MaxIdleConnsPerHost: streams, DisableCompression: true,
-	}}
+	client := streamingClient(streams)
 	defer client.CloseIdleConnections()
-	body, _ := json.Marshal(map[string]any{
-		"prompt": ids(32, 0), "max_tokens": tokens, "ignore_eos": true, "stream": true,
-		"stream_options": map[string]any{"include_usage": true},
-	})
+	body := streamedCompletion(tokens)
 	var chunks atomic.Int64
 	var failed atomic.Int64
 	b.ResetTimer()
@@ -39,7 +32,8 @@ func BenchmarkConcurrentStreams(b *testing.B) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				n, ok := readStream(client, url+"/v1/completions", body)
+				stamps, ok := streamStamps(client, url+"/v1/completions", body)
+				n := len(stamps)
 				chunks.Add(int64(n))
 				if !ok || n != tokens {
 					failed.Add(1)
@@ -57,28 +51,21 @@ func BenchmarkConcurrentStreams(b *testing.B) {
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/wave")
 }
 
-// readStream posts a streamed request and counts the chunks that carry
-// choices; ok means the stream ended with [DONE].
-func readStream(client *http.Client, url string, body []byte) (n int, ok bool) {
-	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return 0, false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return 0, false
-	}
-	r := bufio.NewReader(resp.Body)
-	for {
-		line, err := r.ReadSlice('\n')
-		if err != nil {
-			return n, false
-		}
-		switch {
-		case bytes.Equal(line, []byte("data: [DONE]\n")):
-			return n, true
-		case bytes.HasPrefix(line, []byte("data: ")) && !bytes.Contains(line, []byte(`"choices":[]`)):
-			n++
-		}
-	}
+// streamingClient returns a client that keeps a connection per concurrent
+// stream and leaves the chunks uncompressed.
+func streamingClient(streams int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		MaxIdleConns: streams, MaxIdleConnsPerHost: streams, DisableCompression: true,
+	}}
+}
+
+// streamedCompletion is the body of a streamed completion of a 32-token
+// prompt and exactly tokens output tokens (ignore_eos), with a usage chunk
+// at the end.
+func streamedCompletion(tokens int) []byte {
+	body, _ := json.Marshal(map[string]any{
+		"prompt": ids(32, 0), "max_tokens": tokens, "ignore_eos": true, "stream": true,
+		"stream_options": map[string]any{"include_usage": true},
+	})
+	return body
 }

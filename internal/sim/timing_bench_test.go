@@ -3,7 +3,6 @@ package sim
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -37,14 +36,9 @@ func BenchmarkStreamTiming(b *testing.B) {
 func benchStreamTiming(b *testing.B, speedup, streams int) {
 	const outputTokens = 128
 	s, url := startTestServer(b, "m", "--sim-speedup", fmt.Sprint(speedup), "--sim-run-cv", "0")
-	client := &http.Client{Transport: &http.Transport{
-		MaxIdleConns: streams, MaxIdleConnsPerHost: streams, DisableCompression: true,
-	}}
+	client := streamingClient(streams)
 	defer client.CloseIdleConnections()
-	body, _ := json.Marshal(map[string]any{
-		"prompt": ids(32, 0), "max_tokens": outputTokens, "ignore_eos": true, "stream": true,
-		"stream_options": map[string]any{"include_usage": true},
-	})
+	body := streamedCompletion(outputTokens)
 	var (
 		mu     sync.Mutex
 		itls   []float64

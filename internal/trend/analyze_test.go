@@ -1,7 +1,6 @@
 package trend
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline/baselinetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -49,22 +49,7 @@ func history(seed uint64, n, from int, slowdown float64) []baseline.HistoryEntry
 func writeHistory(t *testing.T, run string, entries []baseline.HistoryEntry) string {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, run, baseline.HistoryFile)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, e := range entries {
-		line, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	baselinetest.WriteHistory(t, dir, run, entries)
 	return dir
 }
 

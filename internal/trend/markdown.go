@@ -28,7 +28,7 @@ func (a *Analysis) Markdown(repoURL string) string {
 		return b.String()
 	}
 	b.WriteString(a.Method() + ".\n")
-	charts := 0
+	charts, chartsLeft := 0, false
 	for _, r := range a.Runs {
 		fmt.Fprintf(&b, "\n### %s\n\n%s.\n\n", r.Name, r.Span())
 		rows := 0
@@ -58,12 +58,15 @@ func (a *Analysis) Markdown(repoURL string) string {
 		}
 		for _, c := range r.charts() {
 			if charts == MaxCharts {
-				b.WriteString("\n_More charts are on the dashboard (`vllm-bench dashboard`)._\n")
-				return b.String()
+				chartsLeft = true
+				break
 			}
 			charts++
 			b.WriteString("\n" + c)
 		}
+	}
+	if chartsLeft {
+		b.WriteString("\n_More charts are on the dashboard (`vllm-bench dashboard`)._\n")
 	}
 	return b.String()
 }
@@ -157,7 +160,9 @@ func filled(vals []Value, first, n int) []string {
 	last, have := 0.0, false
 	for _, v := range vals {
 		if v.Run >= first {
-			last, have = v.Value, true
+			if !have {
+				last, have = v.Value, true
+			}
 			break
 		}
 		last, have = v.Value, true

@@ -2,6 +2,7 @@ package trend
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,50 @@ func TestMarkdownNoHistory(t *testing.T) {
 	a := &Analysis{}
 	if md := a.Markdown(""); !strings.Contains(md, "No run has a history yet") {
 		t.Errorf("markdown:\n%s", md)
+	}
+}
+
+func TestMarkdownChartLimitKeepsLaterRuns(t *testing.T) {
+	// The first run has more metrics than MaxCharts draws; the second
+	// run's change point must still be listed after the charts stop.
+	history := []RunInfo{{Index: 0, Date: "2026-11-01", SHA: "aaaaaaa1"}, {Index: 1, Date: "2026-11-02", SHA: "bbbbbbb2"}}
+	vals := []Value{{Run: 0, Value: 1}, {Run: 1, Value: 2}}
+	many := Run{Name: "many", History: history}
+	for i := range MaxCharts + 1 {
+		many.Series = append(many.Series, Series{Point: "p.json", Server: "many_TP1_DP1", Metric: "metric_" + strconv.Itoa(i), Values: vals})
+	}
+	later := Run{Name: "later", History: history, Series: []Series{{
+		Point: "p.json", Server: "later_TP1_DP1", Label: "CTX8 C1 P1 O1", Metric: "median_tpot_ms", Unit: "ms", LowerIsBetter: true, Values: vals,
+		Shifts: []Shift{{At: 1, LastBefore: history[0], FirstAfter: history[1], Before: 1, After: 2, Change: 1, Regression: true}},
+	}}}
+	md := (&Analysis{Runs: []Run{many, later}, MinSegment: 1, Alpha: 0.01}).Markdown("")
+	if got := strings.Count(md, "```mermaid"); got != MaxCharts {
+		t.Errorf("%d charts, want the limit %d", got, MaxCharts)
+	}
+	for _, want := range []string{"### later", "| later_TP1_DP1 | CTX8 C1 P1 O1 | median_tpot_ms | :red_circle: +100.0 %", "_More charts are on the dashboard"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestFilledTakesThePreviousValue(t *testing.T) {
+	vals := []Value{{Run: 0, Value: 1}, {Run: 2, Value: 3}, {Run: 4, Value: 5}}
+	tests := []struct {
+		first, n int
+		want     string
+	}{
+		{0, 5, "1 1 3 3 5"},
+		{1, 5, "1 3 3 5"}, // run 1 lacks the point: run 0's value, not run 2's
+		{3, 5, "3 5"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(filled(vals, tt.first, tt.n), " "); got != tt.want {
+			t.Errorf("filled(first %d, n %d) = %q, want %q", tt.first, tt.n, got, tt.want)
+		}
+	}
+	// With no value before the window, the first missing runs take the next.
+	if got := strings.Join(filled([]Value{{Run: 2, Value: 3}}, 0, 3), " "); got != "3 3 3" {
+		t.Errorf("filled at the start = %q, want \"3 3 3\"", got)
 	}
 }

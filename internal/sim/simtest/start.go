@@ -1,4 +1,4 @@
-package app
+package simtest
 
 import (
 	"bytes"
@@ -13,9 +13,19 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sim"
 )
 
-// startSim runs the simulator in-process on a free port and returns its
-// base URL; it stops when the test ends.
-func startSim(t *testing.T, extra ...string) string {
+// healthTimeout bounds the wait for the simulator's /health to answer 200.
+const healthTimeout = 10 * time.Second
+
+// stopTimeout bounds the wait for the simulator to return after the test.
+const stopTimeout = 5 * time.Second
+
+// Start runs the simulator in-process on a free loopback port, serving
+// model "sim-model" with no load time, 20 times faster than simulated time
+// and seed 1, plus extra flags (a later flag wins), and returns its base
+// URL once /health answers; it stops when the test ends. The test fails if
+// the simulator exits or is not healthy within 10 s, or does not stop
+// within 5 s of the test's end.
+func Start(t testing.TB, extra ...string) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,12 +43,12 @@ func startSim(t *testing.T, extra ...string) string {
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(stopTimeout):
 			t.Error("simulator did not stop")
 		}
 	})
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(healthTimeout)
 	for time.Now().Before(deadline) {
 		select {
 		case code := <-done:
@@ -53,6 +63,6 @@ func startSim(t *testing.T, extra ...string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("simulator not healthy after 10 s: %s", logs.String())
+	t.Fatalf("simulator not healthy after %v: %s", healthTimeout, logs.String())
 	return ""
 }
