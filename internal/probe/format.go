@@ -13,6 +13,8 @@ import (
 func fmtNum(v float64) string {
 	a := math.Abs(v)
 	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "n/a"
 	case a >= 100 || v == math.Trunc(v):
 		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
 	case a >= 10:

@@ -200,7 +200,7 @@ func (r *GPURecording) Stop() *GPUTelemetry {
 	gpus, note := summarizeGPUs(r.samples, r.visible)
 	block.GPUs = gpus
 	if note != "" {
-		block.Note = joinNotes(append(nonEmpty(block.Note), note))
+		block.Note = strings.Join(append(nonEmpty(block.Note), note), "; ")
 	}
 	if len(gpus) == 0 && block.Note == "" {
 		block.Note = "nvidia-smi gave no samples"

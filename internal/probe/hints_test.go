@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -206,6 +207,7 @@ func TestFmtNum(t *testing.T) {
 	}{
 		{1410, "1,410"}, {102400, "102,400"}, {-2500, "-2,500"}, {41, "41"}, {0, "0"},
 		{12.5, "12.5"}, {12.04, "12"}, {7.25, "7.25"}, {0.41, "0.41"}, {0.0123, "0.012"}, {999.6, "1,000"},
+		{math.Inf(1), "n/a"}, {math.NaN(), "n/a"},
 	} {
 		if got := fmtNum(tt.v); got != tt.want {
 			t.Errorf("fmtNum(%v) = %q, want %q", tt.v, got, tt.want)

@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // ServerMetrics is the vllm_bench.server_metrics block of a result file:
@@ -221,7 +222,7 @@ func (a *serverAcc) block() ServerMetrics {
 		notes = append(notes, "the server's /metrics has no vLLM or SGLang metric names")
 	}
 	if len(notes) > 0 {
-		m.Note = joinNotes(notes)
+		m.Note = strings.Join(notes, "; ")
 	}
 	if !a.detected {
 		return m
@@ -287,12 +288,4 @@ func (a *serverAcc) block() ServerMetrics {
 	m.WaitingRequests = gauge(gWaiting, 1)
 	m.KVCacheUsagePct = gauge(gKVUsage, 100) // the servers report a fraction
 	return m
-}
-
-func joinNotes(notes []string) string {
-	out := notes[0]
-	for _, n := range notes[1:] {
-		out += "; " + n
-	}
-	return out
 }

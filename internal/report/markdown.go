@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -629,7 +630,7 @@ func (r *Report) warningCounts() []warning {
 					byText[w] = e
 				}
 				e.cells++
-				if !containsString(e.metrics, metricTitle(c.Metric)) {
+				if !slices.Contains(e.metrics, metricTitle(c.Metric)) {
 					e.metrics = append(e.metrics, metricTitle(c.Metric))
 				}
 			}
@@ -651,15 +652,6 @@ func (r *Report) warningCounts() []warning {
 // String is the caveat with what it concerns.
 func (w warning) String() string {
 	return fmt.Sprintf("%s (%s; %s)", w.text, joinWords(w.metrics), plural(w.cells, "cell"))
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mdDetails renders the collapsed block: per server configuration one row

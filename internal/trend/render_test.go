@@ -2,6 +2,7 @@ package trend
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -155,5 +156,18 @@ func TestFilledTakesThePreviousValue(t *testing.T) {
 	// With no value before the window, the first missing runs take the next.
 	if got := strings.Join(filled([]Value{{Run: 2, Value: 3}}, 0, 3), " "); got != "3 3 3" {
 		t.Errorf("filled at the start = %q, want \"3 3 3\"", got)
+	}
+}
+
+func TestFormatChange(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{
+		{0.0312, "+3.1 %"}, {-0.1, "-10.0 %"}, {math.NaN(), "n/a"}, {math.Inf(1), "n/a"},
+	} {
+		if got := FormatChange(tt.v); got != tt.want {
+			t.Errorf("FormatChange(%v) = %q, want %q", tt.v, got, tt.want)
+		}
 	}
 }

@@ -32,7 +32,7 @@ func Day(date string) string {
 
 // FormatChange formats a relative change as a signed percentage.
 func FormatChange(v float64) string {
-	if math.IsNaN(v) {
+	if math.IsNaN(v) || math.IsInf(v, 0) { // a change from zero has no relative size
 		return "n/a"
 	}
 	return fmt.Sprintf("%+.1f %%", 100*v)
