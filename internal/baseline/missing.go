@@ -83,7 +83,7 @@ func FindMissing(dir, baselinesDir string, cur []*Result) ([]Missing, error) {
 		}
 	}
 	if len(cur) == 0 && len(out) == 0 {
-		return nil, fmt.Errorf("results directory %q holds no result files: the benchmark did not run, or wrote its results elsewhere: %w", dir, ErrNoResults)
+		return nil, fmt.Errorf("results directory %q holds %w: the benchmark did not run, or wrote its results elsewhere", dir, ErrNoResults)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
