@@ -66,20 +66,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 			})
 		}
 	}
-	for _, g := range r.Groups {
-		for _, row := range g.Rows {
-			if row.Verdict != "" {
-				continue
-			}
-			vs := make([]stats.Verdict, len(row.Cells))
-			for i, c := range row.Cells {
-				vs[i] = c.Verdict
-			}
-			row.Verdict = stats.Worst(vs...)
-		}
-		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
-	}
-	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+	r.settleRows()
 	r.settleThrottled()
 	r.settleClientSuspect()
 	return r
@@ -262,6 +249,25 @@ func cellSeed(seed uint64, point, metric string) uint64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s\x00%s", point, metric)
 	return seed ^ h.Sum64()
+}
+
+// settleRows gives every row without a verdict the worst of its cells'
+// and puts groups and rows in report order.
+func (r *Report) settleRows() {
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Verdict != "" {
+				continue
+			}
+			vs := make([]stats.Verdict, len(row.Cells))
+			for i, c := range row.Cells {
+				vs[i] = c.Verdict
+			}
+			row.Verdict = stats.Worst(vs...)
+		}
+		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
+	}
+	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
 }
 
 func pointLess(a, b sweep.Point) bool {

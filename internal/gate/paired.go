@@ -3,7 +3,6 @@ package gate
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
@@ -220,20 +219,7 @@ func ComparePaired(servers []*PairedServer) *Report {
 		j.cell.Verdict, settled = stats.SequentialDecision(j.result, adj[i], j.cell.LowerIsBetter, j.server.sequentialOptions())
 		j.cell.Warnings = pairedWarnings(j.result, j.cell.Verdict, settled, j.server.MaxRounds)
 	}
-	for _, g := range r.Groups {
-		for _, row := range g.Rows {
-			if row.Verdict != "" {
-				continue
-			}
-			vs := make([]stats.Verdict, len(row.Cells))
-			for i, c := range row.Cells {
-				vs[i] = c.Verdict
-			}
-			row.Verdict = stats.Worst(vs...)
-		}
-		sort.SliceStable(g.Rows, func(i, j int) bool { return pointLess(g.Rows[i].Point, g.Rows[j].Point) })
-	}
-	sort.SliceStable(r.Groups, func(i, j int) bool { return serverLess(r.Groups[i].Server, r.Groups[j].Server) })
+	r.settleRows()
 	r.Paired = paired
 	return r
 }
