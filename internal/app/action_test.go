@@ -29,6 +29,15 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// yamlFlow writes args as the items of a YAML flow sequence, each quoted.
+func yamlFlow(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	return strings.Join(quoted, ", ")
+}
+
 // actionConfig writes a tiny simulator config; extra holds additional
 // simulator flags (an injected slowdown). The simulator runs in real time:
 // sped up, its latencies shrink to a few milliseconds of wall time, where a
@@ -39,10 +48,6 @@ func buildBinary(t *testing.T) string {
 func actionConfig(t *testing.T, dir string, port int, extra ...string) string {
 	t.Helper()
 	args := append([]string{"--sim-load-time", "0.1"}, extra...)
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = fmt.Sprintf("%q", a)
-	}
 	cfg := fmt.Sprintf(`runs:
   - name: action-e2e
     engine: sim
@@ -60,7 +65,7 @@ func actionConfig(t *testing.T, dir string, port int, extra ...string) string {
       num_prompts: [40]
       output_len: [32]
       warmup_prompts: 8
-`, port, strings.Join(quoted, ", "), filepath.Join(dir, "results"))
+`, port, yamlFlow(args), filepath.Join(dir, "results"))
 	path := filepath.Join(dir, "bench.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

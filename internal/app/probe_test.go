@@ -122,10 +122,6 @@ func TestRunAsksNvidiaSMIOnce(t *testing.T) {
 func probeActionConfig(t *testing.T, dir string, port int, gateYAML string, extra ...string) string {
 	t.Helper()
 	args := append([]string{"--sim-speedup", "5", "--sim-load-time", "0.1"}, extra...)
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = fmt.Sprintf("%q", a)
-	}
 	cfg := fmt.Sprintf(`runs:
   - name: probe-e2e
     engine: sim
@@ -142,7 +138,7 @@ func probeActionConfig(t *testing.T, dir string, port int, gateYAML string, extr
       concurrency: [8]
       num_prompts: [48]
       output_len: [32]
-%s`, port, strings.Join(quoted, ", "), filepath.Join(dir, "results"), gateYAML)
+%s`, port, yamlFlow(args), filepath.Join(dir, "results"), gateYAML)
 	path := filepath.Join(dir, "bench.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
