@@ -92,8 +92,15 @@ func TestHelperSSEServer(t *testing.T) {
 // startHelper runs TestHelperSSEServer in a child process in the given
 // mode and returns its base URL; the child ends with the benchmark.
 func startHelper(b *testing.B, mode string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSSEServer$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
+	return startChildServer(b, "TestHelperSSEServer", helperEnv+"="+mode)
+}
+
+// startChildServer runs the test named test in a child process with env
+// added, reads the address it prints on its first line and returns its
+// base URL; the child ends (its stdin closed) with the benchmark.
+func startChildServer(b *testing.B, test string, env ...string) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,19 +169,7 @@ func startReplay(b *testing.B, gap time.Duration) string {
 	if url := os.Getenv(replayURLEnv); url != "" {
 		return url
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperReplayServer$")
-	cmd.Env = append(os.Environ(), replayEnv+"="+gap.String(), "GOMAXPROCS=1")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	addr, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	return "http://" + strings.TrimSpace(addr)
+	return startChildServer(b, "TestHelperReplayServer", replayEnv+"="+gap.String(), "GOMAXPROCS=1")
 }
 
 // BenchmarkClientCost measures the client's CPU time per streamed chunk
