@@ -28,7 +28,8 @@ const (
 	GateWindow = 30
 )
 
-// HistoryEntry is one line of history.jsonl: the summary of one accepted run.
+// HistoryEntry is one line of history.jsonl: the summary of one completed
+// run, promoted to the baselines or not.
 type HistoryEntry struct {
 	// Date is when the run was measured (RFC 3339, from the results).
 	Date string `json:"date"`
@@ -46,7 +47,27 @@ type HistoryEntry struct {
 	// statistic of Points that has one (see spreadOf); lines written
 	// before it existed have none.
 	Spread map[string]map[string]float64 `json:"spread,omitempty"`
+	// Verdict is the gate's verdict on the run (pass, regression, failed),
+	// when it was gated; empty on lines written without one.
+	Verdict string `json:"verdict,omitempty"`
+	// Promoted says whether the run's results became the baselines. Lines
+	// written before it was recorded were all promoted: nil reads as true
+	// (see IsPromoted).
+	Promoted *bool `json:"promoted,omitempty"`
+	// AcceptedBy names who accepted the run's changes on purpose (the
+	// workflow's actor, or the pull request label), and AcceptReason why;
+	// both empty unless the run was accepted.
+	AcceptedBy   string `json:"accepted_by,omitempty"`
+	AcceptReason string `json:"accept_reason,omitempty"`
 }
+
+// IsPromoted reports whether the line's run became the baselines: the gate
+// reads its run-to-run noise from promoted lines only, so that a night
+// that regressed does not widen the tolerance that judges the next one.
+func (e HistoryEntry) IsPromoted() bool { return e.Promoted == nil || *e.Promoted }
+
+// Accepted reports whether the line's run was accepted on purpose.
+func (e HistoryEntry) Accepted() bool { return e.AcceptReason != "" || e.AcceptedBy != "" }
 
 // ReadHistory reads a history file; a missing file is an empty history. A
 // line that is not a valid entry is an error naming the file and line.
@@ -100,11 +121,11 @@ func appendHistory(path string, e HistoryEntry, limit int, keep KeepFunc) error 
 }
 
 // pointHistory returns, per statistic, the values of one point over the
-// newest GateWindow entries measured on gpuModel, oldest first.
+// newest GateWindow promoted entries measured on gpuModel, oldest first.
 func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]float64 {
 	var same []HistoryEntry
 	for _, e := range entries {
-		if e.GPUModel == gpuModel {
+		if e.GPUModel == gpuModel && e.IsPromoted() {
 			same = append(same, e)
 		}
 	}

@@ -14,7 +14,8 @@ type KeepFunc func(entries []HistoryEntry) []bool
 
 // compactHistory returns entries cut to at most limit lines (limit <= 0
 // means DefaultHistoryCap). It drops the oldest lines first, skipping those
-// keep marks; only when the marked lines alone exceed the limit are the
+// keep marks and those of runs accepted on purpose (the record of a human
+// decision); only when the marked lines alone exceed the limit are the
 // oldest of them dropped too. The order of the lines is kept.
 func compactHistory(entries []HistoryEntry, limit int, keep KeepFunc) []HistoryEntry {
 	if limit <= 0 {
@@ -27,6 +28,9 @@ func compactHistory(entries []HistoryEntry, limit int, keep KeepFunc) []HistoryE
 	marked := make([]bool, len(entries))
 	if keep != nil {
 		copy(marked, keep(entries))
+	}
+	for i, e := range entries {
+		marked[i] = marked[i] || e.Accepted()
 	}
 	drop := make([]bool, len(entries))
 	for i := 0; i < len(entries) && excess > 0; i++ {

@@ -88,6 +88,21 @@ func TestCompactHistory(t *testing.T) {
 	}
 }
 
+func TestCompactHistoryKeepsAcceptedRuns(t *testing.T) {
+	entries := make([]HistoryEntry, 6)
+	for i := range entries {
+		entries[i].GitSHA = fmt.Sprint(i)
+	}
+	entries[1].AcceptReason = "new default block size" // a human decision stays on record
+	var got []string
+	for _, e := range compactHistory(entries, 3, nil) {
+		got = append(got, e.GitSHA)
+	}
+	if strings.Join(got, "") != "145" {
+		t.Errorf("compaction keeps %v, want the accepted run 1 and the newest two", got)
+	}
+}
+
 func TestHistoryLineContents(t *testing.T) {
 	res := t.TempDir()
 	name, f := result("llama", 1, h100)

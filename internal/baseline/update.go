@@ -38,6 +38,16 @@ type UpdateOptions struct {
 	HistoryCap int
 	// Keep marks the lines compaction must not drop; nil marks none.
 	Keep KeepFunc
+	// RecordOnly appends the history line without promoting anything: the
+	// record of a run the gate did not pass, so that trend and the
+	// dashboard see every night. Its line says promoted: false.
+	RecordOnly bool
+	// Verdict is the gate's verdict on the run, written into the history
+	// line; empty when the run was not gated.
+	Verdict string
+	// AcceptedBy and AcceptReason, when set, say who accepted the run's
+	// changes on purpose and why; they go into the history line.
+	AcceptedBy, AcceptReason string
 }
 
 // Update is UpdateWith with the zero options.
@@ -49,7 +59,8 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 // under baselinesDir (replacing older ones of the same point, keeping the
 // file's bytes) and appends one line per run to the run's history. Failed or
 // incomplete points are skipped, with the reason, and their old baselines
-// stay. Files are written atomically; on an error, what was written so far
+// stay; their values are not written into the history. With RecordOnly it
+// writes the history lines alone. Files are written atomically; on an error, what was written so far
 // stays written.
 func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, error) {
 	cur, err := LoadResults(resultsDir)
@@ -73,15 +84,17 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return out, fmt.Errorf("create baselines directory %q: %w", dir, err)
 		}
-		path := filepath.Join(dir, r.Name)
-		if err := results.WriteAtomic(path, r.Data); err != nil {
-			return out, err
+		if !opts.RecordOnly {
+			path := filepath.Join(dir, r.Name)
+			if err := results.WriteAtomic(path, r.Data); err != nil {
+				return out, err
+			}
+			out.Promoted = append(out.Promoted, path)
 		}
-		out.Promoted = append(out.Promoted, path)
 
 		e, ok := entries[m.Run]
 		if !ok {
-			e = &HistoryEntry{Points: map[string]map[string]float64{}, Spread: map[string]map[string]float64{}}
+			e = opts.newEntry()
 			entries[m.Run] = e
 			runs = append(runs, m.Run)
 		}
@@ -112,6 +125,16 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 		out.Histories = append(out.Histories, path)
 	}
 	return out, nil
+}
+
+// newEntry returns an empty history line carrying the options' verdict,
+// promotion and acceptance.
+func (opts UpdateOptions) newEntry() *HistoryEntry {
+	promoted := !opts.RecordOnly
+	return &HistoryEntry{
+		Points: map[string]map[string]float64{}, Spread: map[string]map[string]float64{},
+		Verdict: opts.Verdict, Promoted: &promoted, AcceptedBy: opts.AcceptedBy, AcceptReason: opts.AcceptReason,
+	}
 }
 
 // runDate is when a result was measured: its end time, else vLLM's date.
