@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,13 @@ type Event struct {
 	APIURL string
 	// RunURL links to the workflow run, empty when unknown.
 	RunURL string
+	// Labels are the pull request's labels when the event was sent.
+	Labels []string
+}
+
+// HasLabel reports whether the pull request carried the label name.
+func (ev Event) HasLabel(name string) bool {
+	return name != "" && slices.Contains(ev.Labels, name)
 }
 
 // prEvent reports whether the event named name carries a pull request.
@@ -54,6 +62,9 @@ type payload struct {
 				FullName string `json:"full_name"`
 			} `json:"repo"`
 		} `json:"base"`
+		Labels []struct {
+			Name string `json:"name"`
+		} `json:"labels"`
 	} `json:"pull_request"`
 	Repository struct {
 		FullName string `json:"full_name"`
@@ -115,6 +126,9 @@ func (ev Event) withPayload(path string, data []byte) (Event, error) {
 		return ev, fmt.Errorf("event payload %q: no repository full_name and GITHUB_REPOSITORY is not set", path)
 	}
 	ev.SHA = or(pr.Head.SHA, ev.SHA)
+	for _, l := range pr.Labels {
+		ev.Labels = append(ev.Labels, l.Name)
+	}
 	// A deleted head repository (repo: null) is a fork that no longer exists.
 	ev.Fork = pr.Head.Repo == nil || !strings.EqualFold(pr.Head.Repo.FullName, ev.Owner+"/"+ev.Repo)
 	return ev, nil

@@ -37,6 +37,21 @@ func TestLoadEvent(t *testing.T) {
 	}
 }
 
+func TestLoadEventLabels(t *testing.T) {
+	h := newHarness(t, "pull_request", "pull_request_labeled.json")
+	ev, err := LoadEvent(h.Env().Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.HasLabel("vllm-bench-accept") || !ev.HasLabel("performance") || ev.HasLabel("vllm-bench") || ev.HasLabel("") {
+		t.Errorf("labels = %q", ev.Labels)
+	}
+	h = newHarness(t, "pull_request", "pull_request_opened.json")
+	if ev, err = LoadEvent(h.Env().Getenv); err != nil || ev.HasLabel("vllm-bench-accept") {
+		t.Errorf("an unlabelled PR: labels %q, %v", ev.Labels, err)
+	}
+}
+
 func TestLoadEventErrorsNameThePayload(t *testing.T) {
 	h := newHarness(t, "pull_request", "push.json")
 	_, err := LoadEvent(h.Env().Getenv)

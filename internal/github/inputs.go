@@ -64,7 +64,21 @@ const (
 	// InputFailOnChangePoint fails a nightly run when its trend shows a
 	// new change point for the worse.
 	InputFailOnChangePoint = "fail-on-change-point"
+	// InputAcceptReason says why update-baselines: accept promotes
+	// results the gate flagged.
+	InputAcceptReason = "accept-reason"
+	// InputAcceptLabel names the pull request label that accepts the
+	// check's regressions.
+	InputAcceptLabel = "accept-label"
 )
+
+// DefaultAcceptLabel is the pull request label that accepts the check's
+// regressions when the accept-label input is empty.
+const DefaultAcceptLabel = "vllm-bench-accept"
+
+// UpdateAccept is the value of update-baselines that promotes the results
+// whatever the gate said (never failed, missing or suspect points).
+const UpdateAccept = "accept"
 
 // DefaultBaselines is the baselines directory when the input is empty.
 const DefaultBaselines = "baselines"
@@ -82,8 +96,18 @@ type Inputs struct {
 	Comment CommentPolicy
 	// FailOnRegression makes a regression fail the step (exit 1).
 	FailOnRegression bool
-	// UpdateBaselines writes the new results into Baselines after the gate.
+	// UpdateBaselines writes the new results into Baselines after the gate
+	// passed, and records every completed run in the history.
 	UpdateBaselines bool
+	// Accept (update-baselines: accept) promotes the results whatever the
+	// gate said, naming AcceptReason and the workflow's actor in the
+	// history; it implies UpdateBaselines.
+	Accept bool
+	// AcceptReason says why the results are accepted; required with Accept.
+	AcceptReason string
+	// AcceptLabel is the pull request label that turns the check's
+	// regressions into accepted ones.
+	AcceptLabel string
 	// Mode is all, run, compare, plan or ab.
 	Mode Mode
 	// Shard is "i/n" as given (1 <= i <= n), empty for the whole sweep.
@@ -141,7 +165,6 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 		GitHubToken:      p.get(InputGitHubToken),
 		Comment:          CommentPolicy(p.oneOf(InputComment, string(CommentAlways), string(CommentAlways), string(CommentOnRegression), string(CommentNever))),
 		FailOnRegression: p.boolean(InputFailOnRegression, true),
-		UpdateBaselines:  p.boolean(InputUpdateBaselines, false),
 		Mode:             Mode(p.oneOf(InputMode, string(ModeAll), string(ModeAll), string(ModeRun), string(ModeCompare), string(ModePlan), string(ModeAB))),
 		Results:          strings.Fields(p.get(InputResults)),
 
@@ -149,6 +172,18 @@ func ParseInputs(getInput func(name string) string) (Inputs, error) {
 	}
 	if in.Config == "" {
 		p.fail(InputConfig, "", "is required: the path of the benchmark config")
+	}
+	in.UpdateBaselines, in.Accept = p.updateBaselines()
+	in.AcceptReason = strings.TrimSpace(p.get(InputAcceptReason))
+	in.AcceptLabel = p.get(InputAcceptLabel)
+	if in.AcceptLabel == "" {
+		in.AcceptLabel = DefaultAcceptLabel
+	}
+	switch {
+	case in.Accept && in.AcceptReason == "":
+		p.fail(InputAcceptReason, "", "is required with update-baselines: accept: say why the flagged results become the baselines")
+	case !in.Accept && in.AcceptReason != "":
+		p.fail(InputAcceptReason, in.AcceptReason, "is only used with update-baselines: accept")
 	}
 	if in.Baselines == "" {
 		in.Baselines = DefaultBaselines
@@ -273,6 +308,20 @@ func (p *inputParser) oneOf(name, def string, allowed ...string) string {
 // boolean parses a boolean input the way GitHub's own toolkit does: true,
 // True, TRUE, false, False or FALSE.
 func (p *inputParser) boolean(name string, def bool) bool {
+	return p.booleanOr(name, def, "true or false")
+}
+
+// updateBaselines parses update-baselines: a boolean, or accept, which
+// also promotes results the gate flagged.
+func (p *inputParser) updateBaselines() (update, accept bool) {
+	if p.get(InputUpdateBaselines) == UpdateAccept {
+		return true, true
+	}
+	return p.booleanOr(InputUpdateBaselines, false, "true, false or "+UpdateAccept), false
+}
+
+// booleanOr is boolean with the words of its error's expectation.
+func (p *inputParser) booleanOr(name string, def bool, want string) bool {
 	switch v := p.get(name); v {
 	case "":
 		return def
@@ -281,7 +330,7 @@ func (p *inputParser) boolean(name string, def bool) bool {
 	case "false", "False", "FALSE":
 		return false
 	default:
-		p.fail(name, v, "must be true or false")
+		p.fail(name, v, "must be "+want)
 		return def
 	}
 }

@@ -76,6 +76,9 @@ func TestParseInputsErrorsNameTheInput(t *testing.T) {
 		{map[string]string{"config": "c", "mode": "plan", "shards": "2", "shard": "1/2"}, "shard"},
 		{map[string]string{"config": "c", "mode": "plan", "shards": "2", "update-baselines": "true"}, "update-baselines"},
 		{map[string]string{"config": "c", "shards": "2"}, "shards"},
+		{map[string]string{"config": "c", "update-baselines": "accept"}, "accept-reason"},
+		{map[string]string{"config": "c", "update-baselines": "true", "accept-reason": "why"}, "accept-reason"},
+		{map[string]string{"config": "c", "update-baselines": "always"}, "update-baselines"},
 	}
 	for _, tt := range tests {
 		_, err := ParseInputs(getter(tt.in))
@@ -87,6 +90,24 @@ func TestParseInputsErrorsNameTheInput(t *testing.T) {
 		if !strings.Contains(err.Error(), `input "`+tt.name+`"`) {
 			t.Errorf("error %q does not name input %q", err, tt.name)
 		}
+	}
+}
+
+func TestParseInputsAccept(t *testing.T) {
+	in, err := ParseInputs(getter(map[string]string{"config": "c", "update-baselines": "accept", "accept-reason": " new default max_num_seqs "}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.UpdateBaselines || !in.Accept || in.AcceptReason != "new default max_num_seqs" || in.AcceptLabel != DefaultAcceptLabel {
+		t.Errorf("accept inputs = %+v", in)
+	}
+	in, err = ParseInputs(getter(map[string]string{"config": "c", "accept-label": "perf-ok"}))
+	if err != nil || in.Accept || in.UpdateBaselines || in.AcceptLabel != "perf-ok" {
+		t.Errorf("accept-label alone = %+v, %v", in, err)
+	}
+	_, err = ParseInputs(getter(map[string]string{"config": "c", "update-baselines": "maybe"}))
+	if err == nil || !strings.Contains(err.Error(), "true, false or accept") {
+		t.Errorf("bad update-baselines: %v, want the three values named", err)
 	}
 }
 
