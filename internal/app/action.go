@@ -134,6 +134,18 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if len(missing) > 0 {
 		markdown = report.MissingSection(missing) + markdown
 	}
+	// Regressions accepted on purpose pass the check and say so; a failed
+	// or missing point is never accepted.
+	acc := acceptanceOf(in, env.Getenv)
+	outcome := verdict.Verdict
+	if acc != nil && outcome == gate.VerdictRegression {
+		outcome = VerdictAccepted
+		markdown = report.AcceptedSection(acc.by, acc.reason, reports) + markdown
+		for _, a := range annotations {
+			x.Warning("accepted: " + a)
+		}
+		annotations = nil
+	}
 	fmt.Fprint(env.Stdout, text)
 	for _, g := range reports {
 		for _, w := range report.New(g).WarningAnnotations() {
@@ -146,7 +158,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		reportPath = ""
 	}
 	_, pubErr := github.Publish(ctx, gh, github.PublishOptions{
-		Markdown: markdown, Verdict: verdict.Verdict, Regressions: verdict.Regressions, GateFailed: !verdict.OK(),
+		Markdown: markdown, Verdict: outcome, Regressions: verdict.Regressions, GateFailed: !verdict.OK(),
 		ErrorLines: annotations, Comment: in.Comment, ConfigPath: in.Config, Token: in.GitHubToken,
 		ResultsDir: resultsDirs[0], ReportPath: reportPath,
 	})
@@ -155,7 +167,11 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	}
 	newChanges := 0
 	if in.UpdateBaselines {
-		updateBaselines(env, x, resultsDirs, in.Baselines, verdict.OK() && !infraFailed, cfg)
+		gated := verdict.Verdict
+		if infraFailed {
+			gated = gate.VerdictFailed
+		}
+		updateBaselines(env, x, resultsDirs, in.Baselines, cfg, gated, len(verdict.Missing), acc)
 		if nightlyEvent(env.Getenv) {
 			newChanges = nightlyTrend(env, x, in.Baselines, cfg)
 		}
@@ -163,7 +179,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	switch {
 	case infraFailed || pubErr != nil:
 		return quietExit(ExitInfra)
-	case !verdict.OK() && in.FailOnRegression:
+	case !verdict.OK() && outcome != VerdictAccepted && in.FailOnRegression:
 		return quietExit(ExitRegression)
 	case newChanges > 0 && in.FailOnChangePoint:
 		return quietExit(ExitRegression)
@@ -261,24 +277,6 @@ func mergeForCompare(env *Env, in github.Inputs) (dir string, missing []string, 
 		return "", nil, invalidf("merge: %v", err)
 	}
 	return out, merged.MissingShards, nil
-}
-
-// updateBaselines promotes the results when the gate passed; a failed gate
-// never becomes the new reference. History keeps the gated metrics of
-// cfg's runs.
-func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines string, passed bool, cfg *config.Config) {
-	if !passed {
-		x.Warning("update-baselines: not updated, because the gate did not pass")
-		return
-	}
-	for _, dir := range dirs {
-		u, err := baseline.UpdateWith(dir, baselines, historyOptions(cfg))
-		if err != nil {
-			x.Error("update-baselines: " + err.Error())
-			continue
-		}
-		fmt.Fprintf(env.Stderr, "update-baselines: promoted %d points from %s into %s\n", len(u.Promoted), dir, baselines)
-	}
 }
 
 // actionInvalid reports invalid input as ::error lines and the error
