@@ -26,11 +26,7 @@ type acceptance struct {
 // there is none.
 func acceptanceOf(in github.Inputs, getenv func(string) string) *acceptance {
 	if in.Accept {
-		actor := getenv("GITHUB_ACTOR")
-		if actor == "" {
-			actor = "an unnamed actor"
-		}
-		return &acceptance{by: actor, reason: in.AcceptReason}
+		return &acceptance{by: actor(getenv), reason: in.AcceptReason}
 	}
 	ev, err := github.LoadEvent(getenv)
 	if err == nil && ev.HasLabel(in.AcceptLabel) {

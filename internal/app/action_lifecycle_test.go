@@ -128,3 +128,20 @@ func equalTrees(a, b map[string]string) bool {
 	}
 	return true
 }
+
+func TestBaselineUpdateAccept(t *testing.T) {
+	_, night, _, _ := nightlyFixture(t)
+	baselines := filepath.Join(t.TempDir(), "baselines")
+	code, stdout, stderr := cli(t, map[string]string{"GITHUB_ACTOR": "", "USER": "ana"},
+		"baseline", "update", "--results", night, "--baselines", baselines, "--accept", "  larger batch by default ")
+	if code != ExitOK || !strings.Contains(stdout, "accepted by ana: larger batch by default") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	h, err := baseline.ReadHistory(filepath.Join(baselines, "nightly", baseline.HistoryFile))
+	if err != nil || len(h) != 1 {
+		t.Fatalf("history %v, %v", h, err)
+	}
+	if h[0].AcceptedBy != "ana" || h[0].AcceptReason != "larger batch by default" || !h[0].IsPromoted() {
+		t.Errorf("history line %+v, want accepted by ana with the reason", h[0])
+	}
+}

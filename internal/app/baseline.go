@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
@@ -14,16 +15,17 @@ import (
 func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "update" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
+			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON]")
 			return nil
 		}
 		return invalidf("baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
 	}
-	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
+	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON]")
 	resultsDir := fs.String("results", "", "directory of result files to promote")
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
 	cfgPath := fs.String("c", "", "config file: history keeps only its runs' gated metrics (default: every statistic)")
 	historyCap := fs.Int("history-cap", baseline.DefaultHistoryCap, "most lines a run's history.jsonl keeps")
+	accept := fs.String("accept", "", "why these results become the baselines although the gate flagged them; written into the history line with the user's name")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -42,6 +44,9 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	}
 	opts := historyOptions(cfg)
 	opts.HistoryCap = *historyCap
+	if reason := strings.TrimSpace(*accept); reason != "" {
+		opts.AcceptReason, opts.AcceptedBy = reason, actor(env.Getenv)
+	}
 	up, err := baseline.UpdateWith(*resultsDir, *baselinesDir, opts)
 	if up != nil {
 		for _, s := range up.Skipped {
@@ -53,5 +58,19 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; %s updated\n",
 		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))
+	if opts.AcceptReason != "" {
+		fmt.Fprintf(env.Stdout, "accepted by %s: %s\n", opts.AcceptedBy, opts.AcceptReason)
+	}
 	return nil
+}
+
+// actor names who runs the command, for the history: the workflow's actor
+// on GitHub Actions, else the login name.
+func actor(getenv func(string) string) string {
+	for _, k := range []string{"GITHUB_ACTOR", "USER", "USERNAME"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return "an unnamed user"
 }
