@@ -46,7 +46,8 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	inputs := []string{InputConfig, InputBaselines, InputGitHubToken, InputComment, InputFailOnRegression,
-		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults, InputShards, InputFailOnChangePoint}
+		InputUpdateBaselines, InputMode, InputShard, InputEngine, InputTolerance, InputAlpha, InputResults, InputShards, InputFailOnChangePoint,
+		InputAcceptReason, InputAcceptLabel}
 	// The install step (scripts/install.sh) reads vllm-bench-version and the
 	// action's own ref and repository, which a composite action's steps
 	// see only through these expressions.
@@ -78,7 +79,8 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	defaults := map[string]string{InputBaselines: DefaultBaselines, InputComment: string(CommentAlways),
-		InputMode: string(ModeAll), InputFailOnRegression: "true", InputUpdateBaselines: "false", InputFailOnChangePoint: "false"}
+		InputMode: string(ModeAll), InputFailOnRegression: "true", InputUpdateBaselines: "false", InputFailOnChangePoint: "false",
+		InputAcceptLabel: DefaultAcceptLabel}
 	for name, want := range defaults {
 		if got := a.Inputs[name].Default; got != want {
 			t.Errorf("action.yml default of %q = %q, want %q", name, got, want)
