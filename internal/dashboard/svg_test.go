@@ -70,6 +70,7 @@ func TestChartSixPercentStepIsApart(t *testing.T) {
 	}
 	before, after := num(lines[0][3]), num(lines[1][3])
 	// SVG y grows downwards: TPOT went up, so its level line went up.
+	t.Logf("the levels of a 6 %% change are %.1f px apart (plot %g px high)", before-after, chartH-padTop-padBottom)
 	if step := before - after; step < minStepPx {
 		t.Errorf("the levels before (y %.1f) and after (y %.1f) a 6 %% change are %.1f px apart, want %g or more", before, after, step, minStepPx)
 	}

@@ -111,11 +111,12 @@ func parseFloat(t *testing.T, s string) float64 {
 	return v
 }
 
-// chartPlotPx is the height of the plot area of a chartHeightPx-high
-// mermaid xychart, below its title and above its x-axis labels and title,
-// as mermaid 11 draws it (measured in the rendered SVG: about 150 of 220
-// px; taken low).
-const chartPlotPx = 130
+// chartPlotPx is the height of the data area of a chartWidthPx x
+// chartHeightPx mermaid xychart, below its title and above its x-axis, as
+// mermaid 11 draws it at a comment's width: measured in the SVG that
+// scripts/render-comment.sh renders, its y-axis spans 126 px and a line
+// from the axis' bottom to its top 120 px.
+const chartPlotPx = 120
 
 // minStepPx is the least height, in pixels of the rendered chart, that a 6 %
 // step of the level must span to read as a change at a glance.
@@ -148,6 +149,7 @@ func TestMarkdownChartShowsASixPercentStep(t *testing.T) {
 		}
 	}
 	step := (level[13] - level[0]) / (c.hi - c.lo) * chartPlotPx
+	t.Logf("a 6 %% step of TPOT spans %.0f of the plot's %d px", step, chartPlotPx)
 	if level[0] != level[7] || level[8] != level[13] || step < minStepPx {
 		t.Errorf("the level steps by %.0f px (%g -> %g on [%g, %g]), want one step at run 9 of %d px or more:\n%s",
 			step, level[0], level[13], c.lo, c.hi, minStepPx, block)
