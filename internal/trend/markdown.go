@@ -146,7 +146,11 @@ func (r Run) chart(s Series) string {
 		xs = append(xs, strconv.Itoa(i+1))
 	}
 	fmt.Fprintf(&b, "    x-axis \"run\" [%s]\n", strings.Join(xs, ", "))
-	lo, hi := ChartRange(s.Values)
+	shown := s.Values
+	for len(shown) > 0 && shown[0].Run < first {
+		shown = shown[1:]
+	}
+	lo, hi := ChartRange(shown)
 	unit := s.Unit
 	if unit == "" {
 		unit = "value"

@@ -294,3 +294,21 @@ func TestFormatChange(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownChartAxisSpansTheRunsShown(t *testing.T) {
+	// 70 runs: the first 10 at 100, far below the 60 shown at 200 ± 1.
+	var history []RunInfo
+	s := Series{Point: "p.json", Server: "s_TP1_DP1", Label: "CTX8 C1 P1 O1", Metric: "median_tpot_ms", Unit: "ms"}
+	for i := range MaxChartRuns + 10 {
+		history = append(history, RunInfo{Index: i, Date: "2026-11-01", SHA: "abcdef0"})
+		v := 200.0 + float64(i%3-1)
+		if i < 10 {
+			v = 100
+		}
+		s.Values = append(s.Values, Value{Run: i, Value: v})
+	}
+	c := parseMermaid(t, Run{Name: "s", History: history}.chart(s))
+	if len(c.lines["runs"]) != MaxChartRuns || c.lo < 150 || c.hi > 250 {
+		t.Errorf("%d runs on [%g, %g], want the newest %d on an axis around 199-201", len(c.lines["runs"]), c.lo, c.hi, MaxChartRuns)
+	}
+}
