@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline/baselinetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
@@ -186,5 +188,42 @@ func TestLevelText(t *testing.T) {
 	row := latestRowOf(series(10, 10, 10), history[:4])
 	if row.Value != "not measured" || row.Level != "" || row.Shifts != "none" {
 		t.Errorf("not measured: %+v", row)
+	}
+}
+
+func TestWriteShortHistories(t *testing.T) {
+	// One and two runs: no band, no change point, nothing to fail on.
+	for n := 1; n <= 2; n++ {
+		dir := t.TempDir()
+		var entries []baseline.HistoryEntry
+		for i := range n {
+			entries = append(entries, baseline.HistoryEntry{
+				Date: fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), GitSHA: fmt.Sprintf("%d%039x", i+1, 0), GPUModel: "g",
+				Points: map[string]map[string]float64{"llama_TP1_DP1_CTX512_C8_P100_O128.json": {"median_tpot_ms": 8 + float64(i)}},
+			})
+		}
+		baselinetest.WriteHistory(t, dir, "llama", entries)
+		a, err := trend.Analyze(dir, trend.Options{Metrics: map[string][]string{"llama": {"median_tpot_ms"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		site := t.TempDir()
+		if err := Write(site, a, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		page, _ := os.ReadFile(filepath.Join(site, IndexFile))
+		html := string(page)
+		want := map[int][]string{
+			1: {"n/a (first run of the level)", `>#1</text>`},
+			2: {"8.00 (1 run since 1000000)", "n/a (one run)", "12.5 %", ">2026-11-02</text>"},
+		}[n]
+		for _, w := range want {
+			if !strings.Contains(html, w) {
+				t.Errorf("%d runs: page lacks %q", n, w)
+			}
+		}
+		if strings.Contains(html, "<title>noise band") || strings.Contains(html, "NaN") {
+			t.Errorf("%d runs: a band or a NaN on the page", n)
+		}
 	}
 }

@@ -136,6 +136,15 @@ func TestTimeAxis(t *testing.T) {
 	if got := labels(oneDay); got != "16:40 16:45 16:50" || !strings.Contains(oneDay.title, "on 2026-11-29") {
 		t.Errorf("one day: ticks %q, title %q", got, oneDay.title)
 	}
+	// Across midnight, within a day: dates and times.
+	if got := labels(newTimeAxis(runs("2026-11-29T22:10:00Z", "2026-11-30T01:50:00Z"), 0, 300)); got != "11-29 23:00 11-30 00:00 11-30 01:00" {
+		t.Errorf("across midnight: ticks %q", got)
+	}
+	// A day and a bit: dates, at the ends when no midnight but one falls
+	// between.
+	if got := labels(newTimeAxis(runs("2026-11-01T03:00:00Z", "2026-11-02T08:00:00Z"), 0, 300)); got != "2026-11-01 2026-11-02" {
+		t.Errorf("a day apart: ticks %q", got)
+	}
 	// Seconds apart: seconds in the labels.
 	if got := labels(newTimeAxis(runs("2026-12-07T00:28:21Z", "2026-12-07T00:28:59Z"), 0, 300)); got != "00:28:30 00:28:40 00:28:50" {
 		t.Errorf("seconds: ticks %q", got)

@@ -79,6 +79,9 @@ func dateAxis(times []time.Time, lo, hi time.Time, left, right float64) timeAxis
 	steps := tickSteps()
 	step := steps[len(steps)-1]
 	for _, s := range steps {
+		if span >= day && s < day {
+			continue // runs on different days: ticks on dates
+		}
 		if int(span/s)+1 <= maxTimeTicks {
 			step = s
 			break
