@@ -119,11 +119,11 @@ func compareLink(repoURL, from, to string) string {
 	return fmt.Sprintf("[%s](%s/compare/%s...%s)", text, repoURL, from, to)
 }
 
-// Mermaid chart size in pixels, the PR comment's: three fit on a laptop
-// screen at a comment's width.
+// Mermaid chart size in pixels: the PR comment's width, and tall enough
+// that the up to 15 y-axis labels mermaid picks do not overlap.
 const (
 	chartWidthPx  = 720
-	chartHeightPx = 220
+	chartHeightPx = 300
 )
 
 // chart returns a mermaid xychart of one series of the run over its newest

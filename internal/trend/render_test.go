@@ -114,13 +114,14 @@ func parseFloat(t *testing.T, s string) float64 {
 // chartPlotPx is the height of the data area of a chartWidthPx x
 // chartHeightPx mermaid xychart, below its title and above its x-axis, as
 // mermaid 11 draws it at a comment's width: measured in the SVG that
-// scripts/render-comment.sh renders, its y-axis spans 126 px and a line
-// from the axis' bottom to its top 120 px.
-const chartPlotPx = 120
+// scripts/render-comment.sh renders, its y-axis spans 206 px and a line
+// from the axis' bottom to its top 194 px.
+const chartPlotPx = 194
 
 // minStepPx is the least height, in pixels of the rendered chart, that a 6 %
-// step of the level must span to read as a change at a glance.
-const minStepPx = 40
+// step of the level must span to read as a change at a glance: a third of
+// an inch at 96 dpi, as on the dashboard.
+const minStepPx = 32
 
 func TestMarkdownChartShowsASixPercentStep(t *testing.T) {
 	entries := history(3, 14, 8, 1.06)
