@@ -82,7 +82,7 @@ echo
 echo "== step history: $STEADY_RUNS runs, then $SLOW_RUNS with --sim-slowdown $SLOWDOWN (first slow run ${first_slow:0:7})"
 "$bin" trend --baselines "$WORK/step/baselines" | tee "$WORK/step/trend.txt"
 "$bin" trend --baselines "$WORK/step/baselines" --format json >"$WORK/step/trend.json"
-if grep -E "(median_tpot_ms|output_throughput) .*first run after ${first_slow:0:7} " "$WORK/step/trend.txt" >/dev/null; then
+if grep -E "(median_tpot_ms|output_throughput) .*first changed run: ${first_slow:0:7} " "$WORK/step/trend.txt" >/dev/null; then
 	echo "PASS: the first slow run ${first_slow:0:7} is named for TPOT or throughput"
 else
 	echo "FAIL: no TPOT or throughput change point names ${first_slow:0:7}"

@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"action":   {"the GitHub Action's entrypoint (reads INPUT_* variables)", cmdAction},
 
 		"ab":        {"paired A/B: start the reference build and the candidate in turn, a round at a time, and gate the paired change", cmdAB},
-		"trend":     {"find change points in the baselines' history and name the first run after each", cmdTrend},
+		"trend":     {"find change points in the baselines' history and name the first changed run of each", cmdTrend},
 		"dashboard": {"write a static site of trend charts over the baselines' history", cmdDashboard},
 
 		"calibrate": {"run the sweep K times and measure the gate on A/A pairs (noise, false alarms, detectable change)", cmdCalibrate},

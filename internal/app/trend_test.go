@@ -56,7 +56,7 @@ func TestTrendCommand(t *testing.T) {
 	}
 	first := nightlySHA(9)[:7]
 	for _, m := range []string{"median_tpot_ms", "output_throughput"} {
-		if !strings.Contains(out, m) || strings.Count(out, "first run after "+first) != 4 {
+		if !strings.Contains(out, m) || strings.Count(out, "first changed run: "+first) != 4 {
 			t.Errorf("trend does not name %s for %s at both points:\n%s", first, m, out)
 		}
 	}

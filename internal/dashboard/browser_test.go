@@ -22,8 +22,8 @@ const screenshotEnv = "VLLM_BENCH_DASHBOARD_SCREENSHOT"
 
 // TestDashboardInBrowser opens a generated dashboard in headless Chromium
 // with scripts/browser/check.mjs: the page must render without console
-// errors or requests off the file system, with its charts, change points
-// and table. A page without charts is checked beside it and must fail, so a
+// errors or requests off the file system, with its charts (runs, levels,
+// noise bands, change points), their key and the table. A page without charts is checked beside it and must fail, so a
 // check that passes everything cannot go unnoticed.
 func TestDashboardInBrowser(t *testing.T) {
 	browsertest.Require(t, "the dashboard")
@@ -52,7 +52,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	shots := t.TempDir()
 	cmd := browsertest.Check(ctx, t,
 		"--expect", "svg", "--expect", "svg.trend-chart polyline", "--expect", ".change-point.regression",
-		"--expect", "table.latest td", "--timeout-ms", "8000", "--screenshot-dir", shots, page, emptyPage)
+		"--expect", "svg.trend-chart line.level", "--expect", "svg.trend-chart rect.band",
+		"--expect", "table.latest td", "--expect", "p.key", "--timeout-ms", "8000", "--screenshot-dir", shots, page, emptyPage)
 	_, stderr := browsertest.RunExpecting(t, cmd, 1, "the page without charts fails")
 	for _, line := range strings.Split(stderr, "\n") {
 		if strings.HasPrefix(line, page+":") {

@@ -68,34 +68,49 @@ type page struct {
 	Title    string
 	Headline string
 	Method   string
+	Key      chartKey
 	Runs     []runView
 }
 
-// runView is one run: its latest table and a chart section per server.
+// chartKey is the colours of the charts, for the legend.
+type chartKey struct {
+	Run, Level string
+	BandSDs    float64
+	MinSegment int
+}
+
+// runView is one run: its newest run's table, the charts of the series
+// with a change point, and the other charts by server.
 type runView struct {
 	Name    string
 	ID      string
 	Span    string
 	Latest  latestView
+	Changed []chartView
 	Servers []serverView
 }
 
-// latestView is the newest run's table.
+// latestView is the newest run's table, by server.
 type latestView struct {
 	SHA     string
 	SHALink string
 	Date    string
-	Rows    []latestRow
+	Servers []serverRows
+}
+
+// serverRows is one server configuration's rows of the newest run's table.
+type serverRows struct {
+	Name string
+	Rows []latestRow
 }
 
 // latestRow is one point and metric of the newest run.
 type latestRow struct {
-	Server, Label, Metric, Unit string
-	Value, Spread, Previous     string
-	Change                      string
-	ChangeClass                 string
-	Shifts                      string
-	ShiftClass                  string
+	Label, Metric      string
+	Value, Spread      string
+	Level, Band, Delta string
+	Shifts             string
+	ShiftClass         string
 }
 
 // serverView is the charts of one server configuration.
@@ -117,7 +132,10 @@ func render(a *trend.Analysis, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard template: %w", err)
 	}
-	p := page{Title: opts.Title, Headline: a.Headline(), Method: a.Method()}
+	p := page{
+		Title: opts.Title, Headline: a.Headline(), Method: a.Method(),
+		Key: chartKey{Run: trend.RunColour, Level: trend.LevelColour, BandSDs: trend.NoiseBandSDs, MinSegment: a.MinSegment},
+	}
 	if p.Title == "" {
 		p.Title = "vLLM benchmark trends"
 	}
@@ -131,8 +149,9 @@ func render(a *trend.Analysis, opts Options) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// runViewOf lays out one run: its servers in order of first appearance,
-// one chart per point and metric.
+// runViewOf lays out one run: the table by server (in order of first
+// appearance, the rows with a change point first in each), the charts of
+// the series with a change point, then per server the charts of the rest.
 func runViewOf(r trend.Run, repoURL string) runView {
 	v := runView{Name: r.Name, ID: "run-" + anchor(r.Name), Span: r.Span()}
 	if n := len(r.History); n > 0 {
@@ -140,48 +159,45 @@ func runViewOf(r trend.Run, repoURL string) runView {
 		v.Latest = latestView{SHA: trend.ShortSHA(last.SHA), SHALink: commitURL(repoURL, last.SHA), Date: trend.Day(last.Date)}
 	}
 	byServer := map[string]int{}
-	for _, s := range r.Series {
-		v.Latest.Rows = append(v.Latest.Rows, latestRowOf(s, len(r.History)-1))
-		i, ok := byServer[s.Server]
-		if !ok {
-			i = len(v.Servers)
-			byServer[s.Server] = i
-			v.Servers = append(v.Servers, serverView{Name: s.Server, ID: "server-" + anchor(s.Server)})
+	for _, changed := range []bool{true, false} {
+		for _, s := range r.Series {
+			if (len(s.Shifts) > 0) != changed {
+				continue
+			}
+			i, ok := byServer[s.Server]
+			if !ok {
+				i = len(v.Servers)
+				byServer[s.Server] = i
+				v.Servers = append(v.Servers, serverView{Name: s.Server, ID: "server-" + anchor(s.Server)})
+				v.Latest.Servers = append(v.Latest.Servers, serverRows{Name: s.Server})
+			}
+			v.Latest.Servers[i].Rows = append(v.Latest.Servers[i].Rows, latestRowOf(s, r.History))
+			c := chart{history: r.History, series: s}
+			if changed {
+				c.title = fmt.Sprintf("%s · %s · %s", s.Server, s.Label, s.Title())
+				v.Changed = append(v.Changed, chartView{Title: c.title, SVG: template.HTML(c.svg(repoURL))})
+				continue
+			}
+			c.title = fmt.Sprintf("%s · %s", s.Label, s.Title())
+			v.Servers[i].Charts = append(v.Servers[i].Charts, chartView{Title: c.title, SVG: template.HTML(c.svg(repoURL))})
 		}
-		c := chart{title: fmt.Sprintf("%s %s · %s", s.Server, s.Label, s.Metric), history: r.History, series: s}
-		v.Servers[i].Charts = append(v.Servers[i].Charts, chartView{
-			Title: fmt.Sprintf("%s · %s (%s)", s.Label, s.Metric, s.Unit),
-			SVG:   template.HTML(c.svg(repoURL)),
-		})
 	}
 	return v
 }
 
-// latestRowOf describes a series at the newest run of the history (index
-// newest): its value, spread, the run before and the change points.
-func latestRowOf(s trend.Series, newest int) latestRow {
-	row := latestRow{Server: s.Server, Label: s.Label, Metric: s.Metric, Unit: s.Unit, Value: "not measured", Spread: "", Previous: "", Change: ""}
-	n := len(s.Values)
-	if n > 0 && s.Values[n-1].Run == newest {
-		last := s.Values[n-1]
-		row.Value = trend.FormatValue(last.Value)
-		if last.Spread > 0 {
-			row.Spread = "± " + trend.FormatValue(last.Spread)
+// latestRowOf describes a series at the newest run of the history: its
+// value and spread, the level since its last change point with the noise
+// band, where the newest value lies against them, and the change points.
+// Nothing here is coloured but the change points: a newest run outside
+// the band is worth a look, not a verdict.
+func latestRowOf(s trend.Series, history []trend.RunInfo) latestRow {
+	row := latestRow{Label: s.Label, Metric: s.Title(), Value: "not measured"}
+	if l, ok := s.Level(history, len(history)-1); ok {
+		row.Value = trend.FormatValue(l.Newest.Value) + " " + s.Unit
+		if l.Newest.Spread > 0 {
+			row.Spread = "± " + trend.FormatValue(l.Newest.Spread)
 		}
-		if n > 1 {
-			prev := s.Values[n-2]
-			row.Previous = trend.FormatValue(prev.Value)
-			row.Change = "n/a" // no relative change from zero
-			if prev.Value != 0 {
-				change := (last.Value - prev.Value) / prev.Value
-				row.Change = trend.FormatChange(change)
-				if (change > 0) == s.LowerIsBetter && change != 0 {
-					row.ChangeClass = "worse"
-				} else if change != 0 {
-					row.ChangeClass = "better"
-				}
-			}
-		}
+		row.Level, row.Band, row.Delta = levelText(l)
 	}
 	var parts []string
 	for _, sh := range s.Shifts {
@@ -190,13 +206,41 @@ func latestRowOf(s trend.Series, newest int) latestRow {
 			word = "worse"
 			row.ShiftClass = "worse"
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s) at %s", trend.FormatChange(sh.Change), word, trend.ShortSHA(sh.FirstAfter.SHA)))
+		parts = append(parts, fmt.Sprintf("%s %s, %s, %s", trend.FormatChange(sh.Change), word, sh.FirstChanged(), trend.Day(sh.FirstAfter.Date)))
 	}
 	row.Shifts = strings.Join(parts, "; ")
 	if row.Shifts == "" {
 		row.Shifts = "none"
 	}
 	return row
+}
+
+// levelText describes the level of a series (the mean of its runs since
+// the last change point), its noise band and the newest value against them.
+func levelText(l trend.Level) (level, band, delta string) {
+	switch l.Runs {
+	case 0:
+		return "n/a (first run of the level)", "", ""
+	case 1:
+		level = fmt.Sprintf("%s (1 run since %s)", trend.FormatValue(l.Mean), trend.ShortSHA(l.Since.SHA))
+	default:
+		level = fmt.Sprintf("%s (%d runs since %s)", trend.FormatValue(l.Mean), l.Runs, trend.ShortSHA(l.Since.SHA))
+	}
+	delta = trend.FormatChange(l.Change)
+	lo, hi, ok := l.Band()
+	if !ok {
+		return level, "n/a (one run)", delta
+	}
+	band = trend.FormatValue(lo) + " – " + trend.FormatValue(hi)
+	switch pos, _ := l.Position(); pos {
+	case -1:
+		delta += ", below the band"
+	case 1:
+		delta += ", above the band"
+	default:
+		delta += ", within the band"
+	}
+	return level, band, delta
 }
 
 // commitURL links a commit; empty without a repository or a hash.

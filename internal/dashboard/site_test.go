@@ -1,11 +1,14 @@
 package dashboard
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline/baselinetest"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
@@ -29,11 +32,18 @@ func TestWrite(t *testing.T) {
 		want  int
 	}{
 		{"a chart per point and metric", `<svg class="trend-chart"`, 12},
-		{"a marker per run, point, metric", `<circle class="run"`, 14 * 4 * 3},
+		{"a marker per run, point, metric, and one in the key", `<circle class="run"`, 14*4*3 + 1},
 		{"a linked marker per run, point, metric", `<a href="https://github.com/o/r/commit/`, 14*4*3 + 1},
 		{"change points of TPOT and throughput at both concurrencies of TP1", `class="change-point regression"`, 4},
-		{"a table row per point and metric", `<tr><td>llama_TP`, 12},
-		{"a section per server", `<section class="server"`, 2},
+		{"a level line per segment: two in the 4 changed series, one in the 8 others, one in the key", `<line class="level"`, 4*2 + 8 + 1},
+		{"a noise band per series and one in the key", `<rect class="band"`, 12 + 1},
+		{"a table row per point and metric", `<tr><td>CTX512 C`, 12},
+		{"a table heading per server", `<tr class="server">`, 2},
+		{"the server named once in the table", `<th colspan="8" scope="colgroup">llama_TP1_DP1</th>`, 1},
+		{"one section of change points", `<section class="changes"`, 1},
+		{"a section per server with charts left: TP1's TTFT and all of TP2", `<section class="server"`, 2},
+		{"no colour on the newest run against its level", `class="num worse"`, 0},
+		{"no metric by its key", `median_tpot_ms`, 0},
 	}
 	for _, c := range checks {
 		if got := strings.Count(html, c.count); got != c.want {
@@ -42,14 +52,33 @@ func TestWrite(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<link rel="stylesheet" href="assets/style.css">`,
-		"first run after " + slow[:7],
+		"--run: " + trend.RunColour + "; --level: " + trend.LevelColour,
+		"first changed run: " + slow[:7] + " (bisect ",
 		"https://github.com/o/r/commit/" + slow,
-		"<h3>Latest run: <a href=\"https://github.com/o/r/commit/",
+		"<h3>Newest run: <a href=\"https://github.com/o/r/commit/",
 		"14 runs, 2026-11-01 to 2026-11-14 on NVIDIA H100 80GB HBM3",
+		"<td>median TPOT (ms)</td>",
+		"<b>spread</b>: the standard deviation within the newest run",
+		"<b>noise band</b>: the level ± 2 standard deviations of those runs",
+		"commit " + slow[:7] + " · 2026-11-09 03:00 UTC",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	// Change points first: every chart of a changed series comes before
+	// the first server's section.
+	changes, servers := strings.Index(html, `<section class="changes"`), strings.Index(html, `<section class="server"`)
+	if changes < 0 || servers < changes || strings.LastIndex(html, `class="change-point`) > servers {
+		t.Errorf("the change points' charts (at %d) are not all before the servers' (at %d)", changes, servers)
+	}
+	// In the table, the server with change points first, its changed rows
+	// first.
+	tp1, tp2 := strings.Index(html, `scope="colgroup">llama_TP1_DP1<`), strings.Index(html, `scope="colgroup">llama_TP2_DP1<`)
+	firstRow := html[strings.Index(html, "<tr><td>"):]
+	firstRow = firstRow[:strings.Index(firstRow, "</tr>")]
+	if tp1 < 0 || tp2 < tp1 || !strings.Contains(firstRow, "first changed run") {
+		t.Errorf("table order: TP1 at %d, TP2 at %d, first row %q", tp1, tp2, firstRow)
 	}
 	// Offline: nothing on the page loads from elsewhere (links to commits
 	// are navigation, not loads).
@@ -120,43 +149,81 @@ func TestNiceTicks(t *testing.T) {
 	}
 }
 
-func TestTickLabels(t *testing.T) {
-	runs := func(dates ...string) []trend.RunInfo {
-		var out []trend.RunInfo
-		for _, d := range dates {
-			out = append(out, trend.RunInfo{Date: d})
+func TestLevelText(t *testing.T) {
+	history := make([]trend.RunInfo, 6)
+	for i := range history {
+		history[i] = trend.RunInfo{Index: i, SHA: fmt.Sprintf("%x000000", 10+i)}
+	}
+	series := func(values ...float64) trend.Series {
+		s := trend.Series{Metric: "median_tpot_ms", Unit: "ms", LowerIsBetter: true}
+		for i, v := range values {
+			s.Values = append(s.Values, trend.Value{Run: i, Value: v})
 		}
-		return out
+		return s
 	}
-	nightly := runs("2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z")
-	if got := tickLabels(nightly, []int{0, 1}); strings.Join(got, " ") != "2026-11-01 2026-11-02" {
-		t.Errorf("nightly: %v", got)
+	// Runs 0-4 hold 10, 10.2, 9.8, 10, 10: mean 10, sd 0.141, band 9.72 - 10.28.
+	steady := []float64{10, 10.2, 9.8, 10, 10}
+	tests := []struct {
+		what               string
+		s                  trend.Series
+		level, band, delta string
+	}{
+		{"within", series(append(steady, 10.1)...), "10.0 (5 runs since a000000)", "9.72 – 10.3", "+1.0 %, within the band"},
+		{"above", series(append(steady, 10.5)...), "10.0 (5 runs since a000000)", "9.72 – 10.3", "+5.0 %, above the band"},
+		{"below", series(append(steady, 9.5)...), "10.0 (5 runs since a000000)", "9.72 – 10.3", "-5.0 %, below the band"},
+		{"one run before", series(10, 11), "10.0 (1 run since a000000)", "n/a (one run)", "+10.0 %"},
+		{"the first run", series(10), "n/a (first run of the level)", "", ""},
 	}
-	oneDay := runs("2026-11-29T16:39:08Z", "2026-11-29T16:41:30Z")
-	if got := tickLabels(oneDay, []int{0, 1}); strings.Join(got, " ") != "#1 #2" {
-		t.Errorf("one day: %v", got)
+	for _, tt := range tests {
+		l, ok := tt.s.Level(history[:len(tt.s.Values)], len(tt.s.Values)-1)
+		if !ok {
+			t.Fatalf("%s: no level", tt.what)
+		}
+		level, band, delta := levelText(l)
+		if level != tt.level || band != tt.band || delta != tt.delta {
+			t.Errorf("%s: %q, %q, %q; want %q, %q, %q", tt.what, level, band, delta, tt.level, tt.band, tt.delta)
+		}
+	}
+	// A series the newest run did not measure says so, and has no level.
+	row := latestRowOf(series(10, 10, 10), history[:4])
+	if row.Value != "not measured" || row.Level != "" || row.Shifts != "none" {
+		t.Errorf("not measured: %+v", row)
 	}
 }
 
-func TestLatestRowChange(t *testing.T) {
-	series := func(lowerIsBetter bool, prev, last float64) trend.Series {
-		return trend.Series{Metric: "m", LowerIsBetter: lowerIsBetter, Values: []trend.Value{{Run: 0, Value: prev}, {Run: 1, Value: last}}}
-	}
-	tests := []struct {
-		s             trend.Series
-		change, class string
-	}{
-		{series(true, 10, 11), "+10.0 %", "worse"},
-		{series(false, 10, 11), "+10.0 %", "better"},
-		{series(true, 10, 10), "+0.0 %", ""},
-		{series(true, 0, 0), "n/a", ""}, // no relative change from zero, and no colour
-		{series(false, 0, 5), "n/a", ""},
-	}
-	for _, tt := range tests {
-		row := latestRowOf(tt.s, 1)
-		if row.Change != tt.change || row.ChangeClass != tt.class {
-			t.Errorf("%v -> %v (lower is better %v): change %q class %q, want %q %q",
-				tt.s.Values[0].Value, tt.s.Values[1].Value, tt.s.LowerIsBetter, row.Change, row.ChangeClass, tt.change, tt.class)
+func TestWriteShortHistories(t *testing.T) {
+	// One and two runs: no band, no change point, nothing to fail on.
+	for n := 1; n <= 2; n++ {
+		dir := t.TempDir()
+		var entries []baseline.HistoryEntry
+		for i := range n {
+			entries = append(entries, baseline.HistoryEntry{
+				Date: fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), GitSHA: fmt.Sprintf("%d%039x", i+1, 0), GPUModel: "g",
+				Points: map[string]map[string]float64{"llama_TP1_DP1_CTX512_C8_P100_O128.json": {"median_tpot_ms": 8 + float64(i)}},
+			})
+		}
+		baselinetest.WriteHistory(t, dir, "llama", entries)
+		a, err := trend.Analyze(dir, trend.Options{Metrics: map[string][]string{"llama": {"median_tpot_ms"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		site := t.TempDir()
+		if err := Write(site, a, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		page, _ := os.ReadFile(filepath.Join(site, IndexFile))
+		html := string(page)
+		want := map[int][]string{
+			1: {"n/a (first run of the level)", `>#1</text>`},
+			2: {"8.00 (1 run since 1000000)", "n/a (one run)", "12.5 %", ">2026-11-02</text>"},
+		}[n]
+		for _, w := range want {
+			if !strings.Contains(html, w) {
+				t.Errorf("%d runs: page lacks %q", n, w)
+			}
+		}
+		if strings.Contains(html, "<title>noise band") || strings.Contains(html, "NaN") {
+			t.Errorf("%d runs: a band or a NaN on the page", n)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"html"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
@@ -24,30 +25,34 @@ const (
 // vgsvg cannot wrap a marker in a link or give it a tooltip, so the runs
 // could not link to their commits, and it would add plot with its font and
 // image modules to the build for a line chart that takes a hundred lines
-// here. The SVG is plain elements (polyline, circle, line, text) that every
-// browser draws without a script.
+// here. The SVG is plain elements (polyline, circle, line, rect, text) that
+// every browser draws without a script.
 type chart struct {
 	title   string
 	history []trend.RunInfo
 	series  trend.Series
 }
 
-// svg draws the chart: the series as a line over the runs of the history.
-// Every run's marker links to its commit under repoURL
-// (when given) and names the run, commit, date and value in a tooltip;
-// every change point is a dashed vertical line, red for the worse and green
-// for the better, labelled with its size.
+// svg draws the chart over the runs' dates: the runs as a blue line whose
+// markers link to their commits under repoURL (when given) and name the
+// commit, date and value in a tooltip; the level of each segment between
+// change points as an orange line; the noise band of the newest level as a
+// grey band; every change point as a dashed vertical line labelled with
+// its size and direction. The y-axis spans the values (trend.ChartRange),
+// not from zero, so that a change of a few per cent is a visible step.
 func (c chart) svg(repoURL string) string {
-	lo, hi := c.valueRange()
+	s := c.series
+	level, hasLevel := s.Level(c.history, len(c.history)-1)
+	bandLo, bandHi, hasBand := level.Band()
+	hasBand = hasLevel && hasBand
+	lo, hi := trend.ChartRange(s.Values)
+	if hasBand {
+		lo, hi = math.Min(lo, bandLo), math.Max(hi, bandHi)
+	}
 	ticks := niceTicks(lo, hi, 4)
 	lo, hi = ticks[0], ticks[len(ticks)-1]
-	n := len(c.history)
-	x := func(run int) float64 {
-		if n <= 1 {
-			return (padLeft + chartW - padRight) / 2
-		}
-		return padLeft + (chartW-padLeft-padRight)*float64(run)/float64(n-1)
-	}
+	xa := newTimeAxis(c.history, padLeft, chartW-padRight)
+	x := xa.x
 	y := func(v float64) float64 {
 		return chartH - padBottom - (chartH-padTop-padBottom)*(v-lo)/(hi-lo)
 	}
@@ -60,30 +65,36 @@ func (c chart) svg(repoURL string) string {
 		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, padLeft-6, y(t)+4, esc(formatTick(t, ticks)))
 	}
 	fmt.Fprintf(&b, `<text class="axis" x="12" y="%.1f" transform="rotate(-90 12 %.1f)" text-anchor="middle">%s</text>`,
-		(chartH-padBottom+padTop)/2, (chartH-padBottom+padTop)/2, esc(c.series.Unit))
-	ticksX := dateTicks(n)
-	labels := tickLabels(c.history, ticksX)
-	for k, i := range ticksX {
-		anchor := "middle"
-		switch {
-		case len(ticksX) > 1 && k == 0:
-			anchor = "start"
-		case len(ticksX) > 1 && k == len(ticksX)-1:
-			anchor = "end"
-		}
-		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x(i), chartH-padBottom+16, anchor, esc(labels[k]))
+		(chartH-padBottom+padTop)/2, (chartH-padBottom+padTop)/2, esc(s.Unit))
+	for _, t := range xa.ticks {
+		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, t.x, chartH-padBottom+16, t.anchor, esc(t.label))
 	}
-	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">run (%d in the history)</text>`, (padLeft+chartW-padRight)/2, chartH-6, n)
-	// Change points, behind the line.
-	s := c.series
+	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, (padLeft+chartW-padRight)/2, chartH-6, esc(xa.title))
+	// The noise band of the newest level, behind everything else.
+	if hasBand {
+		x0, x1 := x(level.Since.Index), x(level.Newest.Run)
+		top, bottom := y(math.Min(bandHi, hi)), y(math.Max(bandLo, lo))
+		fmt.Fprintf(&b, `<rect class="band" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s</title></rect>`,
+			x0, top, math.Max(x1-x0, 2*markerR), math.Max(bottom-top, 1), esc(bandTitle(s, level, bandLo, bandHi)))
+	}
+	// Change points.
 	for _, sh := range s.Shifts {
 		xm := (x(sh.LastBefore.Index) + x(sh.FirstAfter.Index)) / 2
 		cls := "change-point improvement"
 		if sh.Regression {
 			cls = "change-point regression"
 		}
-		fmt.Fprintf(&b, `<g class="%s"><title>%s</title><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text x="%.1f" y="%.1f" text-anchor="middle">%s</text></g>`,
-			cls, esc(shiftTitle(s, sh)), xm, xm, padTop, chartH-padBottom, xm, padTop-8, esc(trend.FormatChange(sh.Change)))
+		fmt.Fprintf(&b, `<g class="%s"><title>%s</title><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text x="%.1f" y="%.1f" text-anchor="%s">%s %s</text></g>`,
+			cls, esc(shiftTitle(s, sh)), xm, xm, padTop, chartH-padBottom, xm, padTop-8, labelAnchor(xm), esc(trend.FormatChange(sh.Change)), direction(sh))
+	}
+	// The level of each segment.
+	for _, seg := range s.Segments() {
+		x0, x1 := x(s.Values[seg.From].Run), x(s.Values[seg.To-1].Run)
+		if x1-x0 < 2*markerR {
+			x0, x1 = x0-2*markerR, x1+2*markerR
+		}
+		fmt.Fprintf(&b, `<line class="level" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"><title>%s</title></line>`,
+			x0, x1, y(seg.Mean), y(seg.Mean), esc(segmentTitle(s, c.history, seg)))
 	}
 	// The series, its runs as linked markers.
 	var pts []string
@@ -104,28 +115,23 @@ func (c chart) svg(repoURL string) string {
 	return b.String()
 }
 
-// minRelativeSpan is the smallest value range of a chart relative to its
-// values: at least ±5 % around them, so 1 % run-to-run noise does not fill
-// the chart and look like a trend.
-const minRelativeSpan = 0.10
+// labelAnchor keeps a change point's label inside the chart near its edges.
+func labelAnchor(x float64) string {
+	switch {
+	case x < padLeft+60:
+		return "start"
+	case x > chartW-padRight-60:
+		return "end"
+	}
+	return "middle"
+}
 
-// valueRange returns the smallest and largest value of the series, widened
-// by a margin and to at least minRelativeSpan of their mean.
-func (c chart) valueRange() (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, v := range c.series.Values {
-		lo, hi = math.Min(lo, v.Value), math.Max(hi, v.Value)
+// direction is a shift's direction in one word.
+func direction(sh trend.Shift) string {
+	if sh.Regression {
+		return "worse"
 	}
-	if math.IsInf(lo, 0) {
-		return 0, 1
-	}
-	pad := (hi - lo) * 0.05
-	lo, hi = lo-pad, hi+pad
-	mid := (lo + hi) / 2
-	if span := math.Max(math.Abs(mid)*minRelativeSpan, 1e-9); hi-lo < span {
-		lo, hi = mid-span/2, mid+span/2
-	}
-	return lo, hi
+	return "better"
 }
 
 // niceTicks returns about count round tick values (steps of 1, 2, 2.5 or 5
@@ -164,54 +170,43 @@ func formatTick(v float64, ticks []float64) string {
 	return fmt.Sprintf("%.*f", decimals, v)
 }
 
-// dateTicks returns the runs whose dates label the x axis: the first, the
-// last and up to two between.
-func dateTicks(n int) []int {
-	switch {
-	case n <= 0:
-		return nil
-	case n == 1:
-		return []int{0}
-	case n < 8:
-		return []int{0, n - 1}
-	}
-	return []int{0, (n - 1) / 3, 2 * (n - 1) / 3, n - 1}
-}
-
-// tickLabels labels the x-axis ticks with their runs' dates, or with the
-// runs' numbers (#1, #5, ...) when dates repeat (several runs a day).
-func tickLabels(history []trend.RunInfo, ticks []int) []string {
-	labels := make([]string, len(ticks))
-	seen := map[string]bool{}
-	distinct := true
-	for k, i := range ticks {
-		labels[k] = trend.Day(history[i].Date)
-		distinct = distinct && !seen[labels[k]]
-		seen[labels[k]] = true
-	}
-	if !distinct {
-		for k, i := range ticks {
-			labels[k] = fmt.Sprintf("#%d", i+1)
-		}
-	}
-	return labels
-}
-
 // esc escapes text for HTML and SVG text and attribute values.
 func esc(s string) string { return html.EscapeString(s) }
 
-// runTitle is the tooltip of one run's marker.
+// runTitle is the tooltip of one run's marker: its commit first.
 func runTitle(s trend.Series, run trend.RunInfo, v trend.Value) string {
-	t := fmt.Sprintf("run %d · %s · %s · %s: %s %s", run.Index+1, trend.ShortSHA(run.SHA), trend.Day(run.Date), s.Label, trend.FormatValue(v.Value), s.Unit)
+	t := fmt.Sprintf("commit %s · %s · run %d · %s %s: %s %s", trend.ShortSHA(run.SHA), when(run.Date), run.Index+1, s.Label, trend.MetricTitle(s.Metric), trend.FormatValue(v.Value), s.Unit)
 	if v.Spread > 0 {
-		t += fmt.Sprintf(" (spread %s)", trend.FormatValue(v.Spread))
+		t += fmt.Sprintf(" (spread within the run ± %s)", trend.FormatValue(v.Spread))
 	}
 	return t
 }
 
+// when prints a run's RFC 3339 date as "2026-11-09 03:00 UTC", or as it is
+// when it does not parse.
+func when(date string) string {
+	t, err := time.Parse(time.RFC3339, date)
+	if err != nil {
+		return date
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
 // shiftTitle is the tooltip of a change point.
 func shiftTitle(s trend.Series, sh trend.Shift) string {
-	return fmt.Sprintf("%s %s: change point %s (%s to %s %s), first run after %s (%s), commits %s..%s, p %.3f",
-		s.Label, s.Metric, trend.FormatChange(sh.Change), trend.FormatValue(sh.Before), trend.FormatValue(sh.After), s.Unit,
-		trend.ShortSHA(sh.FirstAfter.SHA), trend.Day(sh.FirstAfter.Date), trend.ShortSHA(sh.LastBefore.SHA), trend.ShortSHA(sh.FirstAfter.SHA), sh.P)
+	return fmt.Sprintf("%s %s: change point %s %s (%s to %s %s), %s, %s, p %.3f",
+		s.Label, trend.MetricTitle(s.Metric), trend.FormatChange(sh.Change), direction(sh), trend.FormatValue(sh.Before), trend.FormatValue(sh.After), s.Unit,
+		sh.FirstChanged(), trend.Day(sh.FirstAfter.Date), sh.P)
+}
+
+// segmentTitle is the tooltip of a level line.
+func segmentTitle(s trend.Series, history []trend.RunInfo, seg trend.Segment) string {
+	first, last := history[s.Values[seg.From].Run], history[s.Values[seg.To-1].Run]
+	return fmt.Sprintf("level %s %s: the mean of %d runs, %s to %s", trend.FormatValue(seg.Mean), s.Unit, seg.To-seg.From, trend.ShortSHA(first.SHA), trend.ShortSHA(last.SHA))
+}
+
+// bandTitle is the tooltip of the noise band.
+func bandTitle(s trend.Series, l trend.Level, lo, hi float64) string {
+	return fmt.Sprintf("noise band %s – %s %s: the level of the %d runs since %s, %s, ± %g standard deviations of those runs",
+		trend.FormatValue(lo), trend.FormatValue(hi), s.Unit, l.Runs, trend.ShortSHA(l.Since.SHA), trend.FormatValue(l.Mean), trend.NoiseBandSDs)
 }

@@ -81,7 +81,7 @@ func TestAnalyzeNamesTheFirstSlowRun(t *testing.T) {
 			continue
 		}
 		if sh.FirstAfter.SHA != entries[8].GitSHA || sh.LastBefore.SHA != entries[7].GitSHA || sh.At != 8 {
-			t.Errorf("%s: first run after %s, last before %s; want %s and %s", m, sh.FirstAfter.SHA, sh.LastBefore.SHA, entries[8].GitSHA, entries[7].GitSHA)
+			t.Errorf("%s: first changed run %s, last before %s; want %s and %s", m, sh.FirstAfter.SHA, sh.LastBefore.SHA, entries[8].GitSHA, entries[7].GitSHA)
 		}
 		if !sh.Regression || sh.New {
 			t.Errorf("%s: regression %v new %v, want a regression found before the newest run", m, sh.Regression, sh.New)
@@ -152,7 +152,7 @@ func TestAnalyzeOtherHardwareAndGaps(t *testing.T) {
 		t.Fatalf("other hardware %d, history %d, values %d; want 1, 13, 12", r.OtherHardware, len(r.History), len(r.Series[0].Values))
 	}
 	if sh := r.Series[0].Shifts; len(sh) != 1 || sh[0].FirstAfter.SHA != entries[8].GitSHA {
-		t.Errorf("shifts %+v, want the first run after at %s", sh, entries[8].GitSHA)
+		t.Errorf("shifts %+v, want the first changed run at %s", sh, entries[8].GitSHA)
 	}
 }
 

@@ -1,9 +1,9 @@
 // Package trend is the nightly stage beside report: it reads the history
 // of accepted runs (baseline's history.jsonl), finds the persistent shifts
 // of every gated metric's series with E-divisive means (stats.EDivisive),
-// names the first run after each shift and the commit range to bisect, and
-// renders the trend report as text, markdown (with mermaid trend charts) or
-// JSON. It also tells history compaction which lines a change point needs
+// names the first changed run of each shift and the commit range to bisect,
+// and renders the trend report as text, markdown (with mermaid trend charts)
+// or JSON. It also tells history compaction which lines a change point needs
 // (Keep).
 //
 // Allowed internal imports: baseline, stats, gate.

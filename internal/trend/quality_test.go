@@ -36,10 +36,10 @@ func nightlyHistory(seed uint64, nights, from int, cv, step float64) []baseline.
 
 // nightlyOutcome is what replaying one history night by night gave: the
 // nights (1-based) on which a new change point for the worse appeared,
-// with the night its first run after names.
+// with the night its first changed run names.
 type nightlyOutcome struct {
 	alarms []int // nights with a new change point for the worse
-	named  []int // the first run after each, as a night
+	named  []int // the first changed run of each, as a night
 }
 
 // replay analyses history[:n] for every night n from first on, as the

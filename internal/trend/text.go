@@ -115,7 +115,7 @@ func (a *Analysis) Method() string {
 }
 
 // Text renders the analysis for a terminal: per run its history and one
-// line per change point with its size, interval, the first run after it and
+// line per change point with its size, interval, the first changed run and
 // the commit range to bisect.
 func (a *Analysis) Text() string {
 	var b strings.Builder
@@ -130,11 +130,10 @@ func (a *Analysis) Text() string {
 		for _, s := range r.Series {
 			for _, sh := range s.Shifts {
 				shifts++
-				fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s -> %s %s\t%s\tfirst run after %s (%s)\tbisect %s..%s\tp %.3f%s\n",
+				fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s -> %s %s\t%s\t%s\t%s\tp %.3f%s\n",
 					s.Server, s.Label, s.Metric, FormatChange(sh.Change), ci(sh.CI.Lo, sh.CI.Hi),
 					FormatValue(sh.Before), FormatValue(sh.After), s.Unit, direction(sh),
-					ShortSHA(sh.FirstAfter.SHA), Day(sh.FirstAfter.Date),
-					ShortSHA(sh.LastBefore.SHA), ShortSHA(sh.FirstAfter.SHA), sh.P, newMark(sh))
+					sh.FirstChanged(), Day(sh.FirstAfter.Date), sh.P, newMark(sh))
 			}
 		}
 		if err := tw.Flush(); err != nil {
@@ -145,6 +144,12 @@ func (a *Analysis) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// FirstChanged names the first run the change shows in and the commits to
+// bisect: "first changed run: 64b3cd6 (bisect 0da07e1..64b3cd6)".
+func (sh Shift) FirstChanged() string {
+	return fmt.Sprintf("first changed run: %s (bisect %s..%s)", ShortSHA(sh.FirstAfter.SHA), ShortSHA(sh.LastBefore.SHA), ShortSHA(sh.FirstAfter.SHA))
 }
 
 // direction names a shift for the worse or the better.
@@ -172,9 +177,9 @@ func (a *Analysis) Annotations() []string {
 				if !sh.New || !sh.Regression {
 					continue
 				}
-				out = append(out, fmt.Sprintf("%s %s %s: change point %s (%s -> %s %s) from run %s (%s); commits to bisect %s..%s",
+				out = append(out, fmt.Sprintf("%s %s %s: change point %s (%s -> %s %s); %s, %s",
 					s.Server, s.Label, s.Metric, FormatChange(sh.Change), FormatValue(sh.Before), FormatValue(sh.After), s.Unit,
-					ShortSHA(sh.FirstAfter.SHA), Day(sh.FirstAfter.Date), ShortSHA(sh.LastBefore.SHA), ShortSHA(sh.FirstAfter.SHA)))
+					sh.FirstChanged(), Day(sh.FirstAfter.Date)))
 			}
 		}
 	}

@@ -33,7 +33,8 @@ type Shift struct {
 	// change.
 	At int `json:"at"`
 	// LastBefore is the last run before the change, FirstAfter the first
-	// run after it: the commits between them are the range to bisect.
+	// changed run (the first the change shows in): the commits between
+	// them are the range to bisect.
 	LastBefore RunInfo `json:"last_before"`
 	FirstAfter RunInfo `json:"first_after"`
 	// Before and After are the means of the segments on either side (up to
