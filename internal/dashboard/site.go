@@ -82,12 +82,15 @@ type chartKey struct {
 // runView is one run: its newest run's table, the charts of the series
 // with a change point, and the other charts by server.
 type runView struct {
-	Name    string
-	ID      string
-	Span    string
-	Latest  latestView
-	Changed []chartView
-	Servers []serverView
+	Name string
+	ID   string
+	Span string
+	// Decisions are the runs the gate failed and those accepted on
+	// purpose, in words (trend.Run.Decisions).
+	Decisions []string
+	Latest    latestView
+	Changed   []chartView
+	Servers   []serverView
 }
 
 // latestView is the newest run's table, by server.
@@ -153,7 +156,7 @@ func render(a *trend.Analysis, opts Options) ([]byte, error) {
 // appearance, the rows with a change point first in each), the charts of
 // the series with a change point, then per server the charts of the rest.
 func runViewOf(r trend.Run, repoURL string) runView {
-	v := runView{Name: r.Name, ID: "run-" + anchor(r.Name), Span: r.Span()}
+	v := runView{Name: r.Name, ID: "run-" + anchor(r.Name), Span: r.Span(), Decisions: r.Decisions()}
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]
 		v.Latest = latestView{SHA: trend.ShortSHA(last.SHA), SHALink: commitURL(repoURL, last.SHA), Date: trend.Day(last.Date)}

@@ -32,7 +32,9 @@ func TestWrite(t *testing.T) {
 		want  int
 	}{
 		{"a chart per point and metric", `<svg class="trend-chart"`, 12},
-		{"a marker per run, point, metric, and one in the key", `<circle class="run"`, 14*4*3 + 1},
+		{"a marker per run, point, metric, and two in the key", `<circle class="run`, 14*4*3 + 2},
+		{"a hollow marker per failed night, point, metric, and one in the key", `<circle class="run gate-failed"`, 2*4*3 + 1},
+		{"the accepted night marked in every chart", `<g class="accepted">`, 12},
 		{"a linked marker per run, point, metric", `<a href="https://github.com/o/r/commit/`, 14*4*3 + 1},
 		{"change points of TPOT and throughput at both concurrencies of TP1", `class="change-point regression"`, 4},
 		{"a level line per segment: two in the 4 changed series, one in the 8 others, one in the key", `<line class="level"`, 4*2 + 8 + 1},
@@ -61,6 +63,9 @@ func TestWrite(t *testing.T) {
 		"<b>spread</b>: the standard deviation within the newest run",
 		"<b>noise band</b>: the level ± 2 standard deviations of those runs",
 		"commit " + slow[:7] + " · 2026-11-09 03:00 UTC",
+		"<li>the gate failed 2 runs, recorded but not promoted: " + slow[:7] + " regression, ",
+		"by octocat: larger batches trade TPOT for throughput",
+		"the gate&#39;s verdict: regression, recorded but not promoted",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)

@@ -77,6 +77,15 @@ func (c chart) svg(repoURL string) string {
 		fmt.Fprintf(&b, `<rect class="band" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s</title></rect>`,
 			x0, top, math.Max(x1-x0, 2*markerR), math.Max(bottom-top, 1), esc(bandTitle(s, level, bandLo, bandHi)))
 	}
+	// Runs accepted on purpose: a dotted line with who and why on hover.
+	for _, run := range c.history {
+		if !run.Accepted() {
+			continue
+		}
+		xa := x(run.Index)
+		fmt.Fprintf(&b, `<g class="accepted"><title>%s</title><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text x="%.1f" y="%.1f" text-anchor="%s">accepted</text></g>`,
+			esc(acceptedTitle(run)), xa, xa, padTop, chartH-padBottom, xa, chartH-padBottom-4, labelAnchor(xa))
+	}
 	// Change points.
 	for _, sh := range s.Shifts {
 		xm := (x(sh.LastBefore.Index) + x(sh.FirstAfter.Index)) / 2
@@ -104,8 +113,12 @@ func (c chart) svg(repoURL string) string {
 	fmt.Fprintf(&b, `<polyline class="series" points="%s"/>`, strings.Join(pts, " "))
 	for _, v := range s.Values {
 		run := c.history[v.Run]
-		marker := fmt.Sprintf(`<circle class="run" cx="%.1f" cy="%.1f" r="%g"><title>%s</title></circle>`,
-			x(v.Run), y(v.Value), markerR, esc(runTitle(s, run, v)))
+		cls := "run"
+		if run.FailedGate() {
+			cls = "run gate-failed" // a hollow marker: on record, not the reference
+		}
+		marker := fmt.Sprintf(`<circle class="%s" cx="%.1f" cy="%.1f" r="%g"><title>%s</title></circle>`,
+			cls, x(v.Run), y(v.Value), markerR, esc(runTitle(s, run, v)))
 		if link := commitURL(repoURL, run.SHA); link != "" {
 			marker = fmt.Sprintf(`<a href="%s" target="_blank" rel="noopener">%s</a>`, esc(link), marker)
 		}
@@ -179,7 +192,18 @@ func runTitle(s trend.Series, run trend.RunInfo, v trend.Value) string {
 	if v.Spread > 0 {
 		t += fmt.Sprintf(" (spread within the run ± %s)", trend.FormatValue(v.Spread))
 	}
+	switch {
+	case run.Accepted():
+		t += " · " + acceptedTitle(run)
+	case run.FailedGate():
+		t += fmt.Sprintf(" · the gate's verdict: %s, recorded but not promoted", run.Verdict)
+	}
 	return t
+}
+
+// acceptedTitle says who accepted a run's changes, and why.
+func acceptedTitle(run trend.RunInfo) string {
+	return fmt.Sprintf("run %s accepted on purpose by %s: %s", trend.ShortSHA(run.SHA), run.AcceptedBy, run.AcceptReason)
 }
 
 // when prints a run's RFC 3339 date as "2026-11-09 03:00 UTC", or as it is

@@ -31,6 +31,12 @@ func (a *Analysis) Markdown(repoURL string) string {
 	charts, chartsLeft := 0, false
 	for ri, r := range a.Runs {
 		fmt.Fprintf(&b, "\n### %s\n\n%s.\n\n", r.Name, r.Span())
+		if ds := r.Decisions(); len(ds) > 0 {
+			for _, d := range ds {
+				fmt.Fprintf(&b, "- %s%s\n", strings.ToUpper(d[:1]), d[1:])
+			}
+			b.WriteString("\n")
+		}
 		rows := 0
 		for _, s := range r.Series {
 			for _, sh := range s.Shifts {

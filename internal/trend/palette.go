@@ -16,4 +16,4 @@ const (
 )
 
 // ChartKey is the legend of a trend chart in words.
-const ChartKey = "Blue line: each accepted run; orange line: the level, the mean of the runs between change points."
+const ChartKey = "Blue line: each recorded run; orange line: the level, the mean of the runs between change points."

@@ -22,6 +22,7 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 		}
 		run.History = append(run.History, RunInfo{
 			Index: len(used), Date: e.Date, SHA: e.GitSHA, GPU: e.GPUModel, HarnessVersion: e.HarnessVersion,
+			Verdict: e.Verdict, Promoted: e.IsPromoted(), AcceptedBy: e.AcceptedBy, AcceptReason: e.AcceptReason,
 		})
 		used = append(used, e)
 	}

@@ -125,6 +125,9 @@ func (a *Analysis) Text() string {
 	}
 	for _, r := range a.Runs {
 		fmt.Fprintf(&b, "\n%s: %s\n", r.Name, r.Span())
+		for _, d := range r.Decisions() {
+			fmt.Fprintf(&b, "  %s\n", d)
+		}
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		shifts := 0
 		for _, s := range r.Series {

@@ -14,7 +14,23 @@ type RunInfo struct {
 	GPU string `json:"gpu,omitempty"`
 	// HarnessVersion is the vllm-bench version that measured it.
 	HarnessVersion string `json:"harness_version,omitempty"`
+	// Verdict is the gate's verdict on the run, when it was recorded.
+	Verdict string `json:"verdict,omitempty"`
+	// Promoted says whether the run became the baselines (lines written
+	// before this was recorded were all promoted).
+	Promoted bool `json:"promoted"`
+	// AcceptedBy and AcceptReason say who accepted the run's changes on
+	// purpose, and why; empty unless it was accepted.
+	AcceptedBy   string `json:"accepted_by,omitempty"`
+	AcceptReason string `json:"accept_reason,omitempty"`
 }
+
+// FailedGate reports whether the gate failed the run and nobody accepted
+// it: a night on record that did not become the reference.
+func (r RunInfo) FailedGate() bool { return !r.Promoted && r.AcceptReason == "" && r.AcceptedBy == "" }
+
+// Accepted reports whether the run's changes were accepted on purpose.
+func (r RunInfo) Accepted() bool { return r.AcceptReason != "" || r.AcceptedBy != "" }
 
 // Value is one run's statistic in a series.
 type Value struct {
