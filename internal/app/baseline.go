@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
@@ -10,20 +11,25 @@ import (
 
 // cmdBaseline is `vllm-bench baseline update`: it promotes the complete,
 // unfailed points of a results directory to baselines and appends the
-// runs' history.
+// runs' history, all or nothing. Suspect points (a saturated client, host
+// CPU pressure or steal, a simulator that fell behind, another process or
+// a throttle on the GPUs) are refused with exit 1 unless --allow-suspect;
+// an unreadable history or results directory is exit 2. Either way nothing
+// under --baselines changes.
 func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "update" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
+			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--allow-suspect]")
 			return nil
 		}
 		return invalidf("baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
 	}
-	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N]")
+	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--allow-suspect]")
 	resultsDir := fs.String("results", "", "directory of result files to promote")
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
 	cfgPath := fs.String("c", "", "config file: history keeps only its runs' gated metrics (default: every statistic)")
 	historyCap := fs.Int("history-cap", baseline.DefaultHistoryCap, "most lines a run's history.jsonl keeps")
+	allowSuspect := fs.Bool("allow-suspect", false, "promote points whose measurement is suspect (saturated client, busy host, simulator behind, GPU shared or throttled) all the same")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -41,15 +47,27 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	opts := historyOptions(cfg)
-	opts.HistoryCap = *historyCap
+	opts.HistoryCap, opts.AllowSuspect = *historyCap, *allowSuspect
 	up, err := baseline.UpdateWith(*resultsDir, *baselinesDir, opts)
 	if up != nil {
 		for _, s := range up.Skipped {
 			fmt.Fprintf(env.Stderr, "vllm-bench: baseline update: skipped %s: %s\n", s.Name, s.Reason)
 		}
+		if err == nil {
+			for _, s := range up.Suspect {
+				fmt.Fprintf(env.Stderr, "warning: baseline update: promoted %s although it is suspect (--allow-suspect): %s\n", s.Name, s.Reason)
+			}
+		}
+	}
+	var suspect *baseline.SuspectError
+	if errors.As(err, &suspect) {
+		return &exitError{code: ExitRegression, err: fmt.Errorf("baseline update: %w", err)}
+	}
+	if errors.Is(err, baseline.ErrPartlyWritten) {
+		return infraf("baseline update: %v", err)
 	}
 	if err != nil {
-		return invalidf("baseline update: %v", err)
+		return invalidf("baseline update: %v; nothing under %s was changed", err, *baselinesDir)
 	}
 	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; %s updated\n",
 		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -68,6 +69,21 @@ type Spread struct {
 // Throttled reports whether the GPU spent at least ThrottledMinPct of the
 // point under a thermal or power throttle.
 func (g GPUStats) Throttled() bool { return g.ThrottlePct >= ThrottledMinPct }
+
+// ThrottleReason says, for a throttled GPU, which throttle held it for how
+// much of the point against the ThrottledMinPct bound, e.g. "GPU 0
+// throttled (thermal) 100 % of the point >= 10 %"; "" when it was not
+// throttled.
+func (g GPUStats) ThrottleReason() string {
+	if !g.Throttled() {
+		return ""
+	}
+	kinds := g.throttleKinds()
+	if len(kinds) == 0 {
+		kinds = []string{"thermal or power"}
+	}
+	return fmt.Sprintf("GPU %d throttled (%s) %s of the point >= %s", g.Index, strings.Join(kinds, ", "), fmtPct(g.ThrottlePct), fmtPct(ThrottledMinPct))
+}
 
 // throttleKinds names the kinds of throttle that held the GPU for at least
 // ThrottledMinPct of the point: "thermal", "power", "HW slowdown" when it

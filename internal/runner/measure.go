@@ -154,7 +154,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
 	own := health.Stop()
-	own.Judge(f.MedianITLMs)
+	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
@@ -176,4 +176,14 @@ func promptSeed(seed int64, p sweep.Point) int64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d %s", seed, p.Label())
 	return int64(h.Sum64())
+}
+
+// itlGaps is the number of inter-token gaps the point's requests had: one
+// fewer than each request's output tokens.
+func itlGaps(f *results.File) int {
+	n := 0
+	for _, l := range f.OutputLens {
+		n += max(l-1, 0)
+	}
+	return n
 }
