@@ -69,7 +69,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			_ = x.SetOutput(github.OutputVerdict, "error")
 			return err
 		}
-		for _, line := range clientWarnings(out.Rows) {
+		for _, line := range suspectWarnings(out.Rows) {
 			x.Warning(line)
 		}
 		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0
@@ -271,8 +271,10 @@ func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines strin
 		x.Warning("update-baselines: not updated, because the gate did not pass")
 		return
 	}
+	opts := historyOptions(cfg)
+	opts.AllowSuspect = allowSuspectEnv(env)
 	for _, dir := range dirs {
-		u, err := baseline.UpdateWith(dir, baselines, historyOptions(cfg))
+		u, err := baseline.UpdateWith(dir, baselines, opts)
 		if err != nil {
 			x.Error("update-baselines: " + err.Error())
 			continue

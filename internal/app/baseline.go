@@ -29,7 +29,7 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
 	cfgPath := fs.String("c", "", "config file: history keeps only its runs' gated metrics (default: every statistic)")
 	historyCap := fs.Int("history-cap", baseline.DefaultHistoryCap, "most lines a run's history.jsonl keeps")
-	allowSuspect := fs.Bool("allow-suspect", false, "promote points whose measurement is suspect (saturated client, busy host, simulator behind, GPU shared or throttled) all the same")
+	allowSuspect := fs.Bool("allow-suspect", allowSuspectEnv(env), "promote points whose measurement is suspect (saturated client, busy host, simulator behind, GPU shared or throttled) all the same (default: true when $VLLM_BENCH_ALLOW_SUSPECT is 1)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -73,3 +73,11 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))
 	return nil
 }
+
+// allowSuspectVar set to 1 lets suspect points into the baselines wherever
+// they are promoted: baseline update (as --allow-suspect does), the
+// action's update-baselines and calibrate --baselines.
+const allowSuspectVar = "VLLM_BENCH_ALLOW_SUSPECT"
+
+// allowSuspectEnv reports whether allowSuspectVar is set to 1.
+func allowSuspectEnv(env *Env) bool { return env.Getenv(allowSuspectVar) == "1" }

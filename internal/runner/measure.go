@@ -53,6 +53,10 @@ type Spec struct {
 	// (VisibleDevices: the server's CUDA_VISIBLE_DEVICES); the zero value
 	// samples every GPU with the defaults.
 	GPU probe.GPUOptions
+	// Host configures the host probe over the timed rounds (ServerPID: the
+	// server the harness started, whose processes on the GPUs are its
+	// own); the zero value reads /proc and judges no GPU process.
+	Host probe.HostOptions
 }
 
 // Measure runs the warmup, then Repeats timed rounds, and returns the
@@ -119,6 +123,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	// The client's own health is measured over the timed rounds only.
 	health := probe.StartClient(ctx)
 	defer health.Stop()
+	host := probe.StartHost(ctx, spec.Host)
+	defer host.Stop()
 	// Beside the timed rounds: the server's own metrics and the GPUs'
 	// telemetry. Neither ever fails the point.
 	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
@@ -156,6 +162,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	own := health.Stop()
 	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own
+	f.VllmBench.Host = host.Stop()
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion
