@@ -27,8 +27,11 @@ type GPUTelemetry struct {
 	// Note says why the block is empty or partial.
 	Note string `json:"note,omitempty"`
 	// BadRows counts output lines that were not a telemetry row.
-	BadRows int        `json:"bad_rows,omitempty"`
-	GPUs    []GPUStats `json:"gpus"`
+	BadRows int `json:"bad_rows,omitempty"`
+	// LongLines counts output lines too long to be a row, which were
+	// skipped.
+	LongLines int        `json:"long_lines,omitempty"`
+	GPUs      []GPUStats `json:"gpus"`
 }
 
 // GPUStats summarises one GPU's samples. A quantity the GPU does not report

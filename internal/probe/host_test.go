@@ -153,7 +153,7 @@ func TestHostProbeGPUProcesses(t *testing.T) {
 	if want := "another process on the point's GPUs: pid 200 (python3, 2048 MiB on " + gpu0 + ")"; h.SharedGPUReason() != want {
 		t.Errorf("SharedGPUReason = %q, want %q", h.SharedGPUReason(), want)
 	}
-	for _, want := range []string{"1 lines of nvidia-smi's process list were not read", "processes 300 on the point's GPUs are not visible here"} {
+	for _, want := range []string{"could not read 1 line of nvidia-smi's process list", "processes 300 on the point's GPUs are not visible here"} {
 		if !strings.Contains(h.Note, want) {
 			t.Errorf("note %q does not say %q", h.Note, want)
 		}

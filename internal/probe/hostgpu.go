@@ -53,7 +53,7 @@ func gpuProcesses(ctx context.Context, path string, opt HostOptions) appsResult 
 	}
 	var notes []string
 	if bad > 0 {
-		notes = append(notes, fmt.Sprintf("%d lines of nvidia-smi's process list were not read", bad))
+		notes = append(notes, fmt.Sprintf("could not read %s of nvidia-smi's process list", lines(bad)))
 	}
 	if len(unseen) > 0 {
 		notes = append(notes, fmt.Sprintf("processes %s on the point's GPUs are not visible here (another PID namespace?): not judged", strings.Join(unseen, ", ")))
