@@ -71,10 +71,24 @@ func TestBaselineUpdateRefusesSuspect(t *testing.T) {
 	if err := results.Write(paths[0], f); err != nil {
 		t.Fatal(err)
 	}
+	// The other point was measured on a host whose CPUs were taken by two
+	// busy loops: 97 % of its window stalled (as measured on a 2-core
+	// machine, README "Measurement health").
+	g, err := results.Read(paths[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled, steal := 97.0, 0.0
+	g.VllmBench.Host = &probe.HostHealth{Cores: 2, CPUStalledPct: &stalled, StealPct: &steal,
+		StalledBoundPct: probe.HostStalledBoundPct, StealBoundPct: probe.HostStealBoundPct}
+	if err := results.Write(paths[1], g); err != nil {
+		t.Fatal(err)
+	}
 	code, out, stderr := runCmd(t, cmdBaseline, "update", "--results", res, "--baselines", base)
-	name := filepath.Base(paths[0])
-	if code != ExitRegression || !strings.Contains(stderr, name+": client: saturated client") || !strings.Contains(stderr, "--allow-suspect") {
-		t.Errorf("suspect point: exit %d\n%s%s", code, out, stderr)
+	name, busy := filepath.Base(paths[0]), filepath.Base(paths[1])
+	if code != ExitRegression || !strings.Contains(stderr, name+": client: saturated client") || !strings.Contains(stderr, "--allow-suspect") ||
+		!strings.Contains(stderr, busy+": host: CPU pressure: runnable tasks waited for a CPU 97 % of the timed rounds") {
+		t.Errorf("suspect points: exit %d\n%s%s", code, out, stderr)
 	}
 	if _, err := os.Stat(base); !os.IsNotExist(err) {
 		t.Errorf("a refused update created %s: %v", base, err)
