@@ -15,11 +15,11 @@ import (
 )
 
 // HostStalledBoundPct bounds the share of a point's timed rounds in which
-// some runnable task of the machine waited for a CPU (PSI "some"). Above
-// it the host was busier than the benchmark makes it on its own: on a
-// 2-core machine the quick start alone stalls far less than this, and
-// with two busy loops beside it nearly all the time (README, "Measurement
-// health").
+// some runnable task of the machine waited for a CPU (PSI "some"). Past
+// half the window something else held the cores most of the time: the
+// harness and the simulator use about 0.1 core of a 2-core machine on the
+// quick start, and with two busy loops beside them the machine stalled
+// 95-99 % of the window (README, "Measurement health").
 const HostStalledBoundPct = 50.0
 
 // HostStealBoundPct bounds the share of the CPU time over the timed rounds

@@ -40,8 +40,9 @@ func TestSimLoopFromPages(t *testing.T) {
 		reasonPrefix string
 	}{
 		{"kept up", 4000, 40, 0.2, 0.0001, 1, false, ""},
-		{"fell behind", 4000, 480, 4, 0.009, 12, true, "the simulator fell behind: 480 of 4000 engine steps (12.0 %) released their tokens late > 5 %, mean step lag 1.00 ms, peak loop lag 9.00 ms"},
-		{"a short stall", 60, 8, 0.1, 0.002, 13.333333333333334, false, ""}, // fewer than 10 late steps
+		{"a few late", 4000, 760, 2, 0.003, 19, false, ""}, // as at speedup 10 with 8 streams
+		{"fell behind", 4000, 1600, 4, 0.009, 40, true, "the simulator fell behind: 1600 of 4000 engine steps (40.0 %) released their tokens late > 25 %, mean step lag 1.00 ms, peak loop lag 9.00 ms"},
+		{"a short stall", 30, 8, 0.1, 0.002, 26.666666666666668, false, ""}, // fewer than 10 late steps
 	}
 	for _, tt := range tests {
 		var a serverAcc

@@ -35,9 +35,9 @@ func TestSuspicions(t *testing.T) {
 	if !strings.Contains(got[1].Reason, "91 % of the timed rounds > 50 %") || !strings.Contains(got[2].Reason, "pid 200 (python3") {
 		t.Errorf("reasons %+v", got)
 	}
-	f.VllmBench.ServerMetrics = &probe.ServerMetrics{Sim: &probe.SimLoop{Steps: 4000, LateSteps: 480, LatePct: 12, LateBoundPct: 5, Behind: true}}
+	f.VllmBench.ServerMetrics = &probe.ServerMetrics{Sim: &probe.SimLoop{Steps: 4000, LateSteps: 1600, LatePct: 40, LateBoundPct: 25, Behind: true}}
 	got = f.Suspicions()
-	if len(got) != 4 || got[1].Source != "sim" || !strings.Contains(got[1].Reason, "480 of 4000 engine steps (12.0 %) released their tokens late > 5 %") {
+	if len(got) != 4 || got[1].Source != "sim" || !strings.Contains(got[1].Reason, "1600 of 4000 engine steps (40.0 %) released their tokens late > 25 %") {
 		t.Errorf("with the simulator behind: %+v", got)
 	}
 	f.VllmBench.Error = "server exited"
