@@ -19,7 +19,7 @@ import (
 // half the window something else held the cores most of the time: the
 // harness and the simulator use about 0.1 core of a 2-core machine on the
 // quick start, and with two busy loops beside them the machine stalled
-// 95-99 % of the window (README, "Measurement health").
+// 95-100 % of the window (README, "Measurement health").
 const HostStalledBoundPct = 50.0
 
 // HostStealBoundPct bounds the share of the CPU time over the timed rounds
