@@ -48,7 +48,7 @@ func updateBaselines(env *Env, x *github.Actions, dirs []string, baselines strin
 		return
 	}
 	opts := historyOptions(cfg)
-	opts.Verdict = verdict
+	opts.Verdict, opts.AllowSuspect = verdict, allowSuspectEnv(env)
 	switch {
 	case acc != nil:
 		opts.AcceptedBy, opts.AcceptReason = acc.by, acc.reason

@@ -69,7 +69,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			_ = x.SetOutput(github.OutputVerdict, "error")
 			return err
 		}
-		for _, line := range clientWarnings(out.Rows) {
+		for _, line := range suspectWarnings(out.Rows) {
 			x.Warning(line)
 		}
 		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,21 +12,26 @@ import (
 
 // cmdBaseline is `vllm-bench baseline update`: it promotes the complete,
 // unfailed points of a results directory to baselines and appends the
-// runs' history.
+// runs' history, all or nothing. Suspect points (a saturated client, host
+// CPU pressure or steal, a simulator that fell behind, another process or
+// a throttle on the GPUs) are refused with exit 1 unless --allow-suspect;
+// an unreadable history or results directory is exit 2. Either way nothing
+// under --baselines changes.
 func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "update" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON]")
+			fmt.Fprintln(env.Stderr, "Usage: vllm-bench baseline update --results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON] [--allow-suspect]")
 			return nil
 		}
 		return invalidf("baseline: expected the subcommand 'update' (vllm-bench baseline update --results DIR --baselines DIR)")
 	}
-	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON]")
+	fs := newFlags(env, "baseline update", "--results DIR --baselines DIR [-c CONFIG] [--history-cap N] [--accept REASON] [--allow-suspect]")
 	resultsDir := fs.String("results", "", "directory of result files to promote")
 	baselinesDir := fs.String("baselines", "baselines", "directory of stored baselines")
 	cfgPath := fs.String("c", "", "config file: history keeps only its runs' gated metrics (default: every statistic)")
 	historyCap := fs.Int("history-cap", baseline.DefaultHistoryCap, "most lines a run's history.jsonl keeps")
 	accept := fs.String("accept", "", "why these results become the baselines although the gate flagged them; written into the history line with the user's name")
+	allowSuspect := fs.Bool("allow-suspect", allowSuspectEnv(env), "promote points whose measurement is suspect (saturated client, busy host, simulator behind, GPU shared or throttled) all the same (default: true when $VLLM_BENCH_ALLOW_SUSPECT is 1)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -43,7 +49,7 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	opts := historyOptions(cfg)
-	opts.HistoryCap = *historyCap
+	opts.HistoryCap, opts.AllowSuspect = *historyCap, *allowSuspect
 	if reason := strings.TrimSpace(*accept); reason != "" {
 		opts.AcceptReason, opts.AcceptedBy = reason, actor(env.Getenv)
 	}
@@ -52,9 +58,21 @@ func cmdBaseline(ctx context.Context, env *Env, args []string) error {
 		for _, s := range up.Skipped {
 			fmt.Fprintf(env.Stderr, "vllm-bench: baseline update: skipped %s: %s\n", s.Name, s.Reason)
 		}
+		if err == nil {
+			for _, s := range up.Suspect {
+				fmt.Fprintf(env.Stderr, "warning: baseline update: promoted %s although it is suspect (--allow-suspect): %s\n", s.Name, s.Reason)
+			}
+		}
+	}
+	var suspect *baseline.SuspectError
+	if errors.As(err, &suspect) {
+		return &exitError{code: ExitRegression, err: fmt.Errorf("baseline update: %w", err)}
+	}
+	if errors.Is(err, baseline.ErrPartlyWritten) {
+		return infraf("baseline update: %v", err)
 	}
 	if err != nil {
-		return invalidf("baseline update: %v", err)
+		return invalidf("baseline update: %v; nothing under %s was changed", err, *baselinesDir)
 	}
 	fmt.Fprintf(env.Stdout, "promoted %s to %s, skipped %d; %s updated\n",
 		plural(len(up.Promoted), "point"), *baselinesDir, len(up.Skipped), plural(len(up.Histories), "history file"))
@@ -74,3 +92,11 @@ func actor(getenv func(string) string) string {
 	}
 	return "an unnamed user"
 }
+
+// allowSuspectVar set to 1 lets suspect points into the baselines wherever
+// they are promoted: baseline update (as --allow-suspect does), the
+// action's update-baselines and calibrate --baselines.
+const allowSuspectVar = "VLLM_BENCH_ALLOW_SUSPECT"
+
+// allowSuspectEnv reports whether allowSuspectVar is set to 1.
+func allowSuspectEnv(env *Env) bool { return env.Getenv(allowSuspectVar) == "1" }

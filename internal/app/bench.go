@@ -76,8 +76,8 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 		return infraf("bench: %v", err)
 	}
 	printBenchSummary(env.Stdout, f, *out)
-	if f.ClientSaturated() {
-		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", f.VllmBench.Client.Warning())
+	for _, line := range suspicionLines(f) {
+		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", line)
 	}
 	if f.Completed == 0 {
 		return infraf("bench: every request failed; first error: %s", f.FirstError())
@@ -151,6 +151,22 @@ func parseGoodput(s string) (map[string]float64, error) {
 	return m, nil
 }
 
+// optPct prints a share that may be missing: "n/a" then.
+func optPct(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f", *v)
+}
+
+// optNum prints a number that may be missing: "n/a" then.
+func optNum(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", *v)
+}
+
 // printBenchSummary prints the main figures of a result file.
 func printBenchSummary(w io.Writer, f *results.File, path string) {
 	fmt.Fprintf(w, "completed %d, failed %d, duration %.2f s\n", f.Completed, f.Failed, f.Duration)
@@ -169,6 +185,10 @@ func printBenchSummary(w io.Writer, f *results.File, path string) {
 	if c := f.VllmBench.Client; c != nil {
 		fmt.Fprintf(w, "client: scheduling lag p50 %.3f ms (bound %.3f), p99 %.2f ms (bound %.2f), CPU %.0f %%, saturated %v\n",
 			c.SchedLagP50Ms, c.SaturationP50BoundMs, c.SchedLagP99Ms, c.SaturationBoundMs, c.CPUPercent, c.Saturated)
+	}
+	if h := f.VllmBench.Host; h != nil {
+		fmt.Fprintf(w, "host: CPU stalled %s %% of the window (bound %.0f), steal %s %% (bound %.0f), load %s, %d cores\n",
+			optPct(h.CPUStalledPct), h.StalledBoundPct, optPct(h.StealPct), h.StealBoundPct, optNum(h.Load1), h.Cores)
 	}
 	fmt.Fprintf(w, "wrote %s\n", path)
 }

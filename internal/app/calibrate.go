@@ -70,8 +70,10 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if opts.baselines != "" {
+		hopts := historyOptions(plan.Config)
+		hopts.AllowSuspect = allowSuspectEnv(env)
 		for _, dir := range dirs {
-			up, err := baseline.UpdateWith(dir, opts.baselines, historyOptions(plan.Config))
+			up, err := baseline.UpdateWith(dir, opts.baselines, hopts)
 			if err != nil {
 				return invalidf("calibrate: --baselines: %v", err)
 			}

@@ -11,7 +11,8 @@ import (
 const (
 	// ExitOK: the command did what was asked and found no regression.
 	ExitOK = 0
-	// ExitRegression: the gate found a regression or a failed point.
+	// ExitRegression: the gate found a regression or a failed point, or
+	// baseline update refused suspect points.
 	ExitRegression = 1
 	// ExitInvalid: invalid input (config, flags, files).
 	ExitInvalid = 2

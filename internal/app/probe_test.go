@@ -91,19 +91,21 @@ func TestRunAsksNvidiaSMIOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var machine, query, loops int
+	var machine, query, loops, host int
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		switch {
 		case strings.Contains(line, "name,driver_version,memory.total"):
 			machine++
 		case strings.Contains(line, "-lms 500"):
 			loops++
+		case strings.HasPrefix(line, "--query-gpu=index,uuid --") || strings.HasPrefix(line, "--query-compute-apps="):
+			host++ // the host probe's GPUs and their processes, each point
 		default:
 			query++
 		}
 	}
-	if machine != 1 || query != 1 || loops != 3 {
-		t.Errorf("nvidia-smi ran %d times for the machine, %d for the reasons field, %d loops; want 1, 1, 3:\n%s", machine, query, loops, data)
+	if machine != 1 || query != 1 || loops != 3 || host != 6 {
+		t.Errorf("nvidia-smi ran %d times for the machine, %d for the reasons field, %d loops, %d for the GPUs' processes; want 1, 1, 3, 6:\n%s", machine, query, loops, host, data)
 	}
 	files, _ := filepath.Glob(filepath.Join(out, "once_*.json"))
 	if len(files) != 3 {

@@ -131,19 +131,35 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(latencies in ms)")
-	for _, line := range clientWarnings(rows) {
+	for _, line := range suspectWarnings(rows) {
 		fmt.Fprintln(w, "warning: "+line)
 	}
 }
 
-// clientWarnings returns one line per point measured by a saturated client.
-func clientWarnings(rows []runner.Row) []string {
+// suspectWarnings returns one line per reason a point's measurement is
+// suspect (results.File.Suspicions): a saturated client, a busy host, a
+// simulator that fell behind, another process on its GPUs.
+func suspectWarnings(rows []runner.Row) []string {
 	var out []string
 	for _, r := range rows {
-		if r.File.ClientSaturated() {
-			s := r.Server
-			out = append(out, fmt.Sprintf("%s TP%d DP%d PP%d %s: %s", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), r.File.VllmBench.Client.Warning()))
+		s := r.Server
+		for _, line := range suspicionLines(r.File) {
+			out = append(out, fmt.Sprintf("%s TP%d DP%d PP%d %s: %s", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), line))
 		}
+	}
+	return out
+}
+
+// suspicionLines words each suspicion of f for a warning: the client's own
+// warning as it is, the others as "suspect (source): reason".
+func suspicionLines(f *results.File) []string {
+	var out []string
+	for _, s := range f.Suspicions() {
+		if s.Source == "client" {
+			out = append(out, f.VllmBench.Client.Warning())
+			continue
+		}
+		out = append(out, fmt.Sprintf("suspect (%s): %s", s.Source, s.Reason))
 	}
 	return out
 }

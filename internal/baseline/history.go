@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // History file settings.
@@ -99,25 +97,26 @@ func ReadHistory(path string) ([]HistoryEntry, error) {
 	return out, nil
 }
 
-// appendHistory adds e as the newest line of the history at path,
-// compacts the history to at most limit lines (see compactHistory) and
-// writes the file atomically. Lines keep six significant digits.
-func appendHistory(path string, e HistoryEntry, limit int, keep KeepFunc) error {
+// appendedHistory returns the bytes of the history at path with e as its
+// newest line, compacted to at most limit lines (see compactHistory). Lines
+// keep six significant digits. A history that cannot be read is an error
+// naming the file and line.
+func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]byte, error) {
 	entries, err := ReadHistory(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	entries = compactHistory(append(entries, e), limit, keep)
 	var buf bytes.Buffer
 	for _, h := range entries {
 		line, err := json.Marshal(roundEntry(h))
 		if err != nil {
-			return fmt.Errorf("history %q: %w", path, err)
+			return nil, fmt.Errorf("history %q: %w", path, err)
 		}
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	return results.WriteAtomic(path, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // pointHistory returns, per statistic, the values of one point over the

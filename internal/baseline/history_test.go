@@ -144,7 +144,11 @@ func TestReadOldHistory(t *testing.T) {
 		t.Errorf("old line read as %+v, %v", hist, err)
 	}
 	// Appending to it keeps the old line as it was.
-	if err := appendHistory(path, HistoryEntry{Date: "2025-01-03T00:00:00Z", Points: map[string]map[string]float64{}}, 0, nil); err != nil {
+	data, err := appendedHistory(path, HistoryEntry{Date: "2025-01-03T00:00:00Z", Points: map[string]map[string]float64{}}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	hist, err = ReadHistory(path)

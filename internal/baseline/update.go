@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
@@ -23,12 +24,17 @@ type Updated struct {
 	Promoted []string
 	// Skipped lists the points left out.
 	Skipped []Skip
+	// Suspect lists the points whose measurement is suspect (see
+	// Refusals), with every reason: refused unless
+	// UpdateOptions.AllowSuspect, promoted all the same when it is set.
+	Suspect []Skip
 	// Histories lists the history files that got a new line.
 	Histories []string
 }
 
 // UpdateOptions configures UpdateWith. The zero value keeps every statistic
-// of each point, DefaultHistoryCap lines and no marked lines.
+// of each point, DefaultHistoryCap lines and no marked lines, and refuses
+// suspect points.
 type UpdateOptions struct {
 	// Metrics lists, per run name, the statistics its history lines keep
 	// (the run's gate.metrics); a run not listed keeps all of them.
@@ -38,9 +44,14 @@ type UpdateOptions struct {
 	HistoryCap int
 	// Keep marks the lines compaction must not drop; nil marks none.
 	Keep KeepFunc
+	// AllowSuspect promotes suspect points too; they are listed in
+	// Updated.Suspect all the same.
+	AllowSuspect bool
 	// RecordOnly appends the history line without promoting anything: the
 	// record of a run the gate did not pass, so that trend and the
-	// dashboard see every night. Its line says promoted: false.
+	// dashboard see every night. Its line says promoted: false. Suspect
+	// points are left out of the line (listed in Updated.Skipped), not
+	// refused, unless AllowSuspect.
 	RecordOnly bool
 	// Verdict is the gate's verdict on the run, written into the history
 	// line; empty when the run was not gated.
@@ -48,6 +59,45 @@ type UpdateOptions struct {
 	// AcceptedBy and AcceptReason, when set, say who accepted the run's
 	// changes on purpose and why; they go into the history line.
 	AcceptedBy, AcceptReason string
+}
+
+// SuspectError is UpdateWith's refusal to promote suspect points: nothing
+// was written.
+type SuspectError struct {
+	// Points lists each suspect point with its reasons.
+	Points []Skip
+}
+
+func (e *SuspectError) Error() string {
+	lines := make([]string, 0, len(e.Points))
+	for _, p := range e.Points {
+		lines = append(lines, p.Name+": "+p.Reason)
+	}
+	n := "1 point is"
+	if len(e.Points) != 1 {
+		n = fmt.Sprintf("%d points are", len(e.Points))
+	}
+	return fmt.Sprintf("%s suspect, nothing was written (measure again on a quiet machine, or promote them anyway with --allow-suspect):\n  %s",
+		n, strings.Join(lines, "\n  "))
+}
+
+// Refusals returns every reason why a point's measurement must not become a
+// reference: its suspicions (results.File.Suspicions: a saturated client,
+// host CPU pressure or steal, a simulator that fell behind, another process
+// on its GPUs) and each of its GPUs that was throttled.
+func Refusals(f *results.File) []string {
+	var out []string
+	for _, s := range f.Suspicions() {
+		out = append(out, s.Source+": "+s.Reason)
+	}
+	if t := f.VllmBench.GPUTelemetry; t != nil {
+		for _, g := range t.GPUs {
+			if r := g.ThrottleReason(); r != "" {
+				out = append(out, "gpu: "+r)
+			}
+		}
+	}
+	return out
 }
 
 // Update is UpdateWith with the zero options.
@@ -59,9 +109,17 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 // under baselinesDir (replacing older ones of the same point, keeping the
 // file's bytes) and appends one line per run to the run's history. Failed or
 // incomplete points are skipped, with the reason, and their old baselines
-// stay; their values are not written into the history. With RecordOnly it
-// writes the history lines alone. Files are written atomically; on an error, what was written so far
-// stays written.
+// stay; their values are not written into the history. A suspect point
+// (see Refusals) is refused with a *SuspectError unless opts.AllowSuspect.
+// With RecordOnly it writes the history lines alone, and leaves suspect
+// points out of them.
+//
+// Everything is checked before anything is written (every history read,
+// every target a regular file or absent), then every file is written or
+// none: the new files are staged in a temporary directory under
+// baselinesDir and renamed into place, and a failed rename puts back the
+// files already replaced. On any error every file under baselinesDir is as
+// it was.
 func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, error) {
 	cur, err := LoadResults(resultsDir)
 	if err != nil {
@@ -70,6 +128,7 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 	out := &Updated{}
 	entries := map[string]*HistoryEntry{}
 	var runs []string
+	var writes []fileWrite
 	for _, r := range cur {
 		if !r.Promotable() {
 			reason := "incomplete"
@@ -79,16 +138,17 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 			out.Skipped = append(out.Skipped, Skip{Name: r.Name, Reason: reason})
 			continue
 		}
-		m := r.File.VllmBench
-		dir := Dir(baselinesDir, m.Run)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return out, fmt.Errorf("create baselines directory %q: %w", dir, err)
-		}
-		if !opts.RecordOnly {
-			path := filepath.Join(dir, r.Name)
-			if err := results.WriteAtomic(path, r.Data); err != nil {
-				return out, err
+		if why := Refusals(r.File); len(why) > 0 {
+			if opts.RecordOnly && !opts.AllowSuspect {
+				out.Skipped = append(out.Skipped, Skip{Name: r.Name, Reason: "suspect: " + strings.Join(why, "; ")})
+				continue
 			}
+			out.Suspect = append(out.Suspect, Skip{Name: r.Name, Reason: strings.Join(why, "; ")})
+		}
+		m := r.File.VllmBench
+		if !opts.RecordOnly {
+			path := filepath.Join(Dir(baselinesDir, m.Run), r.Name)
+			writes = append(writes, fileWrite{path: path, data: r.Data})
 			out.Promoted = append(out.Promoted, path)
 		}
 
@@ -116,14 +176,24 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 			e.HarnessVersion = m.Env.HarnessVersion
 		}
 	}
+	if len(out.Suspect) > 0 && !opts.AllowSuspect {
+		return &Updated{Skipped: out.Skipped, Suspect: out.Suspect}, &SuspectError{Points: out.Suspect}
+	}
 	sort.Strings(runs)
+	var histories []string
 	for _, run := range runs {
 		path := filepath.Join(Dir(baselinesDir, run), HistoryFile)
-		if err := appendHistory(path, *entries[run], opts.HistoryCap, opts.Keep); err != nil {
-			return out, err
+		data, err := appendedHistory(path, *entries[run], opts.HistoryCap, opts.Keep)
+		if err != nil {
+			return &Updated{Skipped: out.Skipped, Suspect: out.Suspect}, err
 		}
-		out.Histories = append(out.Histories, path)
+		writes = append(writes, fileWrite{path: path, data: data})
+		histories = append(histories, path)
 	}
+	if err := writeAll(baselinesDir, writes); err != nil {
+		return &Updated{Skipped: out.Skipped, Suspect: out.Suspect}, err
+	}
+	out.Histories = histories
 	return out, nil
 }
 
@@ -143,4 +213,20 @@ func runDate(r *Result) string {
 		return t
 	}
 	return r.File.Date
+}
+
+// checkTarget refuses a path that exists and is not a regular file: the
+// rename over it would fail half-way through an update.
+func checkTarget(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return fmt.Errorf("baseline %q: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("baseline %q exists and is not a regular file", path)
+	}
+	return nil
 }

@@ -71,29 +71,40 @@ type ClientHealth struct {
 	// SaturationP50BoundMs is the bound SchedLagP50Ms is held to: 10 % of
 	// the point's median ITL; absent when the median ITL is unknown or 0.
 	SaturationP50BoundMs float64 `json:"saturation_p50_bound_ms,omitempty"`
+	// BunchedTokens is true when the point measured inter-token gaps and
+	// their median was 0: the tokens were read in bunches, so the client
+	// (or the server's release of tokens) did not keep the pace the ITLs
+	// are meant to show.
+	BunchedTokens bool `json:"bunched_tokens,omitempty"`
 	// Saturated is true when SchedLagP99Ms exceeds SaturationBoundMs (the
-	// median lag, below MinTailSamples samples) or SchedLagP50Ms exceeds
-	// SaturationP50BoundMs.
+	// median lag, below MinTailSamples samples), SchedLagP50Ms exceeds
+	// SaturationP50BoundMs, or the tokens were bunched (BunchedTokens).
 	Saturated bool `json:"saturated"`
 }
 
-// Judge sets the saturation verdict for a point whose median ITL was
-// medianITLMs: the client is saturated when the lag p99 exceeds 1 ms
-// (SaturationLagMs), or the median lag exceeds 10 % of the median ITL
-// (SaturationITLFraction). A median ITL <= 0 (unknown, one-token outputs,
-// or tokens already read in bunches) leaves the first bound alone. With
-// fewer than MinTailSamples samples the median lag, not the p99, is held to
-// 1 ms.
-func (h *ClientHealth) Judge(medianITLMs float64) {
+// Judge is JudgePoint without a count of inter-token gaps: a median ITL of
+// 0 counts as unknown.
+func (h *ClientHealth) Judge(medianITLMs float64) { h.JudgePoint(medianITLMs, 0) }
+
+// JudgePoint sets the saturation verdict for a point whose median ITL was
+// medianITLMs over itlGaps inter-token gaps: the client is saturated when
+// the lag p99 exceeds 1 ms (SaturationLagMs), the median lag exceeds 10 %
+// of the median ITL (SaturationITLFraction), or the median ITL of some
+// gaps is 0 (tokens read in bunches, which the bound against the ITL can
+// no longer see). Without gaps (one-token outputs, unknown) only the first
+// bound holds. With fewer than MinTailSamples samples the median lag, not
+// the p99, is held to 1 ms.
+func (h *ClientHealth) JudgePoint(medianITLMs float64, itlGaps int) {
 	h.SaturationBoundMs, h.SaturationP50BoundMs = SaturationLagMs, 0
 	if medianITLMs > 0 {
 		h.SaturationP50BoundMs = SaturationITLFraction * medianITLMs
 	}
+	h.BunchedTokens = itlGaps > 0 && medianITLMs <= 0
 	tail := h.SchedLagP99Ms
 	if h.LagSamples < MinTailSamples {
 		tail = h.SchedLagP50Ms
 	}
-	h.Saturated = h.LagSamples > 0 && (tail > h.SaturationBoundMs ||
+	h.Saturated = h.BunchedTokens || h.LagSamples > 0 && (tail > h.SaturationBoundMs ||
 		h.SaturationP50BoundMs > 0 && h.SchedLagP50Ms > h.SaturationP50BoundMs)
 }
 
@@ -107,10 +118,12 @@ func (h ClientHealth) Warning() string {
 	switch {
 	case h.LagSamples >= MinTailSamples && h.SchedLagP99Ms > h.SaturationBoundMs:
 		lag = fmt.Sprintf("scheduling lag p99 %.2f ms > %.2f ms", h.SchedLagP99Ms, h.SaturationBoundMs)
-	case h.LagSamples < MinTailSamples && h.SchedLagP50Ms > h.SaturationBoundMs:
+	case h.LagSamples > 0 && h.LagSamples < MinTailSamples && h.SchedLagP50Ms > h.SaturationBoundMs:
 		lag = fmt.Sprintf("scheduling lag p50 %.2f ms > %.2f ms", h.SchedLagP50Ms, h.SaturationBoundMs)
-	default:
+	case h.SaturationP50BoundMs > 0 && h.SchedLagP50Ms > h.SaturationP50BoundMs:
 		lag = fmt.Sprintf("scheduling lag p50 %.3f ms > %.3f ms, 10 %% of the median ITL", h.SchedLagP50Ms, h.SaturationP50BoundMs)
+	default:
+		lag = fmt.Sprintf("median ITL 0 ms: tokens read in bunches, scheduling lag p50 %.3f ms", h.SchedLagP50Ms)
 	}
 	cpu := ""
 	if h.CPUPercent > 0 {

@@ -91,22 +91,28 @@ func TestJudge(t *testing.T) {
 		samples                   int
 		p50BoundMs                float64
 		saturated                 bool
+		gaps                      int // inter-token gaps measured
 	}{
-		{0.01, 0.5, 0, 100, 0, false},
-		{0.01, 1.5, 0, 100, 0, true},      // the p99 bound, 1 ms
-		{0.01, 1.5, 40, 100, 4, true},     // the p99 bound whatever the ITL
-		{0.01, 0.5, 20, 100, 2, false},    // both within bounds
-		{0.3, 0.5, 2, 100, 0.2, true},     // the median lag above 10 % of a 2 ms ITL
-		{0.05, 0.9, 0.4, 100, 0.04, true}, // the simulator at speed: a 0.4 ms ITL
-		{0.01, 0.9, 0.4, 100, 0.04, false},
-		{0.3, 0.5, -1, 100, 0, false}, // unknown ITL: only the p99 bound
-		{5, 9, 20, 0, 2, false},       // no samples: no verdict
-		{0.01, 1.3, 20, 40, 2, false}, // 40 samples: the p99 is one hiccup
-		{1.2, 1.3, 0, 40, 0, true},    // but a median lag above 1 ms is not
+		{0.01, 0.5, 0, 100, 0, false, 0},
+		{0.01, 1.5, 0, 100, 0, true, 0},      // the p99 bound, 1 ms
+		{0.01, 1.5, 40, 100, 4, true, 0},     // the p99 bound whatever the ITL
+		{0.01, 0.5, 20, 100, 2, false, 0},    // both within bounds
+		{0.3, 0.5, 2, 100, 0.2, true, 0},     // the median lag above 10 % of a 2 ms ITL
+		{0.05, 0.9, 0.4, 100, 0.04, true, 0}, // the simulator at speed: a 0.4 ms ITL
+		{0.01, 0.9, 0.4, 100, 0.04, false, 0},
+		{0.3, 0.5, -1, 100, 0, false, 0}, // unknown ITL: only the p99 bound
+		{5, 9, 20, 0, 2, false, 0},       // no samples: no verdict
+		{0.01, 1.3, 20, 40, 2, false, 0}, // 40 samples: the p99 is one hiccup
+		{1.2, 1.3, 0, 40, 0, true, 0},    // but a median lag above 1 ms is not
+		// A median ITL of 0 over measured gaps: tokens read in bunches,
+		// however small the lag (the case the ITL bound cannot see).
+		{0.01, 0.5, 0, 100, 0, true, 1000},
+		{0.01, 0.5, 0, 0, 0, true, 1000}, // with no lag samples too
+		{0.01, 0.5, 0, 100, 0, false, 0}, // no gaps (one-token outputs): no sign
 	}
 	for _, tt := range tests {
 		h := ClientHealth{SchedLagP50Ms: tt.p50Ms, SchedLagP99Ms: tt.p99Ms, LagSamples: tt.samples}
-		h.Judge(tt.medianITLMs)
+		h.JudgePoint(tt.medianITLMs, tt.gaps)
 		if diff := h.SaturationP50BoundMs - tt.p50BoundMs; h.Saturated != tt.saturated || h.SaturationBoundMs != SaturationLagMs || diff > 1e-12 || diff < -1e-12 {
 			t.Errorf("Judge(p50 %v, p99 %v, ITL %v) = bounds %v/%v saturated %v; want %v/%v %v",
 				tt.p50Ms, tt.p99Ms, tt.medianITLMs, h.SaturationP50BoundMs, h.SaturationBoundMs, h.Saturated, tt.p50BoundMs, SaturationLagMs, tt.saturated)
@@ -173,5 +179,11 @@ func TestWarning(t *testing.T) {
 	want = "client saturated (scheduling lag p50 2.50 ms > 1.00 ms): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
+	}
+	h = ClientHealth{SchedLagP50Ms: 0.012, SchedLagP99Ms: 0.4, LagSamples: 1000}
+	h.JudgePoint(0, 5000)
+	want = "client saturated (median ITL 0 ms: tokens read in bunches, scheduling lag p50 0.012 ms): latencies are suspect"
+	if got := h.Warning(); got != want || !h.BunchedTokens {
+		t.Errorf("Warning() = %q (bunched %v), want %q", got, h.BunchedTokens, want)
 	}
 }

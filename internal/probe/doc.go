@@ -14,12 +14,23 @@
 //     goroutine woken by the network poller runs) and CPU use over the timed
 //     rounds, folded into a ClientHealth block with a saturation verdict
 //     (Judge), so that a point measured by a saturated client is known.
+//   - Host health: the machine's CPU pressure (/proc/pressure/cpu) and
+//     steal (/proc/stat) over the timed rounds, its load, and the processes
+//     other than the server's on the point's GPUs (nvidia-smi
+//     --query-compute-apps), folded into a HostHealth block whose
+//     BusyReasons and SharedGPUReason make a point suspect.
+//   - The simulator's engine loop: its late steps and lag over the rounds,
+//     read from its sim: metrics into ServerMetrics.Sim, which says when
+//     the simulated timing was not faithful.
 //   - Hints: a pure comparison of a baseline's blocks with the current ones
 //     that names the largest changes in a few words and judges whether the
 //     current point was measured on a throttled GPU (suspect).
 //
 // A missing source is never an error: a server without /metrics gives an
-// empty block with a note, a machine without nvidia-smi gives no block.
+// empty block with a note, a machine without nvidia-smi gives no block, a
+// machine without /proc gives a host block with a note. Output lines of a
+// child process too long to be read are skipped and counted, and a reading
+// error ends up in the block's note.
 //
 // Package probe imports no other internal package; runner samples through
 // it, and results, gate and report carry and read its blocks.

@@ -50,3 +50,11 @@ func groupThousands(s string) string {
 	}
 	return sign + s
 }
+
+// lines counts lines: "1 line", "3 lines".
+func lines(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return fmt.Sprintf("%d lines", n)
+}

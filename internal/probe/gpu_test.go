@@ -3,6 +3,7 @@ package probe
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -299,5 +301,56 @@ func TestGPURecordingKnownReasonsField(t *testing.T) {
 	}
 	if block := r.Stop(); len(block.GPUs) != 0 || !strings.Contains(block.Note, `nvidia-smi gave no samples: Field "clocks_event_reasons.active" is not a valid field`) {
 		t.Errorf("block %+v, want no GPUs and nvidia-smi's message", block)
+	}
+}
+
+// TestGPURecordingLongLine feeds a line of 70 KB after 3 rows, then 15
+// rows with a thermal throttle: the long line is skipped and counted, and
+// reading goes on to every later row.
+func TestGPURecordingLongLine(t *testing.T) {
+	dir := t.TempDir()
+	row := "0, GPU-5c1f6d3e-8a2b-4c7d-9e1f-2a3b4c5d6e7f, NVIDIA H100 80GB HBM3, %d, 2619, 652.95, 700.00, 83, 100, 74213, %s\n"
+	var out strings.Builder
+	for range 3 {
+		fmt.Fprintf(&out, row, 1980, "0x0000000000000000")
+	}
+	out.WriteString("0, " + strings.Repeat("x", 70<<10) + "\n")
+	for range 15 {
+		fmt.Fprintf(&out, row, 1410, "0x0000000000000020")
+	}
+	rows := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(rows, []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	smi := filepath.Join(dir, "nvidia-smi")
+	if err := os.WriteFile(smi, []byte("#!/bin/sh\ncat "+rows+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := StartGPU(context.Background(), GPUOptions{Command: smi, Interval: 5 * time.Millisecond, ReasonsField: reasonsField})
+	<-r.read
+	block := r.Stop()
+	if len(block.GPUs) != 1 || block.LongLines != 1 || block.BadRows != 0 {
+		t.Fatalf("block %+v, want one GPU, one long line", block)
+	}
+	g := block.GPUs[0]
+	if g.Samples != 18 || !g.Throttled() || !near(g.ThermalThrottlePct, 100*15.0/18) {
+		t.Errorf("GPU 0: %d samples, thermal throttle %v %%; want 18 samples, 15 of them throttled", g.Samples, g.ThermalThrottlePct)
+	}
+	if want := "skipped 1 line of nvidia-smi's output longer than 64 KiB"; !strings.Contains(block.Note, want) {
+		t.Errorf("note %q does not say %q", block.Note, want)
+	}
+}
+
+func TestEachLine(t *testing.T) {
+	var rows []string
+	long := 0
+	in := "a\n" + strings.Repeat("y", 40) + "\nb\n" + strings.Repeat("z", 17) + "\nlast"
+	err := eachLine(strings.NewReader(in), 16, func(b []byte) { rows = append(rows, string(b)) }, func() { long++ })
+	if err != nil || strings.Join(rows, ",") != "a,b,last" || long != 2 {
+		t.Errorf("rows %q, %d long, %v; want a, b, last and 2 long", rows, long, err)
+	}
+	err = eachLine(iotest.TimeoutReader(strings.NewReader(strings.Repeat("w", 40))), 16, func([]byte) {}, func() {})
+	if err == nil {
+		t.Error("a failing reader: no error")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"sync"
@@ -16,6 +18,11 @@ const DefaultGPUInterval = 500 * time.Millisecond
 
 // gpuQueryTimeout bounds the one-shot query that picks the reasons field.
 const gpuQueryTimeout = 15 * time.Second
+
+// maxRowBytes bounds one line of nvidia-smi's output that is read as a
+// row: a telemetry row is about 200 bytes, so a longer line is no row. It
+// is skipped and counted (GPUTelemetry.LongLines), and reading goes on.
+const maxRowBytes = 64 << 10
 
 // gpuStopGrace is how long nvidia-smi gets to exit after SIGTERM before it
 // is killed.
@@ -47,6 +54,7 @@ type GPURecording struct {
 	samples  []gpuSample
 	stderr   limitedBuffer
 	firstBad string        // nvidia-smi prints its errors on stdout
+	readErr  error         // why reading the output ended, other than its end
 	read     chan struct{} // closed when the output is read to its end
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -98,7 +106,7 @@ func StartGPU(ctx context.Context, opt GPUOptions) *GPURecording {
 		return r
 	}
 	r.cmd = cmd
-	go r.readRows(bufio.NewScanner(out))
+	go r.readRows(out)
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -139,25 +147,65 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// readRows parses nvidia-smi's output until it ends.
-func (r *GPURecording) readRows(sc *bufio.Scanner) {
+// readRows parses nvidia-smi's output until it ends. A line too long to be
+// a row is skipped and counted; an error reading the output is kept for
+// the block's note.
+func (r *GPURecording) readRows(out io.Reader) {
 	defer close(r.read)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		s, err := parseTelemetryRow(string(line))
+	err := eachLine(out, maxRowBytes, r.addRow, func() {
 		r.mu.Lock()
-		if err != nil {
-			if r.block.BadRows == 0 {
-				r.firstBad = string(line)
-			}
-			r.block.BadRows++
-		} else {
-			r.samples = append(r.samples, s)
-		}
+		r.block.LongLines++
 		r.mu.Unlock()
+	})
+	if err != nil {
+		r.mu.Lock()
+		r.readErr = err
+		r.mu.Unlock()
+	}
+}
+
+// addRow parses one line of output into a sample, or counts it as bad.
+func (r *GPURecording) addRow(line []byte) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 {
+		return
+	}
+	s, err := parseTelemetryRow(string(line))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		if r.block.BadRows == 0 {
+			r.firstBad = string(line)
+		}
+		r.block.BadRows++
+		return
+	}
+	r.samples = append(r.samples, s)
+}
+
+// eachLine calls row with every line of rd (without its newline) up to
+// limit bytes long, and long for each longer line, which it skips. It
+// returns nil at the end of rd, or the error that ended the reading.
+func eachLine(rd io.Reader, limit int, row func([]byte), long func()) error {
+	br := bufio.NewReaderSize(rd, limit)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long()
+			for errors.Is(err, bufio.ErrBufferFull) { // the rest of the line
+				_, err = br.ReadSlice('\n')
+			}
+			line = nil
+		}
+		if len(line) > 0 {
+			row(bytes.TrimSuffix(line, []byte("\n")))
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -199,9 +247,17 @@ func (r *GPURecording) Stop() *GPUTelemetry {
 	block := r.block
 	gpus, note := summarizeGPUs(r.samples, r.visible)
 	block.GPUs = gpus
-	if note != "" {
-		block.Note = strings.Join(append(nonEmpty(block.Note), note), "; ")
+	notes := nonEmpty(block.Note)
+	if block.LongLines > 0 {
+		notes = append(notes, fmt.Sprintf("skipped %s of nvidia-smi's output longer than %d KiB", lines(block.LongLines), maxRowBytes>>10))
 	}
+	if r.readErr != nil {
+		notes = append(notes, "reading nvidia-smi's output stopped: "+r.readErr.Error())
+	}
+	if note != "" {
+		notes = append(notes, note)
+	}
+	block.Note = strings.Join(notes, "; ")
 	if len(gpus) == 0 && block.Note == "" {
 		block.Note = "nvidia-smi gave no samples"
 		switch msg := firstLine(r.stderr.String() + "\n" + r.firstBad); {

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -26,8 +27,11 @@ type GPUTelemetry struct {
 	// Note says why the block is empty or partial.
 	Note string `json:"note,omitempty"`
 	// BadRows counts output lines that were not a telemetry row.
-	BadRows int        `json:"bad_rows,omitempty"`
-	GPUs    []GPUStats `json:"gpus"`
+	BadRows int `json:"bad_rows,omitempty"`
+	// LongLines counts output lines too long to be a row, which were
+	// skipped.
+	LongLines int        `json:"long_lines,omitempty"`
+	GPUs      []GPUStats `json:"gpus"`
 }
 
 // GPUStats summarises one GPU's samples. A quantity the GPU does not report
@@ -68,6 +72,21 @@ type Spread struct {
 // Throttled reports whether the GPU spent at least ThrottledMinPct of the
 // point under a thermal or power throttle.
 func (g GPUStats) Throttled() bool { return g.ThrottlePct >= ThrottledMinPct }
+
+// ThrottleReason says, for a throttled GPU, which throttle held it for how
+// much of the point against the ThrottledMinPct bound, e.g. "GPU 0
+// throttled (thermal) 100 % of the point >= 10 %"; "" when it was not
+// throttled.
+func (g GPUStats) ThrottleReason() string {
+	if !g.Throttled() {
+		return ""
+	}
+	kinds := g.throttleKinds()
+	if len(kinds) == 0 {
+		kinds = []string{"thermal or power"}
+	}
+	return fmt.Sprintf("GPU %d throttled (%s) %s of the point >= %s", g.Index, strings.Join(kinds, ", "), fmtPct(g.ThrottlePct), fmtPct(ThrottledMinPct))
+}
 
 // throttleKinds names the kinds of throttle that held the GPU for at least
 // ThrottledMinPct of the point: "thermal", "power", "HW slowdown" when it

@@ -53,7 +53,73 @@ type ServerMetrics struct {
 	RunningRequests *Gauge `json:"running_requests,omitempty"`
 	WaitingRequests *Gauge `json:"waiting_requests,omitempty"`
 	KVCacheUsagePct *Gauge `json:"kv_cache_usage_pct,omitempty"`
+
+	// Sim is what the simulator says of its own engine loop over the
+	// rounds; absent for a real server.
+	Sim *SimLoop `json:"sim,omitempty"`
 }
+
+// SimLateBoundPct bounds the share of the simulator's engine steps, over a
+// point's rounds, that released their tokens late (sim:late_steps_total):
+// past it the simulated timing is not faithful on this machine. Measured
+// on a loaded 2-core machine (README, "Token timing at speed"), the share
+// stayed at 3-19 % where the ITL/TPOT ratio matched speedup 1's (speedup 1,
+// and speedup 10 with 8 streams), and reached 39-79 % where tokens left in
+// bursts (ITL p50 near 0); a quarter lies between.
+const SimLateBoundPct = 25.0
+
+// SimLateMinSteps is the fewest late steps that make a point's simulator
+// behind, so that one stall of the machine in a short point does not (the
+// simulator's own warning asks as many of a window).
+const SimLateMinSteps = 10
+
+// SimLoop is the simulator's account of its engine loop over the timed
+// rounds: how many steps released their tokens late, and by how much.
+type SimLoop struct {
+	// Steps and LateSteps count the engine steps whose tokens were
+	// released, and those released late (later than a quarter of the step,
+	// at least 100 us), over the rounds.
+	Steps     float64 `json:"steps"`
+	LateSteps float64 `json:"late_steps"`
+	// LatePct is LateSteps per step, in percent.
+	LatePct float64 `json:"late_pct"`
+	// StepLagMeanMs is the mean wall time by which a step's tokens left
+	// after their due time (sim:step_lag_seconds).
+	StepLagMeanMs *float64 `json:"step_lag_mean_ms,omitempty"`
+	// LoopLagPeakMs is the largest lag of the latest step seen by the
+	// gauge samples (sim:loop_lag_seconds).
+	LoopLagPeakMs *float64 `json:"loop_lag_peak_ms,omitempty"`
+	// LateBoundPct is the bound LatePct is held to (SimLateBoundPct).
+	LateBoundPct float64 `json:"late_bound_pct"`
+	// Behind is true when LatePct exceeds LateBoundPct with at least
+	// SimLateMinSteps late steps: the point's timings are not faithful.
+	Behind bool `json:"behind"`
+}
+
+// Reason says, with the figures and the bound, how the simulator fell
+// behind; "" when it kept up.
+func (s *SimLoop) Reason() string {
+	if s == nil || !s.Behind {
+		return ""
+	}
+	lag := ""
+	if s.StepLagMeanMs != nil {
+		lag = fmt.Sprintf(", mean step lag %.2f ms", *s.StepLagMeanMs)
+	}
+	if s.LoopLagPeakMs != nil {
+		lag += fmt.Sprintf(", peak loop lag %.2f ms", *s.LoopLagPeakMs)
+	}
+	return fmt.Sprintf("the simulator fell behind: %.0f of %.0f engine steps (%.1f %%) released their tokens late > %.0f %%%s; lower --sim-speedup",
+		s.LateSteps, s.Steps, s.LatePct, s.LateBoundPct, lag)
+}
+
+// The simulator's own figures of its engine loop (internal/sim/metrics.go).
+const (
+	simStepsName     = "sim:steps_total"
+	simLateStepsName = "sim:late_steps_total"
+	simStepLagName   = "sim:step_lag_seconds"
+	simLoopLagName   = "sim:loop_lag_seconds"
+)
 
 // Counter is a counter's increase over the rounds and that increase per
 // finished request (absent when the server reports no requests).
@@ -104,6 +170,12 @@ type serverAcc struct {
 	counters   [numCounters]counterSum
 	histograms [numHistograms]histogramSum
 	gauges     [numGauges]gaugeSum
+
+	// The simulator's engine loop: steps and late steps, step lag, loop
+	// lag samples.
+	simSteps, simLate counterSum
+	simStepLag        histogramSum
+	simLoopLag        gaugeSum
 }
 
 // counterSum is a counter's increase over the rounds; ok once a round saw
@@ -148,6 +220,14 @@ func (a *serverAcc) note(format string, args ...any) {
 func (a *serverAcc) addGauges(s snapshot) {
 	if !a.detect(s) {
 		return
+	}
+	if v, ok := s.gauge([]string{simLoopLagName}, combineMax); ok && !math.IsNaN(v) {
+		g := &a.simLoopLag
+		if g.n == 0 || v > g.peak {
+			g.peak = v
+		}
+		g.sum += v
+		g.n++
 	}
 	for id := range numGauges {
 		v, ok := s.gauge(a.d.gauges[id], gaugeCombines[id])
@@ -204,6 +284,7 @@ func (a *serverAcc) addRound(before, after snapshot) {
 			a.counters[id].ok = true
 		}
 	}
+	a.addSimRound(before, after)
 	for id := range numHistograms {
 		if histograms[id].ok {
 			a.histograms[id].count += histograms[id].count
@@ -212,6 +293,54 @@ func (a *serverAcc) addRound(before, after snapshot) {
 		}
 	}
 	a.rounds++
+}
+
+// addSimRound folds the simulator's loop counters of one round, when the
+// page has them.
+func (a *serverAcc) addSimRound(before, after snapshot) {
+	steps1, ok1 := after.counter([]string{simStepsName})
+	late1, ok2 := after.counter([]string{simLateStepsName})
+	if !ok1 || !ok2 {
+		return
+	}
+	steps0, _ := before.counter([]string{simStepsName})
+	late0, _ := before.counter([]string{simLateStepsName})
+	if steps1 < steps0 || late1 < late0 {
+		return // the counters of another process: the round's deltas are noted already
+	}
+	a.simSteps.delta += steps1 - steps0
+	a.simLate.delta += late1 - late0
+	a.simSteps.ok, a.simLate.ok = true, true
+	if c1, s1, ok := after.histogram([]string{simStepLagName}); ok {
+		c0, s0, _ := before.histogram([]string{simStepLagName})
+		if c1 >= c0 {
+			a.simStepLag.count += c1 - c0
+			a.simStepLag.sum += s1 - s0
+			a.simStepLag.ok = true
+		}
+	}
+}
+
+// simBlock is the SimLoop of the rounds, or nil when the server is not the
+// simulator.
+func (a *serverAcc) simBlock() *SimLoop {
+	if !a.simSteps.ok {
+		return nil
+	}
+	s := &SimLoop{Steps: a.simSteps.delta, LateSteps: a.simLate.delta, LateBoundPct: SimLateBoundPct}
+	if s.Steps > 0 {
+		s.LatePct = 100 * s.LateSteps / s.Steps
+	}
+	if h := a.simStepLag; h.ok && h.count > 0 {
+		v := 1000 * h.sum / h.count
+		s.StepLagMeanMs = &v
+	}
+	if g := a.simLoopLag; g.n > 0 {
+		v := 1000 * g.peak
+		s.LoopLagPeakMs = &v
+	}
+	s.Behind = s.LatePct > s.LateBoundPct && s.LateSteps >= SimLateMinSteps
+	return s
 }
 
 // block builds the ServerMetrics block from what was folded so far.
@@ -287,5 +416,6 @@ func (a *serverAcc) block() ServerMetrics {
 	m.RunningRequests = gauge(gRunning, 1)
 	m.WaitingRequests = gauge(gWaiting, 1)
 	m.KVCacheUsagePct = gauge(gKVUsage, 100) // the servers report a fraction
+	m.Sim = a.simBlock()
 	return m
 }

@@ -29,5 +29,16 @@ func (f *File) Suspicions() []Suspicion {
 	if f.ClientSaturated() {
 		out = append(out, Suspicion{Source: "client", Reason: "saturated client: " + f.VllmBench.Client.Warning(), LatencyOnly: true})
 	}
+	if sm := f.VllmBench.ServerMetrics; sm != nil {
+		if r := sm.Sim.Reason(); r != "" {
+			out = append(out, Suspicion{Source: "sim", Reason: r})
+		}
+	}
+	for _, r := range f.VllmBench.Host.BusyReasons() {
+		out = append(out, Suspicion{Source: "host", Reason: r})
+	}
+	if r := f.VllmBench.Host.SharedGPUReason(); r != "" {
+		out = append(out, Suspicion{Source: "gpu", Reason: r})
+	}
 	return out
 }

@@ -53,6 +53,10 @@ type Spec struct {
 	// (VisibleDevices: the server's CUDA_VISIBLE_DEVICES); the zero value
 	// samples every GPU with the defaults.
 	GPU probe.GPUOptions
+	// Host configures the host probe over the timed rounds (ServerPID: the
+	// server the harness started, whose processes on the GPUs are its
+	// own); the zero value reads /proc and judges no GPU process.
+	Host probe.HostOptions
 }
 
 // Measure runs the warmup, then Repeats timed rounds, and returns the
@@ -119,6 +123,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	// The client's own health is measured over the timed rounds only.
 	health := probe.StartClient(ctx)
 	defer health.Stop()
+	host := probe.StartHost(ctx, spec.Host)
+	defer host.Stop()
 	// Beside the timed rounds: the server's own metrics and the GPUs'
 	// telemetry. Neither ever fails the point.
 	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
@@ -154,8 +160,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
 	own := health.Stop()
-	own.Judge(f.MedianITLMs)
+	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own
+	f.VllmBench.Host = host.Stop()
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion
@@ -176,4 +183,14 @@ func promptSeed(seed int64, p sweep.Point) int64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d %s", seed, p.Label())
 	return int64(h.Sum64())
+}
+
+// itlGaps is the number of inter-token gaps the point's requests had: one
+// fewer than each request's output tokens.
+func itlGaps(f *results.File) int {
+	n := 0
+	for _, l := range f.OutputLens {
+		n += max(l-1, 0)
+	}
+	return n
 }

@@ -32,12 +32,20 @@ func fakeNvidiaSMI(t *testing.T, telemetry string) {
 
 func TestMeasureSamplesServerMetricsAndGPUs(t *testing.T) {
 	fakeNvidiaSMI(t, "telemetry-h100x2-thermal.csv")
+	// Another job's process (init, pid 1: no kin of this process) on GPU
+	// 0, and one on GPU 1, which the point does not use.
+	apps := filepath.Join(t.TempDir(), "apps.csv")
+	if err := os.WriteFile(apps, []byte("GPU-5c1f6d3e-8a2b-4c7d-9e1f-2a3b4c5d6e7f, 1, python3, 2048\nGPU-0b9e8d7c-6f5a-4e3d-8c2b-1a0f9e8d7c6b, 1, python3, 512\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_NVIDIA_SMI_APPS", apps)
 	base := simtest.Start(t)
 	f, err := Measure(context.Background(), Spec{
 		BaseURL: base, Point: sweep.Point{ContextSize: 512, Concurrency: 8, NumPrompts: 80, OutputLen: 32},
 		WarmupPrompts: 8, Repeats: 2, Seed: 1,
 		ServerMetrics: probe.ServerOptions{FirstGaugeDelay: 5 * time.Millisecond, GaugeInterval: 20 * time.Millisecond},
 		GPU:           probe.GPUOptions{Interval: 20 * time.Millisecond, VisibleDevices: "0"},
+		Host:          probe.HostOptions{VisibleDevices: "0", ServerPID: os.Getpid()},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +68,30 @@ func TestMeasureSamplesServerMetricsAndGPUs(t *testing.T) {
 	}
 	if gpu := g.GPUs[0]; !gpu.Throttled() || gpu.SMClockMHz == nil || gpu.SMClockMHz.Min != 1335 && gpu.SMClockMHz.Min != 1410 {
 		t.Errorf("GPU 0 %+v, want thermal throttling at 1,335-1,410 MHz", gpu)
+	}
+	// The simulator's loop over the timed rounds: 160 requests of 32
+	// tokens take steps.
+	if sm.Sim == nil || sm.Sim.Steps < 32 || sm.Sim.LateBoundPct != probe.SimLateBoundPct {
+		t.Errorf("sim loop %+v, want the rounds' steps", sm.Sim)
+	}
+	h := f.VllmBench.Host
+	if h == nil || h.Cores < 1 || h.DurationS <= 0 {
+		t.Fatalf("host %+v, want a block", h)
+	}
+	if _, err := os.Stat("/proc/pressure/cpu"); err == nil && h.CPUStalledPct == nil {
+		t.Errorf("host %+v: no CPU pressure where /proc/pressure/cpu is", h)
+	}
+	if _, err := os.Stat("/proc/1/stat"); err == nil {
+		if len(h.GPUProcesses) != 1 || h.GPUProcesses[0].PID != 1 || h.GPUProcesses[0].UsedMemoryMiB != 2048 {
+			t.Errorf("GPU processes %+v, want pid 1 on GPU 0 alone", h.GPUProcesses)
+		}
+		var gpu bool
+		for _, s := range f.Suspicions() {
+			gpu = gpu || s.Source == "gpu"
+		}
+		if !gpu {
+			t.Errorf("suspicions %+v, want the shared GPU", f.Suspicions())
+		}
 	}
 }
 

@@ -319,12 +319,18 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 	}
 	sw.point++
 	sw.obs.BeginPoint(sw.point, sw.points, p)
+	visible := visibleDevices(recipe, sw.opts.Getenv)
+	host := probe.HostOptions{VisibleDevices: visible}
+	if srv != nil {
+		host.ServerPID = srv.PID()
+	}
 	f, err := Measure(pointCtx, Spec{
 		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
-		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
+		GPU:  probe.GPUOptions{VisibleDevices: visible, ReasonsField: sw.reasonsField},
+		Host: host,
 	})
 	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
 		sw.reasonsField = f.VllmBench.GPUTelemetry.ReasonsField // asked once a sweep

@@ -194,6 +194,9 @@ func (s *Server) Exited() <-chan struct{} { return s.done }
 // ExitText describes how the process ended, once Exited is closed.
 func (s *Server) ExitText() string { return exitText(s.waitErr) }
 
+// PID is the server's process id, which is also its process group's.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Stop ends the server: SIGTERM to its process group, up to StopGrace (or
 // until Abort closes) for it to exit, then SIGKILL to the group. It returns
 // once the leader has been reaped and the group signalled to death. Stop is
