@@ -3,7 +3,10 @@ package baseline
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 )
 
 // snapshot returns every file's bytes under dir, by relative path.
@@ -103,5 +106,29 @@ func TestAcceptedLineNamesReason(t *testing.T) {
 	h := hist[0]
 	if !h.IsPromoted() || !h.Accepted() || h.AcceptedBy != "octocat" || h.AcceptReason != "trade TTFT for throughput" || h.Verdict != "regression" {
 		t.Errorf("accepted line = %+v", h)
+	}
+}
+
+func TestRecordOnlyLeavesSuspectPointsOut(t *testing.T) {
+	res := t.TempDir()
+	clean, f := result("llama", 1, h100)
+	writeJSON(t, filepath.Join(res, clean), f)
+	busy, g := result("llama", 2, h100)
+	g.VllmBench.Client = &probe.ClientHealth{Saturated: true, LagSamples: 500, SchedLagP99Ms: 40, SaturationBoundMs: 1}
+	writeJSON(t, filepath.Join(res, busy), g)
+	base := t.TempDir()
+	up, err := UpdateWith(res, base, UpdateOptions{RecordOnly: true, Verdict: "regression"})
+	if err != nil {
+		t.Fatalf("a record-only update refused a suspect point: %v", err)
+	}
+	if len(up.Skipped) != 1 || up.Skipped[0].Name != busy || !strings.HasPrefix(up.Skipped[0].Reason, "suspect: client") {
+		t.Errorf("skipped %+v, want the saturated point with its reason", up.Skipped)
+	}
+	hist, err := ReadHistory(filepath.Join(base, "llama", HistoryFile))
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("history %v, %v", hist, err)
+	}
+	if _, ok := hist[0].Points[busy]; ok || len(hist[0].Points) != 1 {
+		t.Errorf("the line holds %v, want the clean point only", hist[0].Points)
 	}
 }
