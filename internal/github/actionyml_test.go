@@ -3,6 +3,7 @@ package github
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -123,5 +124,48 @@ func TestActionYAML(t *testing.T) {
 	}
 	if len(a.Outputs) != len(outputs)+2 || !strings.Contains(string(data), `"$RUNNER_TEMP/vllm-bench" action`) {
 		t.Errorf("outputs %v, or the binary is not run", a.Outputs)
+	}
+}
+
+// usesLine is a step's `uses:` with its trailing comment.
+var usesLine = regexp.MustCompile(`(?m)^\s*(?:-\s+)?uses:\s*(\S+)(.*)$`)
+
+// pinned is an action pinned by a full commit SHA, with its release in a
+// comment: owner/repo@<40 hex> # v1.2.3.
+var pinned = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$`)
+
+// TestWorkflowPins keeps every action this repository's workflows, its
+// example workflows and action.yml use pinned by full commit SHA, with the
+// version in a comment. The examples' own action (@v1, the major tag users
+// follow) and the self-test's local `uses: ./` are the exceptions.
+func TestWorkflowPins(t *testing.T) {
+	root := filepath.Join("..", "..")
+	files, err := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, _ := filepath.Glob(filepath.Join(root, "examples", "workflows", "*.yml"))
+	files = append(append(files, examples...), filepath.Join(root, "action.yml"))
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range usesLine.FindAllStringSubmatch(string(data), -1) {
+			ref, comment := m[1], strings.TrimSpace(m[2])
+			n++
+			switch {
+			case ref == "./":
+			case ref == "vllm-bench-action/vllm-bench-action@v1" && slices.Contains(examples, f):
+			case !pinned.MatchString(ref):
+				t.Errorf("%s: uses %s, not pinned by a full commit SHA", f, ref)
+			case !regexp.MustCompile(`^# v\d+\.\d+\.\d+$`).MatchString(comment):
+				t.Errorf("%s: uses %s with comment %q, want the release as # vX.Y.Z", f, ref, comment)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found %d uses: lines in %d files; the pattern is broken", n, len(files))
 	}
 }
