@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -20,16 +21,22 @@ import (
 const fakeRepository = "acme/vllm-bench-action"
 
 // fakeGitHub serves what install.sh reads from a GitHub server: release
-// assets under /<repo>/releases/download/<tag>/<file> and the repository's
+// assets under /<repo>/releases/download/<tag>/<file>, redirected with a
+// 302 to where the file is stored as github.com does, and the repository's
 // refs under /<repo>.git/info/refs, as git's smart HTTP protocol advertises
 // them.
 type fakeGitHub struct {
+	// repo is the repository served, "owner/name"; empty means
+	// fakeRepository.
+	repo string
 	// releases maps a tag to the directory holding its assets.
 	releases map[string]string
 	// refs are the advertised refs, as "<sha> <name>" lines.
 	refs []string
 	// tampered names an asset served with its last byte changed.
 	tampered string
+	// refsDown makes the refs endpoint answer 503.
+	refsDown bool
 
 	mu       sync.Mutex
 	requests []string
@@ -39,12 +46,21 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests = append(f.requests, r.URL.Path)
 	f.mu.Unlock()
-	if r.URL.Path == "/"+fakeRepository+".git/info/refs" && r.URL.Query().Get("service") == "git-upload-pack" {
+	repo := cmp.Or(f.repo, fakeRepository)
+	if r.URL.Path == "/"+repo+".git/info/refs" && r.URL.Query().Get("service") == "git-upload-pack" {
+		if f.refsDown {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/x-git-upload-pack-advertisement")
 		fmt.Fprint(w, advertisement(f.refs))
 		return
 	}
-	rest, ok := strings.CutPrefix(r.URL.Path, "/"+fakeRepository+"/releases/download/")
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/releases/download/"); ok {
+		http.Redirect(w, r, "/release-assets/"+rest, http.StatusFound)
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/release-assets/")
 	tag, file, _ := strings.Cut(rest, "/")
 	dir := f.releases[tag]
 	if !ok || dir == "" || file == "" || strings.Contains(file, "/") {
@@ -60,6 +76,13 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		data[len(data)-1] ^= 0xff
 	}
 	w.Write(data)
+}
+
+// paths returns the paths requested so far.
+func (f *fakeGitHub) paths() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requests)
 }
 
 // requested reports whether any request path contained substr.

@@ -55,8 +55,10 @@ license_name() {
 # section TITLE FILE prints one license text as a fenced block.
 section() {
   printf '\n### %s\n\n```text\n' "$1"
-  # Strip trailing blank lines so the fence closes right after the text.
-  sed -e :a -e '/^[[:space:]]*$/{$d;N;ba' -e '}' "$2"
+  # Strip trailing blank lines so the fence closes right after the text;
+  # awk ends the last line, which some files leave open, so the fence is
+  # on a line of its own.
+  sed -e :a -e '/^[[:space:]]*$/{$d;N;ba' -e '}' "$2" | awk '{ print }'
   printf '```\n'
 }
 
@@ -85,6 +87,10 @@ done <<<"$modules"
 
 printf '\n## Go standard library\n'
 section "LICENSE" "$goroot/LICENSE"
+# Go's patent grant, which the golang.org/x modules carry as PATENTS too.
+if [ -f "$goroot/PATENTS" ]; then
+  section "PATENTS" "$goroot/PATENTS"
+fi
 
 while read -r path version dir; do
   printf '\n## %s %s\n' "$path" "$version"

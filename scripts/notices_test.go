@@ -41,3 +41,37 @@ func TestThirdPartyNoticesCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestThirdPartyNoticesFences checks that every license text in
+// THIRD_PARTY_NOTICES.md is fenced on lines of their own (a fence closed on
+// the text's last line swallows the next heading), and that the Go
+// standard library's PATENTS file is there beside its LICENSE.
+func TestThirdPartyNoticesFences(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "THIRD_PARTY_NOTICES.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := false
+	for i, line := range strings.Split(string(data), "\n") {
+		switch {
+		case line == "```text" && !open:
+			open = true
+		case line == "```" && open:
+			open = false
+		case strings.Contains(line, "```"):
+			t.Errorf("THIRD_PARTY_NOTICES.md:%d: a fence not on a line of its own: %q", i+1, line)
+		case open && strings.HasPrefix(line, "## "):
+			t.Errorf("THIRD_PARTY_NOTICES.md:%d: heading %q inside a license text", i+1, line)
+		}
+	}
+	if open {
+		t.Error("THIRD_PARTY_NOTICES.md ends inside a fence")
+	}
+	std, _, _ := strings.Cut(string(data), "\n## github.com/")
+	_, std, _ = strings.Cut(std, "\n## Go standard library\n")
+	for _, want := range []string{"\n### LICENSE\n", "\n### PATENTS\n", "Additional IP Rights Grant (Patents)"} {
+		if !strings.Contains(std, want) {
+			t.Errorf("the Go standard library's section lacks %q", strings.TrimSpace(want))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,13 +31,20 @@ const reportFile = "report.md"
 // shards. The exit code follows the gate: 1 on regression when
 // fail-on-regression is true, 3 when a server failed, 2 on bad inputs.
 func cmdAction(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		actionUsage(env.Stdout)
+		return nil
+	}
 	if len(args) > 0 {
-		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml)")
+		return invalidf("action takes no arguments; it reads the action's inputs from INPUT_* variables (run it from action.yml, or see 'vllm-bench action --help')")
 	}
 	gh := github.Env{Getenv: env.Getenv, Stdout: env.Stdout}
 	x := github.NewActions(gh)
 	in, err := x.Inputs()
 	if err != nil {
+		return actionInvalid(x, err)
+	}
+	if err := preflight(env, x, &in); err != nil {
 		return actionInvalid(x, err)
 	}
 
@@ -287,4 +295,116 @@ func actionInvalid(x *github.Actions, err error) error {
 	}
 	_ = x.SetOutput(github.OutputVerdict, "error")
 	return quietExit(ExitInvalid)
+}
+
+// preflight checks, before any server starts, what the action will need
+// after the sweep: the config, the baselines directory, the results
+// directories of mode compare, and, for the modes that publish, the
+// triggering event's payload and whether a PR comment can be written. A
+// problem is an error (exit 2) naming its input or file; a comment that
+// cannot be written is a warning, and with no token the comment is not
+// attempted.
+func preflight(env *Env, x *github.Actions, in *github.Inputs) error {
+	if in.Mode == github.ModePlan {
+		return nil // plan reads only the config, and runs nothing
+	}
+	cfg, err := loadConfig(in.Config)
+	if err != nil {
+		return err
+	}
+	if in.Mode == github.ModeAll || in.Mode == github.ModeCompare {
+		if err := checkBaselines(in.Baselines, cfg); err != nil {
+			return err
+		}
+	}
+	if in.Mode == github.ModeCompare {
+		if _, err := in.ResultDirs(); err != nil {
+			return err
+		}
+	}
+	if in.Mode == github.ModeRun {
+		return nil // a shard job writes results only; the compare job publishes
+	}
+	ev, err := github.LoadEvent(env.Getenv)
+	if err != nil {
+		return fmt.Errorf("the triggering event, which the PR comment needs: %w (run the action from a workflow, or unset GITHUB_EVENT_NAME)", err)
+	}
+	if ev.PR == 0 || in.Comment == github.CommentNever {
+		return nil
+	}
+	switch {
+	case in.GitHubToken == "":
+		x.Warning(fmt.Sprintf("no PR comment on #%d: the github-token input is empty; the results go to the job summary only", ev.PR))
+		// Said once, here: publishing does not try, nor warn again.
+		in.Comment = github.CommentNever
+	case ev.Fork && ev.Name == "pull_request":
+		x.Warning(fmt.Sprintf("pull request #%d comes from a fork, whose pull_request workflows get a read-only token: the PR comment will most likely be refused, and the results stay in the job summary", ev.PR))
+	}
+	return nil
+}
+
+// checkBaselines checks the baselines directory before the sweep: when it
+// exists it must be a directory, and the stored baselines and history of
+// each of cfg's runs must be readable. A missing directory is no error (every
+// point is new; the gate warns so after the sweep).
+func checkBaselines(dir string, cfg *config.Config) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("input %q: %w", github.InputBaselines, err)
+	case !st.IsDir():
+		return fmt.Errorf("input %q: %q is a file, not the directory of the stored baselines", github.InputBaselines, dir)
+	}
+	for _, r := range cfg.Runs {
+		runDir := baseline.Dir(dir, r.Name)
+		st, err := os.Stat(runDir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err == nil && !st.IsDir() {
+			err = fmt.Errorf("%q is a file, not the directory of run %q's baselines", runDir, r.Name)
+		}
+		if err == nil {
+			_, err = baseline.ReadHistory(filepath.Join(runDir, baseline.HistoryFile))
+		}
+		if err == nil {
+			_, err = baseline.LoadResults(runDir)
+		}
+		if err != nil {
+			return fmt.Errorf("input %q: %w", github.InputBaselines, err)
+		}
+	}
+	return nil
+}
+
+// actionUsage prints what `vllm-bench action` reads: every input of
+// action.yml, with its default.
+func actionUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: vllm-bench action
+
+The GitHub Action's entrypoint, run by action.yml. It reads the action's
+inputs from environment variables named INPUT_ and the input's name in upper
+case with hyphens kept (INPUT_CONFIG, INPUT_GITHUB-TOKEN, ...), checks all of
+them, the config, the baselines and the triggering event before any server
+starts, then runs, gates and publishes as the mode says.
+
+Inputs (name, default, what it does):
+`)
+	for _, d := range github.InputDocs {
+		def := d.Default
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(w, "  %-21s %-25s %s\n", d.Name, def, d.Summary)
+	}
+	fmt.Fprint(w, `
+Outputs (GITHUB_OUTPUT): verdict, regressions, results-dir, report-path,
+comment-url, matrix (mode plan), change-points (nightly runs); the install
+step adds vllm-bench-version and install-source.
+
+By hand: env 'INPUT_CONFIG=bench.yaml' 'INPUT_ENGINE=sim' vllm-bench action
+Exit codes: 0 ok, 1 regression, 2 invalid input, 3 infrastructure failure.
+`)
 }

@@ -80,6 +80,47 @@ const DefaultAcceptLabel = "vllm-bench-accept"
 // whatever the gate said (never failed, missing or suspect points).
 const UpdateAccept = "accept"
 
+// Inputs of the install step (scripts/install.sh), which the binary does
+// not read; they are listed in InputDocs.
+const (
+	InputVllmBenchVersion  = "vllm-bench-version"
+	InputGitHubServerURL   = "github-server-url"
+	InputReleaseRepository = "release-repository"
+)
+
+// InputDoc is one input of action.yml as `vllm-bench action --help` shows
+// it.
+type InputDoc struct {
+	// Name is the input's name; Default its default in action.yml.
+	Name, Default string
+	// Summary says what it does, in one line.
+	Summary string
+}
+
+// InputDocs lists every input of action.yml, in its order; a test keeps
+// the names and defaults the same as action.yml's.
+var InputDocs = []InputDoc{
+	{InputConfig, "", "path of the benchmark config (YAML), relative to the workspace; required"},
+	{InputBaselines, DefaultBaselines, "directory of the stored baselines"},
+	{InputGitHubToken, "${{ github.token }}", "token for the PR comment (pull-requests: write); never printed"},
+	{InputComment, string(CommentAlways), "when to write the sticky PR comment: always, on-regression or never"},
+	{InputFailOnRegression, "true", "exit 1 when a cell regressed or a point failed"},
+	{InputUpdateBaselines, "false", "true: record the run in the history, promote the results when the gate passed; accept: promote them whatever the gate said"},
+	{InputAcceptReason, "", "with update-baselines accept: why the flagged results become the baselines"},
+	{InputAcceptLabel, DefaultAcceptLabel, "a pull request with this label passes with its regressions reported as accepted"},
+	{InputFailOnChangePoint, "false", "nightly runs: exit 1 when the trend shows a new change point for the worse"},
+	{InputMode, string(ModeAll), "all, run (one shard, results only), compare (gate the shards in results), plan (set the matrix output) or ab"},
+	{InputShard, "", `run only shard "i/n" of the sweep (modes all and run)`},
+	{InputEngine, "", "override every run's engine: " + config.EngineList(config.LaunchedEngines())},
+	{InputTolerance, "", "override the gate's tolerance, a relative change in [0, 1)"},
+	{InputAlpha, "", "override the gate's false-discovery rate, in (0, 1)"},
+	{InputResults, "", "mode compare: the shards' result directories or glob patterns"},
+	{InputShards, "", "mode plan: how many shards to split the sweep into"},
+	{InputVllmBenchVersion, "", "install step: the release to install (v1.2.3); empty: the action ref's release"},
+	{InputGitHubServerURL, "${{ github.server_url }}", "install step: the server that holds the releases"},
+	{InputReleaseRepository, "", "install step: OWNER/NAME whose releases are installed; empty: the action's own"},
+}
+
 // DefaultBaselines is the baselines directory when the input is empty.
 const DefaultBaselines = "baselines"
 
