@@ -29,7 +29,9 @@ func readTree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// TestActionRegressionLifecycle runs the nights of a lasting regression: it
+// TestActionRegressionLifecycle runs the nights of a lasting regression (at
+// the simulator's real speed, where a loaded machine's client still times
+// its tokens, and a 2x slowdown halves the throughput): it
 // is detected and recorded without promotion, accepted on a pull request
 // by its label, and promoted on purpose with a reason.
 func TestActionRegressionLifecycle(t *testing.T) {
@@ -42,9 +44,9 @@ func TestActionRegressionLifecycle(t *testing.T) {
 		}
 	}
 	fast := writeRunConfig(t, filepath.Join(dir, "fast"), "nightly.yaml",
-		simRun{name: "nightly", port: port, out: filepath.Join(dir, "fast", "out"), conc: "[4]", nump: "[32]", olen: "[16]"})
+		simRun{name: "nightly", port: port, out: filepath.Join(dir, "fast", "out"), conc: "[4]", nump: "[32]", olen: "[16]", speed: "1"})
 	slow := writeRunConfig(t, filepath.Join(dir, "slow"), "nightly.yaml",
-		simRun{name: "nightly", port: port, out: filepath.Join(dir, "slow", "out"), conc: "[4]", nump: "[32]", olen: "[16]", extra: []string{"--sim-slowdown", "2"}})
+		simRun{name: "nightly", port: port, out: filepath.Join(dir, "slow", "out"), conc: "[4]", nump: "[32]", olen: "[16]", speed: "1", extra: []string{"--sim-slowdown", "2"}})
 	for _, cfg := range []string{fast, slow} {
 		if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
 			t.Fatalf("run %s: exit %d\n%s", cfg, code, stderr)
