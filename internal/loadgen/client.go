@@ -50,6 +50,8 @@ type Client struct {
 	stall   time.Duration
 	http    *http.Client
 	own     *http.Transport
+	// tok is the tokenizer API shape the server answered to.
+	tok tokenizerShape
 }
 
 // NewClient returns a client for opts.BaseURL.
@@ -112,39 +114,6 @@ func (c *Client) ModelID(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("GET %s/v1/models: the server lists no model", c.baseURL)
 	}
 	return resp.Data[0].ID, nil
-}
-
-// Tokenize returns the token ids of text as the server's tokenizer sees it,
-// without special tokens. It wraps ErrNotFound when the server has no
-// /tokenize.
-func (c *Client) Tokenize(ctx context.Context, model, text string) ([]int, error) {
-	req := map[string]any{"prompt": text, "add_special_tokens": false}
-	if model != "" {
-		req["model"] = model
-	}
-	var resp struct {
-		Tokens []int `json:"tokens"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/tokenize", req, &resp); err != nil {
-		return nil, err
-	}
-	return resp.Tokens, nil
-}
-
-// Detokenize returns the text of token ids. It wraps ErrNotFound when the
-// server has no /detokenize.
-func (c *Client) Detokenize(ctx context.Context, model string, ids []int) (string, error) {
-	req := map[string]any{"tokens": ids}
-	if model != "" {
-		req["model"] = model
-	}
-	var resp struct {
-		Prompt string `json:"prompt"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/detokenize", req, &resp); err != nil {
-		return "", err
-	}
-	return resp.Prompt, nil
 }
 
 // call sends one small JSON request and decodes the JSON answer into out.

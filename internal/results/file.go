@@ -92,6 +92,11 @@ type Meta struct {
 	// approx-text (no /tokenize: input_lens are the server's
 	// usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// TokenizerAPI names the shape of the server's /tokenize and
+	// /detokenize the prompts were made with: vllm ({"prompt": ...}; also
+	// SGLang's /tokenize), sglang (/detokenize answers "text") or
+	// llama.cpp ({"content": ...}); absent without /tokenize.
+	TokenizerAPI string `json:"tokenizer_api,omitempty"`
 	// Client is the load generator's own health over the timed rounds:
 	// scheduling lag, CPU use, and whether it was saturated, in which case
 	// the point's latencies measured the client too and are suspect.

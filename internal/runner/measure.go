@@ -151,7 +151,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	}
 	f := results.FromSummary(metrics.Pooled(accs...), sums, results.Info{
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
-		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
+		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, TokenizerAPI: prompts.TokenizerAPI, Start: start, End: time.Now(),
 	})
 	own := health.Stop()
 	own.Judge(f.MedianITLMs)
