@@ -154,6 +154,9 @@ func parseGoodput(s string) (map[string]float64, error) {
 // printBenchSummary prints the main figures of a result file.
 func printBenchSummary(w io.Writer, f *results.File, path string) {
 	fmt.Fprintf(w, "completed %d, failed %d, duration %.2f s\n", f.Completed, f.Failed, f.Duration)
+	if n := f.VllmBench.RetriedRequests; n > 0 {
+		fmt.Fprintf(w, "retried %d requests once on a fresh connection: the server closed their kept-alive connection before answering\n", n)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "metric\tmedian\tp99\t")
 	fmt.Fprintf(tw, "TTFT ms\t%.2f\t%.2f\t\n", f.MedianTTFTMs, f.P99TTFTMs)

@@ -106,6 +106,12 @@ type Meta struct {
 	// number (1-second bins, a request counted in every bin it touches),
 	// which over-counts at bin edges, so that files compare with vLLM's.
 	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
+	// RetriedRequests counts the timed requests that were sent a second
+	// time, on a fresh connection, because the server closed the kept-alive
+	// connection of the first try before any byte of its answer (uvicorn's
+	// idle keep-alive timeout, llama.cpp's server between requests). Their
+	// timings start with the second send; none of them is a failure.
+	RetriedRequests int `json:"retried_requests,omitempty"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.

@@ -125,6 +125,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	gpu := probe.StartGPU(ctx, spec.GPU)
 	defer gpu.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
+	retried := 0
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
 		label := "requests"
@@ -140,6 +141,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			Burstiness: burstiness, Seed: spec.Seed + int64(r),
 		}, func(rec loadgen.Record) {
 			acc.Add(rec)
+			if rec.Retried {
+				retried++
+			}
 			round.Request(rec.OK())
 		})
 		sampled.End(ctx)
@@ -153,6 +157,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, TokenizerAPI: prompts.TokenizerAPI, Start: start, End: time.Now(),
 	})
+	f.VllmBench.RetriedRequests = retried
 	own := health.Stop()
 	own.Judge(f.MedianITLMs)
 	f.VllmBench.Client = &own
