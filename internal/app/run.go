@@ -134,6 +134,9 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	for _, line := range clientWarnings(rows) {
 		fmt.Fprintln(w, "warning: "+line)
 	}
+	for _, line := range lengthWarnings(rows) {
+		fmt.Fprintln(w, "warning: "+line)
+	}
 }
 
 // clientWarnings returns one line per point measured by a saturated client.

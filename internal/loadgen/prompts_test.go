@@ -50,8 +50,10 @@ func TestPromptsChat(t *testing.T) {
 			t.Errorf("chat record %+v", r)
 		}
 	}
-	if _, ok := f.bodies[0]["max_completion_tokens"]; !ok {
-		t.Errorf("chat body lacks max_completion_tokens: %v", f.bodies[0])
+	for _, key := range []string{"max_completion_tokens", "max_tokens"} {
+		if v, ok := f.bodies[0][key]; !ok || v != float64(2) {
+			t.Errorf("chat body's %s = %v, want 2: %v", key, v, f.bodies[0])
+		}
 	}
 }
 

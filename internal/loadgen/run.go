@@ -184,7 +184,8 @@ func (c *Client) stream(parent context.Context, path string, body []byte, origin
 	rec.EndS = time.Since(origin).Seconds()
 	rec.TTFTS, rec.LatencyS, rec.ITLsS = st.ttftS, st.latencyS, st.itls
 	rec.PromptTokens, rec.CompletionTokens = st.promptTok, st.complTok
-	if !st.hasUsage || st.complTok == 0 {
+	rec.Usage = st.hasUsage && st.complTok > 0
+	if !rec.Usage {
 		rec.CompletionTokens = st.chunks
 	}
 	return rec

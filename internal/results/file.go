@@ -112,6 +112,10 @@ type Meta struct {
 	// idle keep-alive timeout, llama.cpp's server between requests). Their
 	// timings start with the second send; none of them is a failure.
 	RetriedRequests int `json:"retried_requests,omitempty"`
+	// Lengths is what the server's usage said of the prompt and output
+	// lengths of the timed requests; a point whose prompts were cut or
+	// whose outputs were not output_len long is suspect (Suspicions).
+	Lengths *Lengths `json:"lengths,omitempty"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.

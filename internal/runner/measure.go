@@ -126,6 +126,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	defer gpu.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
 	retried := 0
+	var lengths results.Lengths
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
 		label := "requests"
@@ -144,6 +145,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			if rec.Retried {
 				retried++
 			}
+			if rec.OK() && rec.Usage {
+				lengths.Add(rec.PromptTokens, rec.CompletionTokens, p.OutputLen)
+			}
 			round.Request(rec.OK())
 		})
 		sampled.End(ctx)
@@ -158,6 +162,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, TokenizerAPI: prompts.TokenizerAPI, Start: start, End: time.Now(),
 	})
 	f.VllmBench.RetriedRequests = retried
+	if lengths.Requests > 0 {
+		f.VllmBench.Lengths = &lengths
+	}
 	own := health.Stop()
 	own.Judge(f.MedianITLMs)
 	f.VllmBench.Client = &own
