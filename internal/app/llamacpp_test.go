@@ -134,6 +134,9 @@ func TestLlamaCppRun(t *testing.T) {
 		if f.VllmBench.TokenizerAPI != "llama.cpp" {
 			t.Errorf("%s: tokenizer API %q, want llama.cpp", name, f.VllmBench.TokenizerAPI)
 		}
+		if m := f.VllmBench.ServerMetrics; m == nil || m.Source != "llama.cpp" || m.GenerationTokens == nil || m.GenerationTokens.Delta < 8*16 {
+			t.Errorf("%s: server metrics %+v, want llama.cpp's with >= 128 generated tokens", name, m)
+		}
 	}
 	for _, want := range []string{"completions TP1 DP1 PP1", "completions TP2 DP1 PP1", "chat TP2 DP1 PP1"} {
 		if !strings.Contains(stdout, want) {
