@@ -26,6 +26,13 @@ const (
 	// (a month of nightlies) are plenty for a noise estimate and recent
 	// enough to follow slow drifts of the hardware.
 	GateWindow = 30
+	// MinHistorySittings is how many distinct sittings the history lines
+	// the gate reads must come from before their spread counts as the
+	// runner's run-to-run noise. Runs measured back to back in one
+	// invocation share the machine's state of the moment (clocks, a
+	// neighbour, a fast or slow phase) and understate the spread between
+	// one day's run and the next.
+	MinHistorySittings = 2
 )
 
 // HistoryEntry is one line of history.jsonl: the summary of one accepted run.
@@ -46,6 +53,10 @@ type HistoryEntry struct {
 	// statistic of Points that has one (see spreadOf); lines written
 	// before it existed have none.
 	Spread map[string]map[string]float64 `json:"spread,omitempty"`
+	// Sitting identifies the invocation that measured the run when it
+	// measured others too: `calibrate --repeats K --baselines` marks its K
+	// lines with one sitting. A line without it is a sitting of its own.
+	Sitting string `json:"sitting,omitempty"`
 }
 
 // ReadHistory reads a history file; a missing file is an empty history. A
@@ -86,7 +97,25 @@ func appendHistory(path string, e HistoryEntry, limit int, keep KeepFunc) error 
 	if err != nil {
 		return err
 	}
-	entries = compactHistory(append(entries, e), limit, keep)
+	return writeHistory(path, compactHistory(append(entries, e), limit, keep))
+}
+
+// MarkSitting records sitting on the newest line of the history at path,
+// the line an update has just appended; the lines one invocation marks with
+// the same sitting count as one sitting (see MinHistorySittings). A missing
+// or empty history is left alone.
+func MarkSitting(path, sitting string) error {
+	entries, err := ReadHistory(path)
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	entries[len(entries)-1].Sitting = sitting
+	return writeHistory(path, entries)
+}
+
+// writeHistory writes entries as the history at path, atomically, with six
+// significant digits.
+func writeHistory(path string, entries []HistoryEntry) error {
 	var buf bytes.Buffer
 	for _, h := range entries {
 		line, err := json.Marshal(roundEntry(h))
@@ -100,8 +129,10 @@ func appendHistory(path string, e HistoryEntry, limit int, keep KeepFunc) error 
 }
 
 // pointHistory returns, per statistic, the values of one point over the
-// newest GateWindow entries measured on gpuModel, oldest first.
-func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]float64 {
+// newest GateWindow entries measured on gpuModel, oldest first. When the
+// entries that hold the point come from fewer than MinHistorySittings
+// sittings it returns no values and note says why.
+func pointHistory(entries []HistoryEntry, name, gpuModel string) (values map[string][]float64, note string) {
 	var same []HistoryEntry
 	for _, e := range entries {
 		if e.GPUModel == gpuModel {
@@ -112,10 +143,30 @@ func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]fl
 		same = same[len(same)-GateWindow:]
 	}
 	out := map[string][]float64{}
-	for _, e := range same {
+	sittings := map[string]bool{}
+	lines := 0
+	for i, e := range same {
+		if len(e.Points[name]) == 0 {
+			continue
+		}
+		lines++
+		sittings[sittingOf(e, i)] = true
 		for k, v := range e.Points[name] {
 			out[k] = append(out[k], v)
 		}
 	}
-	return out
+	if lines >= 2 && len(sittings) < MinHistorySittings {
+		return map[string][]float64{}, fmt.Sprintf("the %d history runs were all measured in one sitting (%s): their spread is not taken for the run-to-run noise until runs of another sitting join them",
+			lines, same[len(same)-1].Sitting)
+	}
+	return out, ""
+}
+
+// sittingOf is the sitting of the i-th entry: its Sitting, or a sitting of
+// its own.
+func sittingOf(e HistoryEntry, i int) string {
+	if e.Sitting != "" {
+		return "marked " + e.Sitting
+	}
+	return fmt.Sprintf("line %d", i)
 }
