@@ -22,8 +22,10 @@ import (
 const benchSynopsis = "--base-url URL --context-size N --concurrency C --num-prompts P --output-len O --out FILE [flags]"
 
 // cmdBench measures one point against a running server, writes its result
-// file and prints a short summary. It exits ExitInvalid for bad flags and
-// ExitInfra when the server cannot be reached or every request failed.
+// file and prints a short summary. It exits ExitInvalid for bad flags,
+// ExitInfra when the server cannot be reached or every request failed, and
+// ExitRegression when some requests failed (the file is written all the
+// same), as run does.
 func cmdBench(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "bench", benchSynopsis)
 	baseURL := fs.String("base-url", "", "server root, e.g. http://127.0.0.1:8000 (required)")
@@ -79,8 +81,14 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 	for _, line := range suspicionLines(f) {
 		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", line)
 	}
-	if f.Completed == 0 {
+	for _, reason := range lengthReasons(f) {
+		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", reason)
+	}
+	switch {
+	case f.Completed == 0:
 		return infraf("bench: every request failed; first error: %s", f.FirstError())
+	case f.Failed > 0:
+		return &exitError{code: ExitRegression, err: fmt.Errorf("bench: %d of %d requests failed; first error: %s", f.Failed, f.Failed+f.Completed, f.FirstError())}
 	}
 	return nil
 }
@@ -170,6 +178,13 @@ func optNum(v *float64) string {
 // printBenchSummary prints the main figures of a result file.
 func printBenchSummary(w io.Writer, f *results.File, path string) {
 	fmt.Fprintf(w, "completed %d, failed %d, duration %.2f s\n", f.Completed, f.Failed, f.Duration)
+	if l := f.VllmBench.Lengths; l != nil {
+		fmt.Fprintf(w, "lengths (the server's usage, %d requests): prompt %s tokens, output %s tokens\n",
+			l.Requests, span(l.PromptTokensMin, l.PromptTokensMax), span(l.OutputTokensMin, l.OutputTokensMax))
+	}
+	if n := f.VllmBench.RetriedRequests; n > 0 {
+		fmt.Fprintf(w, "retried %d requests once on a fresh connection: the server closed their kept-alive connection before answering\n", n)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "metric\tmedian\tp99\t")
 	fmt.Fprintf(tw, "TTFT ms\t%.2f\t%.2f\t\n", f.MedianTTFTMs, f.P99TTFTMs)

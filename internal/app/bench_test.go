@@ -90,3 +90,45 @@ func TestCmdBenchSim(t *testing.T) {
 		}
 	}
 }
+
+func TestCmdBenchSomeFailedExitsOne(t *testing.T) {
+	base := simtest.Start(t, "--sim-error-rate", "0.3", "--seed", "5")
+	env, stdout, errb := benchEnv()
+	out := filepath.Join(t.TempDir(), "r.json")
+	args := []string{"--base-url", base, "--context-size", "32", "--concurrency", "4", "--num-prompts", "20", "--output-len", "4", "--out", out}
+	if code := exitWith(env.Stderr, cmdBench(context.Background(), env, args)); code != ExitRegression {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitRegression, errb.String())
+	}
+	f, err := results.Read(out)
+	if err != nil {
+		t.Fatalf("the file of a point with failed requests: %v", err)
+	}
+	if f.Failed == 0 || f.Completed == 0 {
+		t.Fatalf("completed %d, failed %d; want some of each", f.Completed, f.Failed)
+	}
+	want := "requests failed; first error: "
+	if !strings.Contains(errb.String(), want) || !strings.Contains(stdout.String(), "wrote "+out) {
+		t.Errorf("stderr %q lacks %q, or stdout lacks the file:\n%s", errb.String(), want, stdout.String())
+	}
+}
+
+func TestCmdBenchLengths(t *testing.T) {
+	base := simtest.Start(t)
+	env, stdout, errb := benchEnv()
+	out := filepath.Join(t.TempDir(), "r.json")
+	args := []string{"--base-url", base, "--context-size", "40", "--concurrency", "2", "--num-prompts", "4", "--output-len", "5", "--out", out}
+	if code := exitWith(env.Stderr, cmdBench(context.Background(), env, args)); code != ExitOK {
+		t.Fatalf("exit %d; stderr %q", code, errb.String())
+	}
+	f, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := results.Lengths{Requests: 4, PromptTokensMin: 40, PromptTokensMax: 40, OutputTokensMin: 5, OutputTokensMax: 5}
+	if f.VllmBench.Lengths == nil || *f.VllmBench.Lengths != want || len(lengthReasons(f)) != 0 || f.VllmBench.TokenizerAPI != "vllm" {
+		t.Errorf("lengths %+v, reasons %q, tokenizer API %q; want %+v, none, vllm", f.VllmBench.Lengths, lengthReasons(f), f.VllmBench.TokenizerAPI, want)
+	}
+	if s := "lengths (the server's usage, 4 requests): prompt 40 tokens, output 5 tokens"; !strings.Contains(stdout.String(), s) {
+		t.Errorf("summary lacks %q:\n%s", s, stdout.String())
+	}
+}

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
@@ -65,6 +67,7 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
+	sitting := fmt.Sprintf("calibrate %s pid %d", time.Now().UTC().Format(time.RFC3339), os.Getpid())
 	dirs, err := calibrateSweeps(ctx, env, opts)
 	if err != nil {
 		return err
@@ -72,6 +75,9 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	if opts.baselines != "" {
 		hopts := historyOptions(plan.Config)
 		hopts.AllowSuspect = allowSuspectEnv(env)
+		// The sweeps run back to back: their history lines are one
+		// sitting, whose spread the gate does not take alone.
+		hopts.Sitting = sitting
 		for _, dir := range dirs {
 			up, err := baseline.UpdateWith(dir, opts.baselines, hopts)
 			if err != nil {
@@ -79,6 +85,8 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 			}
 			fmt.Fprintf(env.Stderr, "vllm-bench: calibrate: accepted %s from %s into %s\n", plural(len(up.Promoted), "point"), dir, opts.baselines)
 		}
+		fmt.Fprintf(env.Stderr, "vllm-bench: calibrate: the %d history lines are marked as one sitting (%s): the gate takes their spread for the runner's run-to-run noise only once runs of another sitting (a nightly run, calibrate on another day) join them\n",
+			len(dirs), sitting)
 	}
 	var result error
 	for i, run := range calibrationRuns(plan) {
@@ -99,6 +107,7 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprint(env.Stdout, out)
 	}
+	fmt.Fprintf(env.Stdout, "\nThe %d sweeps ran back to back in one sitting: the spread above is the spread within one sitting of this machine; runs on other days or other machines of the runner can spread more.\n", len(dirs))
 	return result
 }
 

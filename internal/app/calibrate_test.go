@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 )
 
@@ -79,6 +80,29 @@ func TestCalibrateCommand(t *testing.T) {
 	}
 	if lines := strings.Count(string(mustRead(t, matches[0])), "\n"); lines != 3 {
 		t.Errorf("history has %d lines, want 3 (one per sweep)", lines)
+	}
+	// The three lines are one sitting: the gate does not take their spread
+	// for the run-to-run noise, and says why.
+	hist, err := baseline.ReadHistory(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range hist {
+		if !strings.HasPrefix(e.Sitting, "calibrate ") || e.Sitting != hist[0].Sitting {
+			t.Errorf("history line %d: sitting %q, want the calibrate invocation's, the same on every line", i+1, e.Sitting)
+		}
+	}
+	if !strings.Contains(stdout, "The 3 sweeps ran back to back in one sitting") || !strings.Contains(stderr, "marked as one sitting") {
+		t.Errorf("calibrate does not say its sweeps were one sitting:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	pairs, err := baseline.Load(filepath.Join(out, "rep-3"), baselines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		if len(p.History) != 0 || !strings.Contains(p.HistoryNote, "the 3 history runs were all measured in one sitting") {
+			t.Errorf("%s: history %v, note %q; want none, and the reason", p.Name(), p.History, p.HistoryNote)
+		}
 	}
 }
 

@@ -24,6 +24,13 @@ const (
 	// (a month of nightlies) are plenty for a noise estimate and recent
 	// enough to follow slow drifts of the hardware.
 	GateWindow = 30
+	// MinHistorySittings is how many distinct sittings the history lines
+	// the gate reads must come from before their spread counts as the
+	// runner's run-to-run noise. Runs measured back to back in one
+	// invocation share the machine's state of the moment (clocks, a
+	// neighbour, a fast or slow phase) and understate the spread between
+	// one day's run and the next.
+	MinHistorySittings = 2
 )
 
 // HistoryEntry is one line of history.jsonl: the summary of one completed
@@ -57,6 +64,10 @@ type HistoryEntry struct {
 	// both empty unless the run was accepted.
 	AcceptedBy   string `json:"accepted_by,omitempty"`
 	AcceptReason string `json:"accept_reason,omitempty"`
+	// Sitting identifies the invocation that measured the run when it
+	// measured others too: `calibrate --repeats K --baselines` marks its K
+	// lines with one sitting. A line without it is a sitting of its own.
+	Sitting string `json:"sitting,omitempty"`
 }
 
 // IsPromoted reports whether the line's run became the baselines: the gate
@@ -106,9 +117,8 @@ func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]b
 	if err != nil {
 		return nil, err
 	}
-	entries = compactHistory(append(entries, e), limit, keep)
 	var buf bytes.Buffer
-	for _, h := range entries {
+	for _, h := range compactHistory(append(entries, e), limit, keep) {
 		line, err := json.Marshal(roundEntry(h))
 		if err != nil {
 			return nil, fmt.Errorf("history %q: %w", path, err)
@@ -121,7 +131,9 @@ func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]b
 
 // pointHistory returns, per statistic, the values of one point over the
 // newest GateWindow promoted entries measured on gpuModel, oldest first.
-func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]float64 {
+// When the entries that hold the point come from fewer than MinHistorySittings
+// sittings it returns no values and note says why.
+func pointHistory(entries []HistoryEntry, name, gpuModel string) (values map[string][]float64, note string) {
 	var same []HistoryEntry
 	for _, e := range entries {
 		if e.GPUModel == gpuModel && e.IsPromoted() {
@@ -132,10 +144,30 @@ func pointHistory(entries []HistoryEntry, name, gpuModel string) map[string][]fl
 		same = same[len(same)-GateWindow:]
 	}
 	out := map[string][]float64{}
-	for _, e := range same {
+	sittings := map[string]bool{}
+	lines := 0
+	for i, e := range same {
+		if len(e.Points[name]) == 0 {
+			continue
+		}
+		lines++
+		sittings[sittingOf(e, i)] = true
 		for k, v := range e.Points[name] {
 			out[k] = append(out[k], v)
 		}
 	}
-	return out
+	if lines >= 2 && len(sittings) < MinHistorySittings {
+		return map[string][]float64{}, fmt.Sprintf("the %d history runs were all measured in one sitting (%s): their spread is not taken for the run-to-run noise until runs of another sitting join them",
+			lines, same[len(same)-1].Sitting)
+	}
+	return out, ""
+}
+
+// sittingOf is the sitting of the i-th entry: its Sitting, or a sitting of
+// its own.
+func sittingOf(e HistoryEntry, i int) string {
+	if e.Sitting != "" {
+		return "marked " + e.Sitting
+	}
+	return fmt.Sprintf("line %d", i)
 }

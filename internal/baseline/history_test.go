@@ -163,8 +163,55 @@ func TestPointHistoryGateWindow(t *testing.T) {
 		entries = append(entries, HistoryEntry{GPUModel: h100, Points: map[string]map[string]float64{"p": {"m": float64(i)}}})
 		entries = append(entries, HistoryEntry{GPUModel: "other", Points: map[string]map[string]float64{"p": {"m": -1}}})
 	}
-	got := pointHistory(entries, "p", h100)["m"]
+	hist, note := pointHistory(entries, "p", h100)
+	got := hist["m"]
+	if note != "" {
+		t.Errorf("note %q for lines of their own sittings", note)
+	}
 	if len(got) != GateWindow || got[0] != 10 || got[len(got)-1] != GateWindow+9 {
 		t.Errorf("gate history %v, want the newest %d of the same GPU", got, GateWindow)
+	}
+}
+
+func TestPointHistorySittings(t *testing.T) {
+	line := func(sitting string, v float64) HistoryEntry {
+		return HistoryEntry{GPUModel: h100, Sitting: sitting, Points: map[string]map[string]float64{"p": {"m": v}}}
+	}
+	for _, tc := range []struct {
+		name    string
+		entries []HistoryEntry
+		values  int
+		note    string
+	}{
+		{"lines of their own", []HistoryEntry{line("", 1), line("", 2), line("", 3)}, 3, ""},
+		{"one sitting", []HistoryEntry{line("calibrate A", 1), line("calibrate A", 2), line("calibrate A", 3)}, 0,
+			"the 3 history runs were all measured in one sitting (calibrate A)"},
+		{"one sitting and a nightly", []HistoryEntry{line("calibrate A", 1), line("calibrate A", 2), line("", 3)}, 3, ""},
+		{"two sittings", []HistoryEntry{line("calibrate A", 1), line("calibrate A", 2), line("calibrate B", 3)}, 3, ""},
+		{"one line", []HistoryEntry{line("calibrate A", 1)}, 1, ""},
+		// A line of another sitting without the point does not count.
+		{"another sitting without the point", []HistoryEntry{line("calibrate A", 1), line("calibrate A", 2),
+			{GPUModel: h100, Points: map[string]map[string]float64{"q": {"m": 9}}}}, 0, "the 2 history runs were all measured in one sitting"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hist, note := pointHistory(tc.entries, "p", h100)
+			if len(hist["m"]) != tc.values || !strings.Contains(note, tc.note) || (tc.note == "") != (note == "") {
+				t.Errorf("values %v, note %q; want %d values, note with %q", hist["m"], note, tc.values, tc.note)
+			}
+		})
+	}
+}
+
+func TestUpdateMarksSitting(t *testing.T) {
+	res := resultsDir(t, h100)
+	base := t.TempDir()
+	for range 2 {
+		if _, err := UpdateWith(res, base, UpdateOptions{Sitting: "calibrate 1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hist, err := ReadHistory(filepath.Join(base, "llama", HistoryFile))
+	if err != nil || len(hist) != 2 || hist[0].Sitting != "calibrate 1" || hist[1].Sitting != "calibrate 1" {
+		t.Errorf("history %+v, %v; want two lines of sitting calibrate 1", hist, err)
 	}
 }

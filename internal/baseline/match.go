@@ -22,8 +22,12 @@ type Pair struct {
 	// point (it was measured on other hardware).
 	Mismatch string
 	// History holds, per statistic (see Summarize), the point's values in
-	// the run's history measured on the same GPU model, oldest first.
+	// the run's history measured on the same GPU model, oldest first; none
+	// when those runs were all measured in one sitting (see HistoryNote).
 	History map[string][]float64
+	// HistoryNote, when not empty, says why the history's values were left
+	// out (they all came from one sitting).
+	HistoryNote string
 }
 
 // Name returns the point's result file name.
@@ -70,8 +74,8 @@ func Match(cur []*Result, baselinesDir string) ([]Pair, error) {
 		p := Pair{
 			Current:      r,
 			BaselinePath: filepath.Join(Dir(baselinesDir, run), r.Name),
-			History:      pointHistory(hist, r.Name, gpu),
 		}
+		p.History, p.HistoryNote = pointHistory(hist, r.Name, gpu)
 		base, _, err := readResult(p.BaselinePath)
 		switch {
 		case errors.Is(err, os.ErrNotExist):

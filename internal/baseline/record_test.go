@@ -80,7 +80,8 @@ func TestGateHistoryReadsPromotedLinesOnly(t *testing.T) {
 		line(30, &no), // a night that regressed: on record, not a reference
 		line(12, &yes),
 	}
-	got := pointHistory(entries, "p.json", h100)["median_tpot_ms"]
+	values, _ := pointHistory(entries, "p.json", h100)
+	got := values["median_tpot_ms"]
 	want := []float64{10, 11, 12}
 	if len(got) != len(want) {
 		t.Fatalf("gate history = %v, want %v", got, want)

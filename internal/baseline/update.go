@@ -59,6 +59,9 @@ type UpdateOptions struct {
 	// AcceptedBy and AcceptReason, when set, say who accepted the run's
 	// changes on purpose and why; they go into the history line.
 	AcceptedBy, AcceptReason string
+	// Sitting, when set, marks the line as measured in one invocation with
+	// others of the same sitting (see HistoryEntry.Sitting).
+	Sitting string
 }
 
 // SuspectError is UpdateWith's refusal to promote suspect points: nothing
@@ -204,6 +207,7 @@ func (opts UpdateOptions) newEntry() *HistoryEntry {
 	return &HistoryEntry{
 		Points: map[string]map[string]float64{}, Spread: map[string]map[string]float64{},
 		Verdict: opts.Verdict, Promoted: &promoted, AcceptedBy: opts.AcceptedBy, AcceptReason: opts.AcceptReason,
+		Sitting: opts.Sitting,
 	}
 }
 

@@ -79,6 +79,7 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 	row := &Row{
 		Name: p.Name(), Point: p.Point(),
 		CurThroughput: cur.OutputThroughput, BaseThroughput: math.NaN(),
+		HistoryNote: p.HistoryNote,
 	}
 	if p.Baseline != nil {
 		row.BaseThroughput = p.Baseline.OutputThroughput

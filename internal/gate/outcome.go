@@ -70,6 +70,9 @@ type Row struct {
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
 	// for charts; NaN where there is no value.
 	BaseThroughput, CurThroughput float64
+	// HistoryNote, when not empty, says why the run's history did not set
+	// the row's tolerance (its runs all came from one sitting).
+	HistoryNote string
 	// ClientSaturated, when not empty, says that the current result or the
 	// baseline was measured by a saturated load generator; the row's
 	// latency cells are then Suspect.

@@ -50,6 +50,12 @@ type Client struct {
 	stall   time.Duration
 	http    *http.Client
 	own     *http.Transport
+	// fresh sends the one retry of a request whose kept-alive connection
+	// the server closed: on a new connection, never reused.
+	fresh    *http.Client
+	ownFresh *http.Transport
+	// tok is the tokenizer API shape the server answered to.
+	tok tokenizerShape
 }
 
 // NewClient returns a client for opts.BaseURL.
@@ -81,6 +87,12 @@ func NewClient(opts ClientOptions) *Client {
 		rt = c.own
 	}
 	c.http = &http.Client{Transport: rt}
+	c.fresh = c.http
+	if t, ok := rt.(*http.Transport); ok {
+		c.ownFresh = t.Clone()
+		c.ownFresh.DisableKeepAlives = true
+		c.fresh = &http.Client{Transport: c.ownFresh}
+	}
 	return c
 }
 
@@ -88,6 +100,9 @@ func NewClient(opts ClientOptions) *Client {
 func (c *Client) Close() {
 	if c.own != nil {
 		c.own.CloseIdleConnections()
+	}
+	if c.ownFresh != nil {
+		c.ownFresh.CloseIdleConnections()
 	}
 }
 
@@ -114,57 +129,19 @@ func (c *Client) ModelID(ctx context.Context) (string, error) {
 	return resp.Data[0].ID, nil
 }
 
-// Tokenize returns the token ids of text as the server's tokenizer sees it,
-// without special tokens. It wraps ErrNotFound when the server has no
-// /tokenize.
-func (c *Client) Tokenize(ctx context.Context, model, text string) ([]int, error) {
-	req := map[string]any{"prompt": text, "add_special_tokens": false}
-	if model != "" {
-		req["model"] = model
-	}
-	var resp struct {
-		Tokens []int `json:"tokens"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/tokenize", req, &resp); err != nil {
-		return nil, err
-	}
-	return resp.Tokens, nil
-}
-
-// Detokenize returns the text of token ids. It wraps ErrNotFound when the
-// server has no /detokenize.
-func (c *Client) Detokenize(ctx context.Context, model string, ids []int) (string, error) {
-	req := map[string]any{"tokens": ids}
-	if model != "" {
-		req["model"] = model
-	}
-	var resp struct {
-		Prompt string `json:"prompt"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/detokenize", req, &resp); err != nil {
-		return "", err
-	}
-	return resp.Prompt, nil
-}
-
 // call sends one small JSON request and decodes the JSON answer into out.
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var body io.Reader
+	var body []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
 		}
-		body = bytes.NewReader(b)
+		body = b
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
-	if err != nil {
-		return fmt.Errorf("%s %s%s: %w", method, c.baseURL, path, err)
-	}
-	c.header(req)
-	resp, err := c.http.Do(req)
+	resp, _, err := c.send(ctx, method, path, body, nil, nil)
 	if err != nil {
 		return fmt.Errorf("%s %s%s: %w", method, c.baseURL, path, err)
 	}

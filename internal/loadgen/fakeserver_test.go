@@ -22,6 +22,7 @@ type fakeServer struct {
 	hangFrom    int64  // from this completion on (1-based), hang like hang
 	noTokenize  bool   // answer 404 on /tokenize
 	noDetoken   bool   // answer 404 on /detokenize
+	tokenizer   string // "" vLLM's tokenizer API, "sglang", "llama.cpp", or "empty" (no tokens for any shape)
 	noDone      bool   // end streams after usage, without data: [DONE]
 	cutAfter    int    // end streams after this many tokens, before any finish_reason
 	promptExtra int    // add to usage.prompt_tokens, as a chat template does
@@ -71,9 +72,20 @@ func (f *fakeServer) tokenize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"detail":"Not Found"}`, http.StatusNotFound)
 		return
 	}
-	var req struct{ Prompt string }
+	var req struct{ Prompt, Content string }
 	json.NewDecoder(r.Body).Decode(&req)
-	ids := f.ids(req.Prompt)
+	text := req.Prompt
+	switch f.tokenizer {
+	case "llama.cpp":
+		// An unknown field reads as empty text: 200 with no tokens.
+		text = req.Content
+	case "empty":
+		text = ""
+	}
+	ids := f.ids(text)
+	if ids == nil {
+		ids = []int{}
+	}
 	json.NewEncoder(w).Encode(map[string]any{"count": len(ids), "tokens": ids})
 }
 
@@ -90,7 +102,8 @@ func (f *fakeServer) detokenize(w http.ResponseWriter, r *http.Request) {
 		words[i] = f.words[id]
 	}
 	f.mu.Unlock()
-	json.NewEncoder(w).Encode(map[string]any{"prompt": strings.Join(words, " ")})
+	key := map[string]string{"": "prompt", "sglang": "text", "llama.cpp": "content"}[f.tokenizer]
+	json.NewEncoder(w).Encode(map[string]any{key: strings.Join(words, " ")})
 }
 
 func (f *fakeServer) complete(w http.ResponseWriter, r *http.Request) {

@@ -77,6 +77,10 @@ type PromptSet struct {
 	Model, Endpoint string
 	// InputLen is the asked prompt length.
 	InputLen int
+	// TokenizerAPI names the shape of the server's /tokenize and
+	// /detokenize that the prompts were made with (TokenizerVLLM, ...);
+	// "" for MethodApproxText.
+	TokenizerAPI string
 
 	seed  int64
 	pool  []int    // token ids, for MethodTokenIDs and chat building
@@ -106,6 +110,7 @@ func BuildPrompts(ctx context.Context, c *Client, o PromptOptions) (*PromptSet, 
 	}
 	if o.Endpoint != EndpointChat {
 		p.Method = MethodTokenIDs
+		p.TokenizerAPI = c.TokenizerAPI()
 		return p, nil
 	}
 	p.Method = MethodCheckedText
@@ -118,6 +123,7 @@ func BuildPrompts(ctx context.Context, c *Client, o PromptOptions) (*PromptSet, 
 	if err := p.buildChat(ctx, c, o); err != nil {
 		return nil, err
 	}
+	p.TokenizerAPI = c.TokenizerAPI()
 	return p, nil
 }
 

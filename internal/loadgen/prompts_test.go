@@ -50,8 +50,10 @@ func TestPromptsChat(t *testing.T) {
 			t.Errorf("chat record %+v", r)
 		}
 	}
-	if _, ok := f.bodies[0]["max_completion_tokens"]; !ok {
-		t.Errorf("chat body lacks max_completion_tokens: %v", f.bodies[0])
+	for _, key := range []string{"max_completion_tokens", "max_tokens"} {
+		if v, ok := f.bodies[0][key]; !ok || v != float64(2) {
+			t.Errorf("chat body's %s = %v, want 2: %v", key, v, f.bodies[0])
+		}
 	}
 }
 
@@ -116,5 +118,45 @@ func TestPromptsUnreachable(t *testing.T) {
 	_, err := BuildPrompts(context.Background(), c, PromptOptions{InputLen: 4})
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Errorf("err = %v, want one naming the server", err)
+	}
+}
+
+func TestPromptsTokenizerAPIs(t *testing.T) {
+	for _, tc := range []struct {
+		tokenizer, endpoint, method, api string
+	}{
+		{"", EndpointCompletions, MethodTokenIDs, TokenizerVLLM},
+		{"", EndpointChat, MethodCheckedText, TokenizerVLLM},
+		{"sglang", EndpointChat, MethodCheckedText, TokenizerSGLang},
+		{"llama.cpp", EndpointCompletions, MethodTokenIDs, TokenizerLlamaCpp},
+		{"llama.cpp", EndpointChat, MethodCheckedText, TokenizerLlamaCpp},
+	} {
+		t.Run(tc.tokenizer+"/"+tc.endpoint, func(t *testing.T) {
+			srv := newFakeServer(t, &fakeServer{tokenizer: tc.tokenizer})
+			c := NewClient(ClientOptions{BaseURL: srv.URL})
+			p := prompts(t, c, tc.endpoint, 20, 3)
+			if p.Method != tc.method || p.TokenizerAPI != tc.api {
+				t.Fatalf("method %q, tokenizer API %q; want %q, %q", p.Method, p.TokenizerAPI, tc.method, tc.api)
+			}
+			for i := range 3 {
+				pr := p.Prompt(i)
+				n := len(pr.TokenIDs)
+				if tc.endpoint == EndpointChat {
+					n = len(strings.Fields(pr.Text))
+				}
+				if n != 20 {
+					t.Errorf("prompt %d has %d tokens, want 20", i, n)
+				}
+			}
+		})
+	}
+}
+
+func TestPromptsEmptyTokenizeIsAnError(t *testing.T) {
+	srv := newFakeServer(t, &fakeServer{tokenizer: "empty"})
+	c := NewClient(ClientOptions{BaseURL: srv.URL})
+	_, err := BuildPrompts(context.Background(), c, PromptOptions{InputLen: 4, Endpoint: EndpointCompletions})
+	if err == nil || !strings.Contains(err.Error(), `{"content": ...}`) || !strings.Contains(err.Error(), `{"prompt": ...}`) {
+		t.Errorf("err = %v, want one naming both request shapes", err)
 	}
 }

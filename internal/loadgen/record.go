@@ -28,6 +28,14 @@ type Record struct {
 	// CompletionTokens is usage.completion_tokens, or the number of messages
 	// with choices when the server sent no usage.
 	CompletionTokens int
+	// Usage is true when PromptTokens and CompletionTokens are the
+	// server's own counts (the stream's usage).
+	Usage bool
+	// Retried is true when the server closed the kept-alive connection of
+	// the first try before any byte of its answer and the request was sent
+	// again on a fresh connection; StartS and the latencies count from the
+	// second send.
+	Retried bool
 	// Error says why the request failed; "" means it succeeded.
 	Error string
 }

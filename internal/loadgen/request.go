@@ -24,10 +24,14 @@ type chatMessage struct {
 	Content string `json:"content"`
 }
 
-// chatRequest is the body of POST /v1/chat/completions.
+// chatRequest is the body of POST /v1/chat/completions. It carries the
+// output length twice: OpenAI's max_completion_tokens, and the max_tokens
+// it replaced, which llama.cpp's server reads instead (without it, that
+// server generates until the slot's context is full).
 type chatRequest struct {
 	Model               string        `json:"model"`
 	Messages            []chatMessage `json:"messages"`
+	MaxTokens           int           `json:"max_tokens"`
 	MaxCompletionTokens int           `json:"max_completion_tokens"`
 	Stream              bool          `json:"stream"`
 	StreamOptions       streamOptions `json:"stream_options"`
@@ -48,6 +52,7 @@ func requestBody(model, endpoint string, p Prompt, outputLen int) ([]byte, error
 		return json.Marshal(chatRequest{
 			Model:               model,
 			Messages:            []chatMessage{{Role: "user", Content: p.Text}},
+			MaxTokens:           outputLen,
 			MaxCompletionTokens: outputLen,
 			Stream:              true,
 			StreamOptions:       streamOptions{IncludeUsage: true},

@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,21 +151,18 @@ func (c *Client) stream(parent context.Context, path string, body []byte, origin
 		}
 		return rec
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
-	if err != nil {
-		return fail(err)
-	}
-	c.header(req)
-	req.Header.Set("Accept", "text/event-stream")
-	sent := time.Now()
-	rec.StartS = sent.Sub(origin).Seconds()
+	var sent time.Time
 	clock := time.Now
 	if watch != nil {
-		watch.begin(sent)
+		watch.begin(time.Now())
 		defer watch.end()
 		clock = watch.clock()
 	}
-	resp, err := c.http.Do(req)
+	// A retry on a fresh connection starts the request's clock again.
+	resp, retried, err := c.send(ctx, http.MethodPost, path, body,
+		func(req *http.Request) { req.Header.Set("Accept", "text/event-stream") },
+		func() { sent = time.Now(); rec.StartS = sent.Sub(origin).Seconds() })
+	rec.Retried = retried
 	if err != nil {
 		return fail(err)
 	}
@@ -188,7 +184,8 @@ func (c *Client) stream(parent context.Context, path string, body []byte, origin
 	rec.EndS = time.Since(origin).Seconds()
 	rec.TTFTS, rec.LatencyS, rec.ITLsS = st.ttftS, st.latencyS, st.itls
 	rec.PromptTokens, rec.CompletionTokens = st.promptTok, st.complTok
-	if !st.hasUsage || st.complTok == 0 {
+	rec.Usage = st.hasUsage && st.complTok > 0
+	if !rec.Usage {
 		rec.CompletionTokens = st.chunks
 	}
 	return rec

@@ -175,6 +175,21 @@ func serverCandidates(b, c ServerMetrics) []candidate {
 		add(g.name+" "+f(bv)+" -> "+f(cv), score)
 	}
 
+	for _, p := range []struct {
+		name string
+		b, c *float64
+	}{
+		{"server prompt time per token", b.PromptMsPerToken, c.PromptMsPerToken},
+		{"server generation time per token", b.GenerationMsPerToken, c.GenerationMsPerToken},
+	} {
+		if p.b == nil || p.c == nil || *p.b <= 0 || *p.c <= 0 {
+			continue
+		}
+		if bv, cv := *p.b, *p.c; math.Abs(cv/bv-1) >= MinHintChange {
+			add(p.name+" "+fmtChange(cv/bv-1), logScore(bv, cv))
+		}
+	}
+
 	if b.PrefixCacheHitPct != nil && c.PrefixCacheHitPct != nil {
 		bv, cv := *b.PrefixCacheHitPct, *c.PrefixCacheHitPct
 		if math.Abs(cv-bv) >= 5 {

@@ -31,6 +31,20 @@ func (s serverSpec) block() *ServerMetrics {
 	return m
 }
 
+// llamaServer is a block as llama.cpp's server gives one: prompt and
+// generation tokens and seconds, no requests counter, no histograms.
+func llamaServer(promptMsPerTok, genMsPerTok, runningMean, waitingPeak float64) *ServerMetrics {
+	m := &ServerMetrics{Source: "llama.cpp", Rounds: 1, Scrapes: 3}
+	m.PromptTokens, m.GenerationTokens = &Counter{Delta: 8192}, &Counter{Delta: 2048}
+	m.PromptSeconds = &Counter{Delta: 8192 * promptMsPerTok / 1000}
+	m.GenerationSeconds = &Counter{Delta: 2048 * genMsPerTok / 1000}
+	m.PromptMsPerToken, m.GenerationMsPerToken = f64(promptMsPerTok), f64(genMsPerTok)
+	m.RunningRequests = &Gauge{Peak: runningMean, Mean: runningMean, Samples: 5}
+	m.WaitingRequests = &Gauge{Peak: waitingPeak, Mean: waitingPeak / 2, Samples: 5}
+	m.KVCacheUsagePct = &Gauge{Peak: 40, Mean: 30, Samples: 5}
+	return m
+}
+
 var baseServer = serverSpec{requests: 100, preemptions: 0, promptPerReq: 1024, queueMs: 100, decodeMs: 1000, ttftMs: 150, kvPeak: 71, waitingPeak: 0, runningMean: 48}
 
 func with(s serverSpec, f func(*serverSpec)) serverSpec { f(&s); return s }
@@ -103,6 +117,13 @@ func TestExplain(t *testing.T) {
 				return m
 			}()},
 			phrases: nil,
+		},
+		{
+			name: "llama.cpp: per-token server times, no requests counted",
+			base: Observation{Server: llamaServer(0.5, 5, 6, 0)},
+			cur:  Observation{Server: llamaServer(0.52, 9, 8, 3)},
+			phrases: []string{"waiting requests peak 0 -> 3", "server generation time per token +80 %",
+				"running requests mean 6 -> 8"},
 		},
 		{
 			name:    "a different workload",

@@ -91,7 +91,10 @@ var (
 	running     = func(m ServerMetrics) *Gauge { return m.RunningRequests }
 	waiting     = func(m ServerMetrics) *Gauge { return m.WaitingRequests }
 	kvUsage     = func(m ServerMetrics) *Gauge { return m.KVCacheUsagePct }
-	hitPct      = want{"prefix hit pct", func(m ServerMetrics) (float64, bool) {
+
+	promptSeconds     = func(m ServerMetrics) *Counter { return m.PromptSeconds }
+	generationSeconds = func(m ServerMetrics) *Counter { return m.GenerationSeconds }
+	hitPct            = want{"prefix hit pct", func(m ServerMetrics) (float64, bool) {
 		if m.PrefixCacheHitPct != nil {
 			return *m.PrefixCacheHitPct, true
 		}
@@ -159,6 +162,29 @@ var serverCases = []struct {
 		peak("waiting", waiting, 8),
 		peak("kv usage (token_usage)", kvUsage, 87),
 	}},
+	{"llama.cpp", "llamacpp", "llama.cpp", []want{
+		counterDelta("requests", requests, absent), // llama.cpp does not count them
+		counterDelta("prompt tokens", prompt, 8192),
+		counterDelta("generation tokens", generation, 2048),
+		counterDelta("prompt seconds", promptSeconds, 4.096),
+		counterDelta("generation seconds", generationSeconds, 10.24),
+		msPerToken("prompt", func(m ServerMetrics) *float64 { return m.PromptMsPerToken }, 0.5),
+		msPerToken("generation", func(m ServerMetrics) *float64 { return m.GenerationMsPerToken }, 5),
+		counterDelta("preemptions", preemptions, absent),
+		meanMs("ttft", ttft, absent),
+		peak("running (requests_processing)", running, 8),
+		peak("waiting (requests_deferred)", waiting, 3),
+		peak("kv usage (kv_cache_usage_ratio)", kvUsage, 37.5),
+	}},
+}
+
+func msPerToken(name string, f func(ServerMetrics) *float64, v float64) want {
+	return want{name + " ms per token", func(m ServerMetrics) (float64, bool) {
+		if p := f(m); p != nil {
+			return *p, true
+		}
+		return 0, false
+	}, v}
 }
 
 func TestServerMetricsFromPages(t *testing.T) {
@@ -219,7 +245,7 @@ func TestServerMetricsOtherNames(t *testing.T) {
 	a.scrapes = 2
 	a.addRound(readPage(t, "tgi.txt"), readPage(t, "tgi.txt"))
 	m := a.block()
-	if !m.Empty() || m.Source != "" || !strings.Contains(m.Note, "no vLLM or SGLang metric names") {
+	if !m.Empty() || m.Source != "" || !strings.Contains(m.Note, "no vLLM, SGLang or llama.cpp metric names") {
 		t.Errorf("tgi page: %+v, want an empty block with a note", m)
 	}
 }

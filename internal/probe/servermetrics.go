@@ -12,7 +12,8 @@ import (
 // and one just after each round, summed over the rounds; gauges are sampled
 // while the rounds run. A quantity the server does not export is left out.
 type ServerMetrics struct {
-	// Source is the metric dialect that was read: "vllm" or "sglang";
+	// Source is the metric dialect that was read: "vllm", "sglang" or
+	// "llama.cpp";
 	// empty when the server offered neither (see Note).
 	Source string `json:"source,omitempty"`
 	// Note says why the block is empty or partial (no /metrics, other
@@ -35,6 +36,13 @@ type ServerMetrics struct {
 	PrefixCacheHitTokens     *Counter `json:"prefix_cache_hit_tokens,omitempty"`
 	// PrefixCacheHitPct is hits per queried token, in percent.
 	PrefixCacheHitPct *float64 `json:"prefix_cache_hit_pct,omitempty"`
+	// PromptSeconds and GenerationSeconds are the seconds the server spent
+	// processing prompts and generating tokens (llama.cpp counts them);
+	// PromptMsPerToken and GenerationMsPerToken divide them by the tokens.
+	PromptSeconds        *Counter `json:"prompt_seconds,omitempty"`
+	GenerationSeconds    *Counter `json:"generation_seconds,omitempty"`
+	PromptMsPerToken     *float64 `json:"prompt_ms_per_token,omitempty"`
+	GenerationMsPerToken *float64 `json:"generation_ms_per_token,omitempty"`
 
 	// Per-request times as the server measured them: waiting in its queue,
 	// prefill, decode, prefill plus decode (inference), time to first
@@ -348,7 +356,7 @@ func (a *serverAcc) block() ServerMetrics {
 	m := ServerMetrics{Rounds: a.rounds, Scrapes: a.scrapes, FailedScrapes: a.failed}
 	notes := a.notes
 	if !a.detected && a.scrapes > 0 {
-		notes = append(notes, "the server's /metrics has no vLLM or SGLang metric names")
+		notes = append(notes, "the server's /metrics has no vLLM, SGLang or llama.cpp metric names")
 	}
 	if len(notes) > 0 {
 		m.Note = strings.Join(notes, "; ")
@@ -387,6 +395,11 @@ func (a *serverAcc) block() ServerMetrics {
 		m.PrefixCacheHitPct = &pct
 	}
 
+	m.PromptSeconds = counter(cPromptSeconds)
+	m.GenerationSeconds = counter(cGenerationSeconds)
+	m.PromptMsPerToken = perToken(m.PromptSeconds, m.PromptTokens)
+	m.GenerationMsPerToken = perToken(m.GenerationSeconds, m.GenerationTokens)
+
 	timing := func(id histogramID) *Timing {
 		h := a.histograms[id]
 		if !h.ok {
@@ -418,4 +431,14 @@ func (a *serverAcc) block() ServerMetrics {
 	m.KVCacheUsagePct = gauge(gKVUsage, 100) // the servers report a fraction
 	m.Sim = a.simBlock()
 	return m
+}
+
+// perToken is seconds per token in milliseconds; nil without both counters
+// or without tokens.
+func perToken(seconds, tokens *Counter) *float64 {
+	if seconds == nil || tokens == nil || tokens.Delta <= 0 {
+		return nil
+	}
+	ms := 1000 * seconds.Delta / tokens.Delta
+	return &ms
 }

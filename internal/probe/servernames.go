@@ -12,6 +12,8 @@ const (
 	cPreemptions
 	cPrefixQueries
 	cPrefixHits
+	cPromptSeconds
+	cGenerationSeconds
 	numCounters
 )
 
@@ -115,10 +117,33 @@ func sglangDialect() dialect {
 	}
 }
 
+// llamaCppDialect follows llama.cpp's server (tools/server/server.cpp,
+// with --metrics). It counts neither finished requests, preemptions nor
+// prefix-cache lookups and has no histograms; it counts the seconds spent
+// on prompt processing and on generation, and reports the KV cache's
+// usage as a ratio, the requests in its slots (processing) and those
+// waiting for a slot (deferred).
+func llamaCppDialect() dialect {
+	return dialect{
+		source: "llama.cpp",
+		counters: [numCounters][]string{
+			cPromptTokens:      {"llamacpp:prompt_tokens_total"},
+			cGenerationTokens:  {"llamacpp:tokens_predicted_total"},
+			cPromptSeconds:     {"llamacpp:prompt_seconds_total"},
+			cGenerationSeconds: {"llamacpp:tokens_predicted_seconds_total"},
+		},
+		gauges: [numGauges][]string{
+			gRunning: {"llamacpp:requests_processing"},
+			gWaiting: {"llamacpp:requests_deferred"},
+			gKVUsage: {"llamacpp:kv_cache_usage_ratio"},
+		},
+	}
+}
+
 // detectDialect picks the dialect whose names the page holds: vLLM's, else
-// SGLang's. ok is false when the page holds neither.
+// SGLang's, else llama.cpp's. ok is false when the page holds none.
 func detectDialect(s snapshot) (dialect, bool) {
-	for _, d := range []dialect{vllmDialect(), sglangDialect()} {
+	for _, d := range []dialect{vllmDialect(), sglangDialect(), llamaCppDialect()} {
 		if d.matches(s) {
 			return d, true
 		}

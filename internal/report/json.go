@@ -20,7 +20,7 @@ func (r *Report) JSON() ([]byte, error) {
 				Name: row.Name, Server: g.Server, Point: row.Point,
 				Verdict: string(row.Verdict), Note: row.Note,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
-				ClientSaturated: row.ClientSaturated,
+				ClientSaturated: row.ClientSaturated, HistoryNote: row.HistoryNote,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
@@ -70,8 +70,10 @@ type jsonPoint struct {
 	Throttled      string `json:"throttled,omitempty"`
 	ThrottleWaived bool   `json:"throttle_waived,omitempty"`
 	// ClientSaturated says that a saturated client measured the point.
-	ClientSaturated string     `json:"client_saturated,omitempty"`
-	Cells           []jsonCell `json:"cells,omitempty"`
+	ClientSaturated string `json:"client_saturated,omitempty"`
+	// HistoryNote says why the run's history did not set the tolerance.
+	HistoryNote string     `json:"history_note,omitempty"`
+	Cells       []jsonCell `json:"cells,omitempty"`
 }
 
 type jsonCell struct {

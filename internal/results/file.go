@@ -92,6 +92,11 @@ type Meta struct {
 	// approx-text (no /tokenize: input_lens are the server's
 	// usage.prompt_tokens).
 	PromptMethod string `json:"prompt_method,omitempty"`
+	// TokenizerAPI names the shape of the server's /tokenize and
+	// /detokenize the prompts were made with: vllm ({"prompt": ...}; also
+	// SGLang's /tokenize), sglang (/detokenize answers "text") or
+	// llama.cpp ({"content": ...}); absent without /tokenize.
+	TokenizerAPI string `json:"tokenizer_api,omitempty"`
 	// Client is the load generator's own health over the timed rounds:
 	// scheduling lag, CPU use, and whether it was saturated, in which case
 	// the point's latencies measured the client too and are suspect.
@@ -104,6 +109,16 @@ type Meta struct {
 	// number (1-second bins, a request counted in every bin it touches),
 	// which over-counts at bin edges, so that files compare with vLLM's.
 	PeakConcurrentRequests int `json:"peak_concurrent_requests"`
+	// RetriedRequests counts the timed requests that were sent a second
+	// time, on a fresh connection, because the server closed the kept-alive
+	// connection of the first try before any byte of its answer (uvicorn's
+	// idle keep-alive timeout, llama.cpp's server between requests). Their
+	// timings start with the second send; none of them is a failure.
+	RetriedRequests int `json:"retried_requests,omitempty"`
+	// Lengths is what the server's usage said of the prompt and output
+	// lengths of the timed requests; a point whose prompts were cut or
+	// whose outputs were not output_len long is suspect (Suspicions).
+	Lengths *Lengths `json:"lengths,omitempty"`
 	// Repeats holds one summary per repeat of the point; the top-level
 	// statistics pool the requests of all repeats, and the top-level
 	// throughputs are totals over the summed durations.

@@ -34,6 +34,9 @@ type Info struct {
 	WarmupPrompts int
 	// PromptMethod says how prompts were made (loadgen.Method*).
 	PromptMethod string
+	// TokenizerAPI is the shape of the server's tokenizer API
+	// (loadgen.Tokenizer*).
+	TokenizerAPI string
 	// Start and End bound the measurement, warmup included.
 	Start, End time.Time
 }
@@ -117,6 +120,7 @@ func FromSummary(pooled metrics.Summary, repeats []metrics.Summary, info Info) *
 	m.WarmupPrompts = info.WarmupPrompts
 	m.Seed = info.Seed
 	m.PromptMethod = info.PromptMethod
+	m.TokenizerAPI = info.TokenizerAPI
 	m.PeakConcurrentRequests = s.PeakConcurrentRequests
 	if info.Point.RequestRate > 0 {
 		m.QueueTimes = s.QueueS

@@ -8,7 +8,8 @@ package results
 type Suspicion struct {
 	// Source names the signal: "client" (saturated load generator),
 	// "host" (CPU pressure or steal), "sim" (the simulator fell behind),
-	// "gpu" (another process on the point's GPUs).
+	// "gpu" (another process on the point's GPUs), "lengths" (the server
+	// cut the prompts or did not keep to the output length).
 	Source string `json:"source"`
 	// Reason says what was seen, with the figure and the threshold it
 	// passed, e.g. "scheduling lag p99 149 ms > 1 ms".
@@ -39,6 +40,9 @@ func (f *File) Suspicions() []Suspicion {
 	}
 	if r := f.VllmBench.Host.SharedGPUReason(); r != "" {
 		out = append(out, Suspicion{Source: "gpu", Reason: r})
+	}
+	for _, reason := range f.VllmBench.Lengths.reasons(f.VllmBench.Point.ContextSize, f.VllmBench.Point.OutputLen) {
+		out = append(out, Suspicion{Source: "lengths", Reason: reason})
 	}
 	return out
 }

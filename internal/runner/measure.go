@@ -131,6 +131,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	gpu := probe.StartGPU(ctx, spec.GPU)
 	defer gpu.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
+	retried := 0
+	var lengths results.Lengths
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
 		label := "requests"
@@ -146,6 +148,12 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			Burstiness: burstiness, Seed: spec.Seed + int64(r),
 		}, func(rec loadgen.Record) {
 			acc.Add(rec)
+			if rec.Retried {
+				retried++
+			}
+			if rec.OK() && rec.Usage {
+				lengths.Add(rec.PromptTokens, rec.CompletionTokens, p.OutputLen)
+			}
 			round.Request(rec.OK())
 		})
 		sampled.End(ctx)
@@ -157,8 +165,12 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	}
 	f := results.FromSummary(metrics.Pooled(accs...), sums, results.Info{
 		Model: model, Endpoint: endpoint, Point: p, Burstiness: burstiness, Seed: spec.Seed,
-		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
+		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, TokenizerAPI: prompts.TokenizerAPI, Start: start, End: time.Now(),
 	})
+	f.VllmBench.RetriedRequests = retried
+	if lengths.Requests > 0 {
+		f.VllmBench.Lengths = &lengths
+	}
 	own := health.Stop()
 	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own

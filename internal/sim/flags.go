@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -119,6 +120,8 @@ func flagDefs() []flagDef {
 			floatSetter("--sim-drift", func(o *options, f float64) { o.SimDrift = f })},
 		{[]string{"--sim-kv-tokens"}, valueFlag, "from GPU memory", "KV-cache budget per replica in tokens (small values force preemptions)",
 			intSetter("--sim-kv-tokens", func(o *options, n int) { o.SimKVTokens = n })},
+		{[]string{"--sim-keepalive-timeout"}, valueFlag, "5", "close kept-alive connections idle for this many wall-clock seconds, as uvicorn does; 0: never",
+			floatSetter("--sim-keepalive-timeout", func(o *options, f float64) { o.SimKeepaliveTimeoutS = f })},
 	}
 }
 
@@ -312,6 +315,8 @@ func validate(o *options) error {
 		return valueErrorf("--sim-slowdown must be > 0, got %g", o.SimSlowdown)
 	case o.SimDrift <= 0 || o.SimDrift > 100:
 		return valueErrorf("--sim-drift must be in (0, 100], got %g", o.SimDrift)
+	case o.SimKeepaliveTimeoutS < 0 || math.IsNaN(o.SimKeepaliveTimeoutS) || math.IsInf(o.SimKeepaliveTimeoutS, 0):
+		return valueErrorf("--sim-keepalive-timeout must be a number of seconds >= 0, got %g", o.SimKeepaliveTimeoutS)
 	case o.SimKVTokens < 0:
 		return valueErrorf("--sim-kv-tokens must be >= 0, got %d", o.SimKVTokens)
 	case o.SimKVTokens > 0 && o.SimKVTokens < kvBlockTokens:

@@ -15,7 +15,7 @@ func TestParseArgs(t *testing.T) {
 			"--served-model-name llama alias --trust-remote-code --swap-space 4 --kv-cache-dtype=fp8 -O3 " +
 			"--sim-speedup 10 --sim-gpu H200 --sim-params-b 8 --sim-run-cv 0 --sim-load-time 0.5 " +
 			"--sim-crash-after 3 --sim-error-rate 0.1 --sim-hang-after 9 --sim-slowdown 1.5 --sim-fail-start " +
-			"--sim-drift 1.05 --sim-kv-tokens 4096"))
+			"--sim-drift 1.05 --sim-kv-tokens 4096 --sim-keepalive-timeout 2.5"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestParseArgs(t *testing.T) {
 	}
 	if o.SimSpeedup != 10 || o.SimGPU != "h200" || o.SimParamsB != 8 || o.SimRunCV != 0 || o.SimLoadTimeS != 0.5 ||
 		o.SimCrashAfter != 3 || o.SimErrorRate != 0.1 || o.SimHangAfter != 9 || o.SimSlowdown != 1.5 || !o.SimFailStart ||
-		o.SimDrift != 1.05 || o.SimKVTokens != 4096 {
+		o.SimDrift != 1.05 || o.SimKVTokens != 4096 || o.SimKeepaliveTimeoutS != 2.5 {
 		t.Errorf("sim flags parsed wrong: %+v", o)
 	}
 }
@@ -48,7 +48,7 @@ func TestParseArgsDefaults(t *testing.T) {
 	if o.Port != DefaultPort || o.Host != DefaultHost || o.MaxNumSeqs != DefaultMaxNumSeqs ||
 		o.GPUMemoryUtilization != DefaultGPUMemoryUtilization || o.Dtype != "auto" || o.SimSpeedup != 1 ||
 		o.SimGPU != "h100" || o.SimParamsB != 7 || o.SimRunCV != 0.01 || o.Seed != nil || len(o.Ignored) != 0 ||
-		o.SimDrift != 1 || o.SimKVTokens != 0 {
+		o.SimDrift != 1 || o.SimKVTokens != 0 || o.SimKeepaliveTimeoutS != 5 {
 		t.Errorf("defaults wrong: %+v", o)
 	}
 }
@@ -78,6 +78,7 @@ func TestParseArgsErrors(t *testing.T) {
 		{"m --sim-drift -1.1", true, "--sim-drift"},
 		{"m --sim-drift fast", false, "argument --sim-drift: invalid float value: 'fast'"},
 		{"m --sim-kv-tokens -16", true, "--sim-kv-tokens must be >= 0, got -16"},
+		{"m --sim-keepalive-timeout -1", true, "--sim-keepalive-timeout must be a number of seconds >= 0, got -1"},
 		{"m --sim-kv-tokens 8", true, "--sim-kv-tokens must be at least one KV block (16 tokens), got 8"},
 		{"m --sim-kv-tokens 1.5", false, "argument --sim-kv-tokens: invalid int value: '1.5'"},
 		{"m --sim-typo 1", false, "unrecognized arguments: --sim-typo"},

@@ -115,7 +115,7 @@ func serve(ctx context.Context, o options, lg *logger) int {
 	s := newServer(o, p, lg, seed, speed)
 	s.start()
 	defer s.stop()
-	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: keepaliveTimeout(o)}
 	lg.infof("api_server.py", "Starting vLLM API server 0 on http://%s", addr)
 	lg.uvicornf("Started server process [%d]", os.Getpid())
 	lg.uvicornf("Waiting for application startup.")
@@ -221,4 +221,13 @@ func withCommas(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// keepaliveTimeout is the http.Server's IdleTimeout for
+// --sim-keepalive-timeout; a negative one is none.
+func keepaliveTimeout(o options) time.Duration {
+	if o.SimKeepaliveTimeoutS == 0 {
+		return -1
+	}
+	return time.Duration(o.SimKeepaliveTimeoutS * float64(time.Second))
 }

@@ -58,6 +58,10 @@ const (
 	// DefaultSimDrift is the step-time factor reached after an hour of
 	// simulated time; 1 is no drift.
 	DefaultSimDrift = 1.0
+	// DefaultSimKeepaliveTimeoutS is how long, in wall-clock seconds, a
+	// kept-alive connection may sit idle before the server closes it:
+	// uvicorn's --timeout-keep-alive default, which vLLM's API server keeps.
+	DefaultSimKeepaliveTimeoutS = 5.0
 )
 
 // largeGPUMemoryGiB is the device memory from which vLLM V1 picks the larger
@@ -132,6 +136,9 @@ type options struct {
 	// SimKVTokens overrides the per-replica KV-cache budget in tokens (0:
 	// what the GPU's memory holds).
 	SimKVTokens int
+	// SimKeepaliveTimeoutS closes kept-alive connections idle for this
+	// many wall-clock seconds (not divided by the speedup); 0: never.
+	SimKeepaliveTimeoutS float64
 
 	// Ignored lists the vLLM flags that were accepted but have no effect in
 	// the simulator, in command-line order.
@@ -157,6 +164,7 @@ func defaultOptions() options {
 		SimLoadTimeS:         DefaultSimLoadTimeS,
 		SimSlowdown:          DefaultSimSlowdown,
 		SimDrift:             DefaultSimDrift,
+		SimKeepaliveTimeoutS: DefaultSimKeepaliveTimeoutS,
 	}
 }
 
