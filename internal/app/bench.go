@@ -52,7 +52,8 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 		BaseURL: *baseURL, Model: *model, Endpoint: *endpoint, Burstiness: *burstiness,
 		WarmupPrompts: *warmup, Repeats: *repeats, Seed: *seed, RequestTimeout: *timeout, StallTimeout: *stall,
 		SaveDetailed: *saveDetailed, APIKey: env.Getenv("OPENAI_API_KEY"), HarnessVersion: Version, Observer: newLines(env.Stderr),
-		Point: sweep.Point{ContextSize: *ctxSize, Concurrency: *concurrency, NumPrompts: *numPrompts, OutputLen: *outputLen},
+		Point:      sweep.Point{ContextSize: *ctxSize, Concurrency: *concurrency, NumPrompts: *numPrompts, OutputLen: *outputLen},
+		SharedHost: env.Getenv(runner.SharedHostVar) == "1",
 	}
 	var err error
 	if spec.Point.RequestRate, err = parseRate(*rate); err != nil {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 )
 
 // asCLI is set in the environment of child processes started by tests: the
@@ -27,6 +29,10 @@ func TestMain(m *testing.M) {
 	// pressure makes their points suspect; the tests that check the
 	// refusal of suspect points clear this.
 	os.Setenv(allowSuspectVar, "1")
+	// For the same reason the gate must not set their points aside as
+	// measured on a busy host: it records the load without judging it.
+	// The host and simulator checks are tested in probe and runner.
+	os.Setenv(runner.SharedHostVar, "1")
 	os.Exit(m.Run())
 }
 

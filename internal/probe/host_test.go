@@ -169,3 +169,33 @@ func TestHostProbeGPUProcesses(t *testing.T) {
 		t.Errorf("external server: %+v", h)
 	}
 }
+
+// TestHostProbeSharedHost stalls the fake host for the whole window: judged,
+// it is busy; on a host known to be shared the same figure is recorded,
+// noted and held to no bound.
+func TestHostProbeSharedHost(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no nvidia-smi
+	for _, shared := range []bool{false, true} {
+		root := fakeProc(t, map[string]string{
+			"pressure/cpu": "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+			"stat":         "cpu  1 0 1 10 0 0 0 0 0 0\n",
+		})
+		p := StartHost(context.Background(), HostOptions{ProcRoot: root, Shared: shared})
+		// Stalled for far longer than the window: the share is capped at 100 %.
+		if err := os.WriteFile(filepath.Join(root, "pressure/cpu"), []byte("some avg10=99.00 avg60=50.00 avg300=10.00 total=60000000\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h := p.Stop()
+		if h.CPUStalledPct == nil || *h.CPUStalledPct < 99 {
+			t.Fatalf("shared %v: stalled %v, want about 100 %%", shared, h.CPUStalledPct)
+		}
+		busy := h.BusyReasons()
+		noted := strings.Contains(h.Note, SharedHostVar+"=1")
+		if shared && (len(busy) != 0 || !noted || h.StalledBoundPct != 100) {
+			t.Errorf("shared host: busy %q, note %q, bound %v; want no reason, the note, bound 100", busy, h.Note, h.StalledBoundPct)
+		}
+		if !shared && (len(busy) != 1 || noted) {
+			t.Errorf("judged host: busy %q, note %q; want the CPU-pressure reason", busy, h.Note)
+		}
+	}
+}

@@ -168,12 +168,15 @@ func (m ServerMetrics) gaugeSamples() int {
 // serverAcc folds scrapes into a ServerMetrics block. Its zero value is
 // ready; it is not safe for concurrent use.
 type serverAcc struct {
-	d        dialect
-	detected bool
-	rounds   int
-	scrapes  int
-	failed   int
-	notes    []string
+	// sharedHost holds the simulator's late steps to no bound (see
+	// SharedHostVar).
+	sharedHost bool
+	d          dialect
+	detected   bool
+	rounds     int
+	scrapes    int
+	failed     int
+	notes      []string
 
 	counters   [numCounters]counterSum
 	histograms [numHistograms]histogramSum
@@ -336,6 +339,9 @@ func (a *serverAcc) simBlock() *SimLoop {
 		return nil
 	}
 	s := &SimLoop{Steps: a.simSteps.delta, LateSteps: a.simLate.delta, LateBoundPct: SimLateBoundPct}
+	if a.sharedHost {
+		s.LateBoundPct = sharedBoundPct
+	}
 	if s.Steps > 0 {
 		s.LatePct = 100 * s.LateSteps / s.Steps
 	}

@@ -37,6 +37,9 @@ type ServerOptions struct {
 	// FirstGaugeDelay is the delay of the first gauge sample after a
 	// round's start; zero means DefaultFirstGaugeDelay.
 	FirstGaugeDelay time.Duration
+	// SharedHost records the simulator's late steps without judging them
+	// (see SharedHostVar).
+	SharedHost bool
 }
 
 // ServerProbe scrapes one server's Prometheus /metrics around the timed
@@ -61,7 +64,7 @@ func NewServerProbe(baseURL string, opt ServerOptions) *ServerProbe {
 	if opt.FirstGaugeDelay <= 0 {
 		opt.FirstGaugeDelay = DefaultFirstGaugeDelay
 	}
-	return &ServerProbe{url: strings.TrimRight(baseURL, "/") + "/metrics", opt: opt}
+	return &ServerProbe{url: strings.TrimRight(baseURL, "/") + "/metrics", opt: opt, acc: serverAcc{sharedHost: opt.SharedHost}}
 }
 
 // ServerRound is one timed round being sampled; End finishes it.

@@ -57,7 +57,16 @@ type Spec struct {
 	// server the harness started, whose processes on the GPUs are its
 	// own); the zero value reads /proc and judges no GPU process.
 	Host probe.HostOptions
+	// SharedHost records the host's CPU load and the simulator's late
+	// steps without judging them: the machine is known to be shared (see
+	// SharedHostVar).
+	SharedHost bool
 }
+
+// SharedHostVar, set to 1 in the harness's environment, says its machine
+// is known to be shared: every point's CPU pressure, steal and simulator
+// late steps are recorded but make no point suspect (probe.SharedHostVar).
+const SharedHostVar = probe.SharedHostVar
 
 // Measure runs the warmup, then Repeats timed rounds, and returns the
 // filled file (the vLLM fields, and under vllm_bench the point, endpoint,
@@ -123,6 +132,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	// The client's own health is measured over the timed rounds only.
 	health := probe.StartClient(ctx)
 	defer health.Stop()
+	spec.Host.Shared = spec.Host.Shared || spec.SharedHost
+	spec.ServerMetrics.SharedHost = spec.ServerMetrics.SharedHost || spec.SharedHost
 	host := probe.StartHost(ctx, spec.Host)
 	defer host.Stop()
 	// Beside the timed rounds: the server's own metrics and the GPUs'

@@ -329,8 +329,9 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
-		GPU:  probe.GPUOptions{VisibleDevices: visible, ReasonsField: sw.reasonsField},
-		Host: host,
+		GPU:        probe.GPUOptions{VisibleDevices: visible, ReasonsField: sw.reasonsField},
+		Host:       host,
+		SharedHost: sw.opts.Getenv != nil && sw.opts.Getenv(SharedHostVar) == "1",
 	})
 	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
 		sw.reasonsField = f.VllmBench.GPUTelemetry.ReasonsField // asked once a sweep
