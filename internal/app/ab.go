@@ -122,6 +122,9 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %v\n", err)
 	}
+	for _, line := range abCostLines(out.Servers) {
+		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %s\n", line)
+	}
 	servers := make([]*gate.PairedServer, 0, len(out.Servers))
 	for _, s := range out.Servers {
 		if len(s.Rounds) > 0 {

@@ -47,6 +47,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	for _, dir := range plan.OutputDirs() {
 		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
 	}
+	if line := costLine(out.Accounts); line != "" {
+		fmt.Fprintf(env.Stderr, "vllm-bench: %s\n", line)
+	}
 	switch {
 	case len(out.Failures) > 0:
 		return quietExit(ExitInfra)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -306,6 +307,35 @@ func TestRunTwoLayouts(t *testing.T) {
 		t.Errorf("table has %d rows, want 4:\n%s", n, stdout)
 	}
 	checkNoSim(t, port)
+
+	// summary.json accounts for each start: TP2 holds two GPUs.
+	acc := readSummaryT(t, out).Accounting
+	if acc == nil || len(acc.Servers) != 2 {
+		t.Fatalf("summary.json accounting %+v, want two server starts", acc)
+	}
+	for i, want := range []struct {
+		server string
+		gpus   int
+	}{{"layouts_TP1_DP1", 1}, {"layouts_TP2_DP1", 2}} {
+		a := acc.Servers[i]
+		if a.Server != want.server || a.GPUs != want.gpus || !a.Started || a.Points != 2 {
+			t.Errorf("account %d: %+v, want %s on %d GPUs, started, 2 points", i, a, want.server, want.gpus)
+		}
+		parts := a.StartS + a.WarmupS + a.MeasuringS + a.StoppingS + a.OtherS
+		if a.StartS <= 0 || a.MeasuringS <= 0 || a.StoppingS <= 0 || math.Abs(parts-a.HeldS) > 1e-6 {
+			t.Errorf("account %s: start %v measuring %v stopping %v s, want each > 0; phases add to %v s, held %v s",
+				a.Server, a.StartS, a.MeasuringS, a.StoppingS, parts, a.HeldS)
+		}
+		if math.Abs(a.GPUSeconds-a.HeldS*float64(a.GPUs)) > 1e-9 {
+			t.Errorf("account %s: %v GPU-seconds, want held %v s x %d GPUs", a.Server, a.GPUSeconds, a.HeldS, a.GPUs)
+		}
+	}
+	if tot := acc.Totals; tot.Starts != 2 || tot.Points != 4 || math.Abs(tot.GPUSeconds-acc.Servers[0].GPUSeconds-acc.Servers[1].GPUSeconds) > 1e-9 {
+		t.Errorf("totals %+v, want 2 starts, 4 points and the starts' GPU-seconds", tot)
+	}
+	if !regexp.MustCompile(`(?m)^vllm-bench: GPU time [0-9.]+s: 2 starts [0-9.]+s, .*measuring [0-9.]+s`).MatchString(stderr) {
+		t.Errorf("no GPU-time line among the last lines:\n%s", stderr)
+	}
 }
 
 func TestRunServerFailsToStart(t *testing.T) {

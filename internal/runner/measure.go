@@ -53,6 +53,15 @@ type Spec struct {
 	// (VisibleDevices: the server's CUDA_VISIBLE_DEVICES); the zero value
 	// samples every GPU with the defaults.
 	GPU probe.GPUOptions
+	// Phases, when set, is told the seconds the warmup and the timed
+	// rounds took, also when the point fails part way.
+	Phases *Phases
+}
+
+// Phases are the seconds one point spent sending requests: the warmup and
+// the timed rounds.
+type Phases struct {
+	WarmupS, MeasuringS float64
 }
 
 // Measure runs the warmup, then Repeats timed rounds, and returns the
@@ -106,12 +115,18 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	phases := spec.Phases
+	if phases == nil {
+		phases = &Phases{}
+	}
 	if spec.WarmupPrompts > 0 {
+		begin := time.Now()
 		round := obs.Round("warmup", spec.WarmupPrompts)
 		_, err := client.Run(ctx, loadgen.Load{
 			Prompts: prompts, N: spec.WarmupPrompts, OutputLen: p.OutputLen, Concurrency: p.Concurrency,
 		}, func(rec loadgen.Record) { round.Request(rec.OK()) })
 		round.End()
+		phases.WarmupS += time.Since(begin).Seconds()
 		if err != nil {
 			return nil, fmt.Errorf("warmup: %w", err)
 		}
@@ -134,6 +149,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		acc := &metrics.Accumulator{SLO: slo, KeepITLs: spec.SaveDetailed}
 		round := obs.Round(label, p.NumPrompts)
 		sampled := serverMetrics.BeginRound(ctx)
+		begin := time.Now()
 		_, err := client.Run(ctx, loadgen.Load{
 			Prompts: prompts, FirstPrompt: spec.WarmupPrompts + r*p.NumPrompts, N: p.NumPrompts,
 			OutputLen: p.OutputLen, Concurrency: p.Concurrency, RequestRate: p.RequestRate,
@@ -142,6 +158,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			acc.Add(rec)
 			round.Request(rec.OK())
 		})
+		phases.MeasuringS += time.Since(begin).Seconds()
 		sampled.End(ctx)
 		round.End()
 		if err != nil {

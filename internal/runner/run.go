@@ -54,6 +54,9 @@ type Outcome struct {
 	// Interrupted is true when ctx ended before the sweep did; finished
 	// result files are kept.
 	Interrupted bool
+	// Accounts holds one entry per server started (or external server
+	// waited for): where its time went.
+	Accounts []results.ServerAccount
 }
 
 // Row is one point of a sweep and its result.
@@ -86,6 +89,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	out := sw.run(ctx, plan.Servers)
 	out.FailedRequests = sw.failedRequests
+	out.Accounts = sw.accountsIn("")
 	out.Interrupted = ctx.Err() != nil
 	return out, sw.writeSummaries(plan.Servers)
 }
@@ -104,6 +108,9 @@ type sweeper struct {
 	points, point int
 	// failedRequests lists the points measured with failed requests.
 	failedRequests []string
+	// accounts are the server starts so far, each with its output
+	// directory.
+	accounts []booked
 	// reasonsField is the throttle-reasons field nvidia-smi answered on
 	// this machine, once a point has sampled the GPUs.
 	reasonsField string
@@ -173,27 +180,44 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	if s.Run.Engine == config.EngineSim {
 		meta.Env.GPUModel = simGPUModel
 	}
+	acct := results.ServerAccount{Server: s.Stem(), GPUs: s.TP * s.PP * s.DP}
+	held := time.Now()
+	var srv *server.Server
+	defer func() {
+		if srv != nil {
+			begin := time.Now()
+			err := srv.Stop()
+			acct.StoppingS = time.Since(begin).Seconds()
+			if err != nil {
+				sw.obs.Step(fmt.Sprintf("stopping server %s: %v", s.Stem(), err))
+			} else {
+				sw.obs.Step(fmt.Sprintf("server %s stopped in %.1fs", s.Stem(), acct.StoppingS))
+			}
+		}
+		sw.book(dir, acct, time.Since(held))
+	}()
 	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
+	acct.Started = err == nil
+	acct.StartS = meta.StartupS
+	if srv == nil || err != nil {
+		acct.StartS = time.Since(held).Seconds() // a wait, or a start that failed
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			sw.writeFailed(s, todo, meta, err, logTailOf(err))
 		}
 		return rows, err
 	}
-	if srv != nil {
-		defer func() {
-			begin := time.Now()
-			if err := srv.Stop(); err != nil {
-				sw.obs.Step(fmt.Sprintf("stopping server %s: %v", s.Stem(), err))
-				return
-			}
-			sw.obs.Step(fmt.Sprintf("server %s stopped in %.1fs", s.Stem(), time.Since(begin).Seconds()))
-		}()
-	}
 
 	var pointErrs []string
 	for k, p := range todo {
-		f, err := sw.measure(ctx, s, p, recipe, model, srv)
+		var phases Phases
+		f, err := sw.measure(ctx, s, p, recipe, model, srv, &phases)
+		acct.WarmupS += phases.WarmupS
+		acct.MeasuringS += phases.MeasuringS
+		if err == nil && ctx.Err() == nil {
+			acct.Points++
+		}
 		if ctx.Err() != nil {
 			return rows, nil // interrupted: the unfinished point is not written
 		}
@@ -239,6 +263,33 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
 	}
 	return rows, nil
+}
+
+// booked is a server start's account and the output directory it wrote to.
+type booked struct {
+	dir  string
+	acct results.ServerAccount
+}
+
+// accountsIn returns the accounts of the starts that wrote to dir, or of
+// every start when dir is "".
+func (sw *sweeper) accountsIn(dir string) []results.ServerAccount {
+	var out []results.ServerAccount
+	for _, b := range sw.accounts {
+		if dir == "" || b.dir == dir {
+			out = append(out, b.acct)
+		}
+	}
+	return out
+}
+
+// book completes a server start's account with the time the server was
+// held and adds it to the sweep's.
+func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Duration) {
+	acct.HeldS = held.Seconds()
+	acct.OtherS = max(0, acct.HeldS-acct.StartS-acct.WarmupS-acct.MeasuringS-acct.StoppingS)
+	acct.GPUSeconds = acct.HeldS * float64(acct.GPUs)
+	sw.accounts = append(sw.accounts, booked{dir: dir, acct: acct})
 }
 
 // settingsDigest digests what shapes a configuration's measurements besides
@@ -302,7 +353,7 @@ const crashSettle = 2 * time.Second
 
 // measure runs one point. When the server process dies during the point,
 // the measurement is cut short and the death is the error.
-func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server) (*results.File, error) {
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server, phases *Phases) (*results.File, error) {
 	b := &s.Run.Bench
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -323,7 +374,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
-		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
+		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs, Phases: phases,
 		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
 	})
 	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
