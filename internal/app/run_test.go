@@ -39,6 +39,7 @@ type simRun struct {
 	nump  string
 	olen  string
 	stall string // bench.stall_timeout; default left out
+	cache string // serve.cache_dir; default left out
 }
 
 // writeRunConfig writes the runs into DIR/NAME and returns its path.
@@ -54,6 +55,10 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
 			return v
 		}
 		args := append([]string{"--sim-speedup", or(r.speed, "10")}, r.extra...)
+		cacheLine := ""
+		if r.cache != "" {
+			cacheLine = "      cache_dir: " + strconv.Quote(r.cache) + "\n"
+		}
 		quoted := make([]string, len(args))
 		for i, a := range args {
 			quoted[i] = strconv.Quote(a)
@@ -67,17 +72,18 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
       startup_timeout: 1m
       tp_dp_pairs: %s
       extra_args: [%s]
-    bench:
+%s    bench:
       output_dir: %s
       context_size: %s
       concurrency: %s
       num_prompts: %s
       output_len: %s
-`, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), strconv.Quote(r.out),
+`, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), cacheLine, strconv.Quote(r.out),
 			or(r.ctx, "[64]"), or(r.conc, "[4]"), or(r.nump, "[8]"), or(r.olen, "[8]"))
 		if r.stall != "" {
 			fmt.Fprintf(&b, "      stall_timeout: %s\n", r.stall)
 		}
+
 	}
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -847,6 +853,55 @@ func TestRunProgressLines(t *testing.T) {
 		if !want.MatchString(stderr) {
 			t.Errorf("stderr lacks %s:\n%s", want, stderr)
 		}
+	}
+	checkNoSim(t, port)
+}
+
+// TestRunSecondStartIsWarm runs the same config twice: the first start
+// compiles into serve.cache_dir, the second finds it warm and the simulator
+// loads for its warm time.
+func TestRunSecondStartIsWarm(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out, cache := filepath.Join(dir, "results"), filepath.Join(dir, "cache")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "warm", port: port, out: out, cache: cache,
+		extra: []string{"--sim-load-time", "20", "--sim-warm-load-time", "2"},
+	})
+	var starts []results.ServerAccount
+	for i, want := range []bool{false, true} {
+		code, _, stderr := cli(t, nil, "run", "-c", cfg)
+		if code != ExitOK {
+			t.Fatalf("run %d: exit %d\n%s", i+1, code, stderr)
+		}
+		acc := readSummaryT(t, out).Accounting
+		if acc == nil || len(acc.Servers) != 1 {
+			t.Fatalf("run %d: accounting %+v, want one start", i+1, acc)
+		}
+		a := acc.Servers[0]
+		if a.CacheWarm == nil || *a.CacheWarm != want || a.CacheDir != cache {
+			t.Errorf("run %d: cache warm %v in %q, want %v in %q", i+1, a.CacheWarm, a.CacheDir, want, cache)
+		}
+		if warm := acc.Totals.WarmStarts == 1; warm != want {
+			t.Errorf("run %d: %d warm starts in the totals, want warm %v", i+1, acc.Totals.WarmStarts, want)
+		}
+		f := checkComplete(t, filepath.Join(out, "warm_TP1_DP1_CTX64_C4_P8_O8.json"), "warm")
+		if w := f.VllmBench.CacheWarm; w == nil || *w != want {
+			t.Errorf("run %d: result file says cache warm %v, want %v", i+1, w, want)
+		}
+		log := string(mustRead(t, filepath.Join(out, "logs", "warm_TP1_DP1.log")))
+		if loaded := strings.Contains(log, "Directly load the compiled graph(s)"); loaded != want {
+			t.Errorf("run %d: the server loaded compiled graphs: %v, want %v", i+1, loaded, want)
+		}
+		if wantLine := map[bool]string{false: "1 start", true: "1 start [0-9.]+s \\(1 warm\\)"}[want]; !regexp.MustCompile("GPU time [0-9.]+s: " + wantLine).MatchString(stderr) {
+			t.Errorf("run %d: want the GPU-time line to say %q:\n%s", i+1, wantLine, stderr)
+		}
+		starts = append(starts, a)
+	}
+	// 2 s against 0.2 s of simulated loading: far beyond a loaded
+	// machine's jitter in spawning the process.
+	if !(starts[1].StartS < starts[0].StartS-1) {
+		t.Errorf("warm start took %.2fs, cold %.2fs; want the warm one shorter by the 1.8 s the cache saves", starts[1].StartS, starts[0].StartS)
 	}
 	checkNoSim(t, port)
 }

@@ -17,6 +17,16 @@ const (
 	// DefaultStartupTimeout allows for a cold start of a large model; vLLM's
 	// own CI allows 1200 s.
 	DefaultStartupTimeout = 20 * time.Minute
+	// CacheDirNone as serve.cache_dir keeps no compile cache of the
+	// harness's: VLLM_CACHE_ROOT is not set and the server keeps its own.
+	CacheDirNone = "none"
+	// DefaultCacheDirName is the directory, under the runner's tool cache
+	// or the user's cache directory, that holds the compile cache when
+	// serve.cache_dir is not set.
+	DefaultCacheDirName = "vllm-bench"
+	// CacheRootEnv is the environment variable vLLM reads its cache root
+	// (torch.compile artifacts among others) from.
+	CacheRootEnv = "VLLM_CACHE_ROOT"
 	// DefaultOutputDir is where results go when bench.output_dir is not set.
 	DefaultOutputDir = "./benchmark_results"
 	// DefaultBurstiness gives Poisson arrivals.
@@ -87,6 +97,10 @@ type Serve struct {
 	Env            map[string]string `yaml:"env"`
 	StartupTimeout time.Duration     `yaml:"startup_timeout"`
 	BaseURL        string            `yaml:"base_url"`
+	// CacheDir is the compile cache kept across server starts, passed to
+	// the server as VLLM_CACHE_ROOT: "" means the default (see
+	// engine.CacheDir), CacheDirNone none, "~/" the user's home.
+	CacheDir string `yaml:"cache_dir"`
 	// DistributedExecutorBackend is passed as vLLM's
 	// --distributed-executor-backend (mp or ray) when set.
 	DistributedExecutorBackend string `yaml:"distributed_executor_backend"`

@@ -138,6 +138,15 @@ func (v *validator) serve(r *Run, p string) {
 			v.add(p+".base_url", "must be an http:// or https:// URL, got %q", s.BaseURL)
 		}
 	}
+	if v.written(p+".cache_dir") && !v.failed[p+".cache_dir"] {
+		_, inEnv := s.Env[CacheRootEnv]
+		switch {
+		case strings.TrimSpace(s.CacheDir) == "":
+			v.add(p+".cache_dir", "must be a directory, or %s to keep no compile cache; leave the key out for the default", CacheDirNone)
+		case inEnv:
+			v.add(p+".cache_dir", "serve.env also sets %s; give the cache directory once", CacheRootEnv)
+		}
+	}
 	if s.DistributedExecutorBackend != "" && s.DistributedExecutorBackend != "mp" && s.DistributedExecutorBackend != "ray" {
 		v.add(p+".distributed_executor_backend", "must be mp or ray, got %q", s.DistributedExecutorBackend)
 	}

@@ -115,6 +115,7 @@ type Meta struct {
 	ServerArgv     []string `json:"server_argv,omitempty"`
 	ServerVersion  string   `json:"server_version,omitempty"`
 	StartupS       float64  `json:"startup_s,omitempty"`
+	CacheWarm      *bool    `json:"cache_warm,omitempty"` // compile cache held this start's model and args
 	LogPath        string   `json:"log_path,omitempty"`
 	Env            Env      `json:"env"`
 	StartTime      string   `json:"start_time"` // RFC 3339

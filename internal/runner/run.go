@@ -168,7 +168,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 		return rows, nil
 	}
 
-	recipe, version, err := Recipe(ctx, s, sw.opts.Executable)
+	recipe, version, err := Recipe(ctx, s, sw.opts.Executable, sw.opts.Getenv)
 	if err != nil {
 		return rows, err
 	}
@@ -198,6 +198,10 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	}()
 	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
 	acct.Started = err == nil
+	acct.CacheWarm = meta.CacheWarm
+	if meta.CacheWarm != nil {
+		acct.CacheDir = recipe.CacheDir
+	}
 	acct.StartS = meta.StartupS
 	if srv == nil || err != nil {
 		acct.StartS = time.Since(held).Seconds() // a wait, or a start that failed
@@ -296,12 +300,12 @@ func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Durati
 // the point: the engine, the serve options, the layout and the load
 // options. Left out: the grid lists and the layout list (the file name
 // holds the point and the layout), and what does not change a measurement
-// (output directory, port, startup timeout).
+// (output directory, port, startup timeout, compile cache).
 func settingsDigest(s sweep.ServerConfig) string {
 	b, serve := s.Run.Bench, s.Run.Serve
 	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
 	b.StallTimeout = 0
-	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
+	serve.TPDPPairs, serve.Port, serve.StartupTimeout, serve.CacheDir = nil, 0, 0, ""
 	data, _ := json.Marshal(struct {
 		Engine config.Engine
 		Serve  config.Serve
@@ -332,7 +336,16 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	}
 	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
 	meta.LogPath = logPath
-	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s", ShellQuote(recipe.Argv), logPath))
+	cache := ""
+	if recipe.CacheDir != "" {
+		warm, err := prepareCache(recipe.CacheDir, recipe.Argv)
+		if err != nil {
+			return nil, "", err
+		}
+		meta.CacheWarm = &warm
+		cache = fmt.Sprintf("\n  compile cache (%s): %s", map[bool]string{true: "warm", false: "cold"}[warm], recipe.CacheDir)
+	}
+	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s%s", ShellQuote(recipe.Argv), logPath, cache))
 	srv, err := server.Start(ctx, server.Options{
 		Name: s.Stem(), Argv: recipe.Argv, Env: recipe.Env, LogPath: logPath,
 		BaseURL: recipe.BaseURL, HealthPath: recipe.HealthPath, Port: recipe.Port,
@@ -342,6 +355,11 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 		return nil, "", err
 	}
 	meta.StartupS = srv.StartupS
+	if recipe.CacheDir != "" {
+		if err := keepStart(recipe.CacheDir, recipe.Argv); err != nil {
+			sw.obs.Step(fmt.Sprintf("warning: the compile cache %q will not count as warm next time: %v", recipe.CacheDir, err))
+		}
+	}
 	sw.obs.Step(fmt.Sprintf("server ready in %.1fs, serving %q", srv.StartupS, srv.ModelID))
 	return srv, srv.ModelID, nil
 }
@@ -430,6 +448,7 @@ func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m := &f.VllmBench
 	m.Run, m.Engine, m.TP, m.DP, m.PP, m.SettingsSHA256 = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP, meta.SettingsSHA256
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
+	m.CacheWarm = meta.CacheWarm
 	if meta.Engine == config.EngineSGLang && f.Backend == results.BackendCompletions {
 		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
 	}
