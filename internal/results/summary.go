@@ -3,6 +3,7 @@ package results
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -103,7 +104,7 @@ type AccountTotals struct {
 	Points              int     `json:"points"`
 }
 
-// Total adds up the given starts.
+// Total adds up the given starts, to the millisecond.
 func Total(servers []ServerAccount) AccountTotals {
 	var t AccountTotals
 	for _, a := range servers {
@@ -121,6 +122,9 @@ func Total(servers []ServerAccount) AccountTotals {
 		t.StartGPUSeconds += a.StartS * float64(a.GPUs)
 		t.MeasuringGPUSeconds += a.MeasuringS * float64(a.GPUs)
 		t.Points += a.Points
+	}
+	for _, s := range []*float64{&t.StartS, &t.WarmupS, &t.MeasuringS, &t.StoppingS, &t.OtherS, &t.HeldS, &t.GPUSeconds, &t.StartGPUSeconds, &t.MeasuringGPUSeconds} {
+		*s = math.Round(*s*1000) / 1000
 	}
 	return t
 }

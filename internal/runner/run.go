@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -289,10 +290,13 @@ func (sw *sweeper) accountsIn(dir string) []results.ServerAccount {
 
 // book completes a server start's account with the time the server was
 // held and adds it to the sweep's.
+// Seconds are kept to the millisecond.
 func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Duration) {
-	acct.HeldS = held.Seconds()
-	acct.OtherS = max(0, acct.HeldS-acct.StartS-acct.WarmupS-acct.MeasuringS-acct.StoppingS)
-	acct.GPUSeconds = acct.HeldS * float64(acct.GPUs)
+	ms := func(s float64) float64 { return math.Round(s*1000) / 1000 }
+	acct.StartS, acct.WarmupS, acct.MeasuringS, acct.StoppingS = ms(acct.StartS), ms(acct.WarmupS), ms(acct.MeasuringS), ms(acct.StoppingS)
+	acct.HeldS = ms(held.Seconds())
+	acct.OtherS = ms(max(0, acct.HeldS-acct.StartS-acct.WarmupS-acct.MeasuringS-acct.StoppingS))
+	acct.GPUSeconds = ms(acct.HeldS * float64(acct.GPUs))
 	sw.accounts = append(sw.accounts, booked{dir: dir, acct: acct})
 }
 

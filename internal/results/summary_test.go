@@ -1,0 +1,22 @@
+package results
+
+import "testing"
+
+func TestTotal(t *testing.T) {
+	warm, cold := true, false
+	got := Total([]ServerAccount{
+		{GPUs: 4, StartS: 60, MeasuringS: 100, StoppingS: 2, OtherS: 8, HeldS: 170, GPUSeconds: 680, CacheWarm: &cold, Points: 3},
+		{GPUs: 1, StartS: 20, WarmupS: 5, MeasuringS: 100, HeldS: 125, GPUSeconds: 125, CacheWarm: &warm, Points: 3},
+		{GPUs: 1, StartS: 1, HeldS: 1, GPUSeconds: 1}, // no cache kept
+	})
+	want := AccountTotals{
+		Starts: 3, WarmStarts: 1, StartS: 81, WarmupS: 5, MeasuringS: 200, StoppingS: 2, OtherS: 8, HeldS: 296,
+		GPUSeconds: 806, StartGPUSeconds: 4*60 + 20 + 1, MeasuringGPUSeconds: 4*100 + 100, Points: 6,
+	}
+	if got != want {
+		t.Errorf("Total = %+v\nwant    %+v", got, want)
+	}
+	if NewAccounting(nil) != nil {
+		t.Error("NewAccounting(nil) is not nil: a directory with no start would carry an empty accounting")
+	}
+}
