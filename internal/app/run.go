@@ -36,7 +36,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, newLines(env.Stderr)))
+	out, err := runSweep(ctx, env, plan, runnerOptions(env, plan.Config, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
 	}

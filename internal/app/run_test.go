@@ -40,6 +40,7 @@ type simRun struct {
 	olen  string
 	stall string // bench.stall_timeout; default left out
 	cache string // serve.cache_dir; default left out
+	bench string // further bench keys, e.g. "precision: 0.1"; default none
 }
 
 // writeRunConfig writes the runs into DIR/NAME and returns its path.
@@ -82,6 +83,9 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
 			or(r.ctx, "[64]"), or(r.conc, "[4]"), or(r.nump, "[8]"), or(r.olen, "[8]"))
 		if r.stall != "" {
 			fmt.Fprintf(&b, "      stall_timeout: %s\n", r.stall)
+		}
+		if r.bench != "" {
+			fmt.Fprintf(&b, "      %s\n", r.bench)
 		}
 
 	}
@@ -902,6 +906,53 @@ func TestRunSecondStartIsWarm(t *testing.T) {
 	// machine's jitter in spawning the process.
 	if !(starts[1].StartS < starts[0].StartS-1) {
 		t.Errorf("warm start took %.2fs, cold %.2fs; want the warm one shorter by the 1.8 s the cache saves", starts[1].StartS, starts[0].StartS)
+	}
+	checkNoSim(t, port)
+}
+
+// TestRunPrecisionStopsEarly runs a point of 400 prompts with a loose
+// bench.precision: its medians settle long before, the round stops sending,
+// the file keeps P400 in its name and says what was sent and why, and
+// --resume keeps it as complete.
+func TestRunPrecisionStopsEarly(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "early", port: port, out: out, nump: "[400]", bench: "precision: 0.25\n      min_prompts: 40",
+	})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	path := filepath.Join(out, "early_TP1_DP1_CTX64_C4_P400_O8.json")
+	f, err := results.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Complete() || f.Failed != 0 {
+		t.Errorf("complete %v with %d failed; want a complete file of what was sent", f.Complete(), f.Failed)
+	}
+	es := f.VllmBench.EarlyStop
+	if es == nil || len(es.Sent) != 1 || len(es.Reasons) != 1 {
+		t.Fatalf("early_stop %+v, want one round's record", es)
+	}
+	if es.Sent[0] < 40 || es.Sent[0] >= 400 || f.Completed+f.Failed != es.Sent[0] || f.NumPrompts != 400 {
+		t.Errorf("sent %d, completed %d + failed %d, num_prompts %d; want 40 <= sent < 400, all recorded, num_prompts the cap",
+			es.Sent[0], f.Completed, f.Failed, f.NumPrompts)
+	}
+	if !strings.HasPrefix(es.Reasons[0], "settled: median_ttft_ms ±") || !slices.Equal(es.Metrics, []string{"median_ttft_ms", "median_tpot_ms"}) {
+		t.Errorf("reason %q, metrics %q; want the gate's default latency medians settled", es.Reasons[0], es.Metrics)
+	}
+	if !strings.Contains(stderr, fmt.Sprintf("requests: %d of 400 sent; settled: ", es.Sent[0])) {
+		t.Errorf("no progress line for the early stop:\n%s", stderr)
+	}
+	if st := statusByFile(readSummaryT(t, out))[filepath.Base(path)]; st != "ok" {
+		t.Errorf("summary status %q, want ok", st)
+	}
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg, "--resume")
+	if code != ExitOK || !strings.Contains(stdout, "kept") {
+		t.Errorf("--resume: exit %d; want the early-stopped point kept as complete:\n%s\n%s", code, stdout, stderr)
 	}
 	checkNoSim(t, port)
 }

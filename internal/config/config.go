@@ -31,6 +31,9 @@ const (
 	DefaultOutputDir = "./benchmark_results"
 	// DefaultBurstiness gives Poisson arrivals.
 	DefaultBurstiness = 1.0
+	// DefaultMinPrompts is the fewest timed requests of a point that
+	// bench.precision may stop early.
+	DefaultMinPrompts = 50
 	// DefaultRepeats measures every point once.
 	DefaultRepeats = 1
 	// DefaultEndpoint is the OpenAI completions API.
@@ -123,6 +126,12 @@ type Bench struct {
 	StallTimeout   time.Duration      `yaml:"stall_timeout"`
 	Goodput        map[string]float64 `yaml:"goodput"`
 	SaveDetailed   bool               `yaml:"save_detailed"`
+	// Precision, when > 0, stops a point's timed round early: once every
+	// gated latency median's 95 % interval is within ±Precision of it
+	// (relative) and at least MinPrompts requests are done, no new request
+	// is sent. 0 sends every num_prompts.
+	Precision  float64 `yaml:"precision"`
+	MinPrompts int     `yaml:"min_prompts"`
 }
 
 // Gate holds the regression gate's settings for a run as the file gives

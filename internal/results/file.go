@@ -96,6 +96,9 @@ type Meta struct {
 	// scheduling lag, CPU use, and whether it was saturated, in which case
 	// the point's latencies measured the client too and are suspect.
 	Client *probe.ClientHealth `json:"client,omitempty"`
+	// EarlyStop is set when bench.precision could end the point's timed
+	// rounds early: what was sent and why each round stopped.
+	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
 	// PeakConcurrentRequests is the exact peak of requests in flight at
 	// one instant. The top-level max_concurrent_requests keeps vLLM's
 	// number (1-second bins, a request counted in every bin it touches),

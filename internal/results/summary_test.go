@@ -20,3 +20,22 @@ func TestTotal(t *testing.T) {
 		t.Error("NewAccounting(nil) is not nil: a directory with no start would carry an empty accounting")
 	}
 }
+
+func TestCompleteAfterEarlyStop(t *testing.T) {
+	f := &File{NumPrompts: 400, Completed: 118, Failed: 2}
+	f.VllmBench.Point.NumPrompts = 400
+	if f.Complete() {
+		t.Error("120 of 400 without an early stop counts as complete")
+	}
+	f.VllmBench.EarlyStop = &EarlyStop{Precision: 0.02, MinPrompts: 50, Sent: []int{120}}
+	if !f.Complete() {
+		t.Error("120 sent and 120 recorded after an early stop is not complete")
+	}
+	f.Completed = 100
+	if f.Complete() {
+		t.Error("100 of 120 sent counts as complete")
+	}
+	if !f.VllmBench.EarlyStop.Stopped(400) || f.VllmBench.EarlyStop.Stopped(120) {
+		t.Error("Stopped disagrees with what was sent")
+	}
+}

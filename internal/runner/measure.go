@@ -53,6 +53,13 @@ type Spec struct {
 	// (VisibleDevices: the server's CUDA_VISIBLE_DEVICES); the zero value
 	// samples every GPU with the defaults.
 	GPU probe.GPUOptions
+	// Precision, when > 0, ends each timed round once the Watch medians'
+	// 95 % intervals are within ±Precision and MinPrompts requests are
+	// done (bench.precision); Watch holds result-file keys such as
+	// median_ttft_ms.
+	Precision  float64
+	MinPrompts int
+	Watch      []string
 	// Phases, when set, is told the seconds the warmup and the timed
 	// rounds took, also when the point fails part way.
 	Phases *Phases
@@ -140,6 +147,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	gpu := probe.StartGPU(ctx, spec.GPU)
 	defer gpu.Stop()
 	accs := make([]*metrics.Accumulator, repeats)
+	var early *results.EarlyStop
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
 		label := "requests"
@@ -149,13 +157,22 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		acc := &metrics.Accumulator{SLO: slo, KeepITLs: spec.SaveDetailed}
 		round := obs.Round(label, p.NumPrompts)
 		sampled := serverMetrics.BeginRound(ctx)
-		begin := time.Now()
-		_, err := client.Run(ctx, loadgen.Load{
+		load := loadgen.Load{
 			Prompts: prompts, FirstPrompt: spec.WarmupPrompts + r*p.NumPrompts, N: p.NumPrompts,
 			OutputLen: p.OutputLen, Concurrency: p.Concurrency, RequestRate: p.RequestRate,
 			Burstiness: burstiness, Seed: spec.Seed + int64(r),
-		}, func(rec loadgen.Record) {
+		}
+		var settle *settler
+		if spec.Precision > 0 {
+			settle = newSettler(spec.Precision, spec.MinPrompts, spec.Watch)
+			load.Enough = settle.enough
+		}
+		begin := time.Now()
+		sent, err := client.Run(ctx, load, func(rec loadgen.Record) {
 			acc.Add(rec)
+			if settle != nil {
+				settle.add(rec)
+			}
 			round.Request(rec.OK())
 		})
 		phases.MeasuringS += time.Since(begin).Seconds()
@@ -163,6 +180,16 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		round.End()
 		if err != nil {
 			return nil, err
+		}
+		if settle != nil {
+			if early == nil {
+				early = &results.EarlyStop{Precision: spec.Precision, MinPrompts: spec.MinPrompts, Metrics: spec.Watch}
+			}
+			why := settle.why(sent.Sent, p.NumPrompts)
+			early.Sent, early.Reasons = append(early.Sent, sent.Sent), append(early.Reasons, why)
+			if sent.Sent < p.NumPrompts {
+				obs.Step(fmt.Sprintf("%s: %d of %d sent; %s", label, sent.Sent, p.NumPrompts, why))
+			}
 		}
 		accs[r], sums[r] = acc, acc.Summary()
 	}
@@ -173,6 +200,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	own := health.Stop()
 	own.Judge(f.MedianITLMs)
 	f.VllmBench.Client = &own
+	f.VllmBench.EarlyStop = early
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion

@@ -41,6 +41,9 @@ type Options struct {
 	Observer Observer
 	// HarnessVersion is recorded in every result file.
 	HarnessVersion string
+	// Gated holds each run's gated metrics, by run name: bench.precision
+	// watches their latency medians.
+	Gated map[string][]string
 }
 
 // Outcome is what a sweep produced.
@@ -397,6 +400,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs, Phases: phases,
+		Precision: b.Precision, MinPrompts: b.MinPrompts, Watch: WatchedMedians(sw.opts.Gated[s.Run.Name]),
 		GPU: probe.GPUOptions{VisibleDevices: visibleDevices(recipe, sw.opts.Getenv), ReasonsField: sw.reasonsField},
 	})
 	if err == nil && f.VllmBench.GPUTelemetry != nil && len(f.VllmBench.GPUTelemetry.GPUs) > 0 {
