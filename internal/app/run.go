@@ -127,8 +127,16 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 				f.MedianTTFTMs, f.P99TTFTMs, f.MedianTPOTMs, f.MedianITLMs, f.MedianE2ELMs, f.OutputThroughput, f.RequestThroughput)
 		}
 		line := fmt.Sprintf("%s TP%d DP%d PP%d\t%s\t%s%d\t", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), figures, f.Failed)
-		if r.Note != "" {
-			line += " " + r.Note // after the aligned columns, apart from the count
+		note := r.Note
+		if es := f.VllmBench.EarlyStop; note == "" && es != nil && es.Stopped(r.Point.NumPrompts) {
+			sent := 0
+			for _, n := range es.Sent {
+				sent += n
+			}
+			note = fmt.Sprintf("settled: %d of %d sent", sent, r.Point.NumPrompts*len(es.Sent))
+		}
+		if note != "" {
+			line += " " + note // after the aligned columns, apart from the count
 		}
 		fmt.Fprintln(tw, line)
 	}

@@ -921,7 +921,7 @@ func TestRunPrecisionStopsEarly(t *testing.T) {
 	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
 		name: "early", port: port, out: out, nump: "[400]", bench: "precision: 0.25\n      min_prompts: 40",
 	})
-	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg)
 	if code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
@@ -944,13 +944,16 @@ func TestRunPrecisionStopsEarly(t *testing.T) {
 	if !strings.HasPrefix(es.Reasons[0], "settled: median_ttft_ms ±") || !slices.Equal(es.Metrics, []string{"median_ttft_ms", "median_tpot_ms"}) {
 		t.Errorf("reason %q, metrics %q; want the gate's default latency medians settled", es.Reasons[0], es.Metrics)
 	}
+	if !strings.Contains(stdout, fmt.Sprintf("settled: %d of 400 sent", es.Sent[0])) {
+		t.Errorf("the table does not say the point settled:\n%s", stdout)
+	}
 	if !strings.Contains(stderr, fmt.Sprintf("requests: %d of 400 sent; settled: ", es.Sent[0])) {
 		t.Errorf("no progress line for the early stop:\n%s", stderr)
 	}
 	if st := statusByFile(readSummaryT(t, out))[filepath.Base(path)]; st != "ok" {
 		t.Errorf("summary status %q, want ok", st)
 	}
-	code, stdout, stderr := cli(t, nil, "run", "-c", cfg, "--resume")
+	code, stdout, stderr = cli(t, nil, "run", "-c", cfg, "--resume")
 	if code != ExitOK || !strings.Contains(stdout, "kept") {
 		t.Errorf("--resume: exit %d; want the early-stopped point kept as complete:\n%s\n%s", code, stdout, stderr)
 	}
