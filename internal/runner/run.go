@@ -292,8 +292,7 @@ func (sw *sweeper) accountsIn(dir string) []results.ServerAccount {
 }
 
 // book completes a server start's account with the time the server was
-// held and adds it to the sweep's.
-// Seconds are kept to the millisecond.
+// held, to the millisecond, and adds it to the sweep's.
 func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Duration) {
 	ms := func(s float64) float64 { return math.Round(s*1000) / 1000 }
 	acct.StartS, acct.WarmupS, acct.MeasuringS, acct.StoppingS = ms(acct.StartS), ms(acct.WarmupS), ms(acct.MeasuringS), ms(acct.StoppingS)
