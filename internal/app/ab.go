@@ -118,9 +118,12 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	stop := func(s sweep.ServerConfig, rounds []runner.ABRound) bool {
 		return pairedServer(s, rounds, gates).Look().Stop
 	}
-	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, false, obs), stop)
+	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, plan.Config, false, obs), stop)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %v\n", err)
+	}
+	for _, line := range abCostLines(out.Servers) {
+		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %s\n", line)
 	}
 	servers := make([]*gate.PairedServer, 0, len(out.Servers))
 	for _, s := range out.Servers {

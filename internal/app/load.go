@@ -53,9 +53,13 @@ func loadPlan(opts sweepOptions) (runner.Plan, error) {
 }
 
 // runnerOptions are the runner's options for this command line.
-func runnerOptions(env *Env, resume bool, obs runner.Observer) runner.Options {
+func runnerOptions(env *Env, cfg *config.Config, resume bool, obs runner.Observer) runner.Options {
+	gated := map[string][]string{}
+	for run, g := range gate.SettingsOf(cfg, gate.Override{}) {
+		gated[run] = g.Metrics
+	}
 	return runner.Options{
 		Resume: resume, Executable: env.Executable, Getenv: env.Getenv, Abort: env.Abort,
-		Observer: obs, HarnessVersion: Version,
+		Observer: obs, HarnessVersion: Version, Gated: gated,
 	}
 }

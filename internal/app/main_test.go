@@ -33,7 +33,16 @@ func TestMain(m *testing.M) {
 	// measured on a busy host: it records the load without judging it.
 	// The host and simulator checks are tested in probe and runner.
 	os.Setenv(runner.SharedHostVar, "1")
-	os.Exit(m.Run())
+	// Servers' compile caches go under a directory of this test run, never
+	// the user's.
+	cache, err := os.MkdirTemp("", "vllm-bench-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
 }
 
 // cli runs vllm-bench in-process with env overrides and returns its exit

@@ -27,6 +27,8 @@ type planServer struct {
 	// OutputDir is where the results go.
 	OutputDir string   `json:"output_dir"`
 	Results   []string `json:"results"`
+	// CacheDir is the compile cache the server keeps (VLLM_CACHE_ROOT).
+	CacheDir string `json:"cache_dir,omitempty"`
 }
 
 // cmdPlan is `vllm-bench plan`: it prints the servers (argv) and result
@@ -61,14 +63,14 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	}
 	plan := make([]planServer, 0, len(p.Servers))
 	for _, s := range p.Servers {
-		recipe, _, err := runner.Recipe(ctx, s, env.Executable)
+		recipe, _, err := runner.Recipe(ctx, s, env.Executable, env.Getenv)
 		if err != nil {
 			return invalidf("run %q: %v", s.Run.Name, err)
 		}
 		ps := planServer{
 			Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP,
 			Argv: recipe.Argv, BaseURL: recipe.BaseURL, OutputDir: s.Run.Bench.OutputDir,
-			Results: s.ResultNames(),
+			Results: s.ResultNames(), CacheDir: recipe.CacheDir,
 		}
 		if ps.Argv == nil {
 			ps.Argv = []string{}
@@ -100,6 +102,9 @@ func printPlan(w io.Writer, plan []planServer) {
 		if len(s.Argv) > 0 {
 			fmt.Fprintf(w, "  start: %s\n", runner.ShellQuote(s.Argv))
 			fmt.Fprintf(w, "  log:   %s\n", s.Log)
+		}
+		if s.CacheDir != "" {
+			fmt.Fprintf(w, "  compile cache: %s\n", s.CacheDir)
 		}
 		fmt.Fprintf(w, "  url:   %s\n", s.BaseURL)
 		fmt.Fprintf(w, "  results in %s:\n", s.OutputDir)

@@ -36,7 +36,9 @@ func TestPlanGolden(t *testing.T) {
 	// request-log flag could differ, so the golden needs an empty PATH.
 	t.Setenv("PATH", "")
 	for _, format := range []string{"text", "json"} {
-		code, stdout, stderr := cli(t, nil, "plan", "-c", seedConfig, "--format", format)
+		// On a GitHub runner the compile cache defaults to the tool cache.
+		vars := map[string]string{"RUNNER_TOOL_CACHE": "/opt/hostedtoolcache"}
+		code, stdout, stderr := cli(t, vars, "plan", "-c", seedConfig, "--format", format)
 		if code != ExitOK {
 			t.Fatalf("plan --format %s: exit %d: %s", format, code, stderr)
 		}

@@ -36,7 +36,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, newLines(env.Stderr)))
+	out, err := runSweep(ctx, env, plan, runnerOptions(env, plan.Config, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
 	}
@@ -46,6 +46,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, dir := range plan.OutputDirs() {
 		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
+	}
+	if line := costLine(out.Accounts); line != "" {
+		fmt.Fprintf(env.Stderr, "vllm-bench: %s\n", line)
 	}
 	switch {
 	case len(out.Failures) > 0:
@@ -124,8 +127,16 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 				f.MedianTTFTMs, f.P99TTFTMs, f.MedianTPOTMs, f.MedianITLMs, f.MedianE2ELMs, f.OutputThroughput, f.RequestThroughput)
 		}
 		line := fmt.Sprintf("%s TP%d DP%d PP%d\t%s\t%s%d\t", s.Run.Name, s.TP, s.DP, s.PP, r.Point.Label(), figures, f.Failed)
-		if r.Note != "" {
-			line += " " + r.Note // after the aligned columns, apart from the count
+		note := r.Note
+		if es := f.VllmBench.EarlyStop; note == "" && es != nil && es.Stopped(r.Point.NumPrompts) {
+			sent := 0
+			for _, n := range es.Sent {
+				sent += n
+			}
+			note = fmt.Sprintf("settled: %d of %d sent", sent, r.Point.NumPrompts*len(es.Sent))
+		}
+		if note != "" {
+			line += " " + note // after the aligned columns, apart from the count
 		}
 		fmt.Fprintln(tw, line)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -38,6 +39,8 @@ type simRun struct {
 	nump  string
 	olen  string
 	stall string // bench.stall_timeout; default left out
+	cache string // serve.cache_dir; default left out
+	bench string // further bench keys, e.g. "precision: 0.1"; default none
 }
 
 // writeRunConfig writes the runs into DIR/NAME and returns its path.
@@ -53,6 +56,10 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
 			return v
 		}
 		args := append([]string{"--sim-speedup", or(r.speed, "10")}, r.extra...)
+		cacheLine := ""
+		if r.cache != "" {
+			cacheLine = "      cache_dir: " + strconv.Quote(r.cache) + "\n"
+		}
 		quoted := make([]string, len(args))
 		for i, a := range args {
 			quoted[i] = strconv.Quote(a)
@@ -66,17 +73,21 @@ func writeRunConfig(t *testing.T, dir, name string, runs ...simRun) string {
       startup_timeout: 1m
       tp_dp_pairs: %s
       extra_args: [%s]
-    bench:
+%s    bench:
       output_dir: %s
       context_size: %s
       concurrency: %s
       num_prompts: %s
       output_len: %s
-`, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), strconv.Quote(r.out),
+`, r.name, r.port, or(r.pairs, "[{tp: 1, dp: 1}]"), strings.Join(quoted, ", "), cacheLine, strconv.Quote(r.out),
 			or(r.ctx, "[64]"), or(r.conc, "[4]"), or(r.nump, "[8]"), or(r.olen, "[8]"))
 		if r.stall != "" {
 			fmt.Fprintf(&b, "      stall_timeout: %s\n", r.stall)
 		}
+		if r.bench != "" {
+			fmt.Fprintf(&b, "      %s\n", r.bench)
+		}
+
 	}
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -306,6 +317,36 @@ func TestRunTwoLayouts(t *testing.T) {
 		t.Errorf("table has %d rows, want 4:\n%s", n, stdout)
 	}
 	checkNoSim(t, port)
+
+	// summary.json accounts for each start: TP2 holds two GPUs. (A start
+	// may be warm: the test binary's servers share one compile cache.)
+	acc := readSummaryT(t, out).Accounting
+	if acc == nil || len(acc.Servers) != 2 {
+		t.Fatalf("summary.json accounting %+v, want two server starts", acc)
+	}
+	for i, want := range []struct {
+		server string
+		gpus   int
+	}{{"layouts_TP1_DP1", 1}, {"layouts_TP2_DP1", 2}} {
+		a := acc.Servers[i]
+		if a.Server != want.server || a.GPUs != want.gpus || !a.Started || a.Points != 2 {
+			t.Errorf("account %d: %+v, want %s on %d GPUs, started, 2 points", i, a, want.server, want.gpus)
+		}
+		parts := a.StartS + a.WarmupS + a.MeasuringS + a.StoppingS + a.OtherS
+		if a.StartS <= 0 || a.MeasuringS <= 0 || a.StoppingS <= 0 || math.Abs(parts-a.HeldS) > 0.003 {
+			t.Errorf("account %s: start %v measuring %v stopping %v s, want each > 0; phases add to %v s, held %v s",
+				a.Server, a.StartS, a.MeasuringS, a.StoppingS, parts, a.HeldS)
+		}
+		if math.Abs(a.GPUSeconds-a.HeldS*float64(a.GPUs)) > 0.001 {
+			t.Errorf("account %s: %v GPU-seconds, want held %v s x %d GPUs", a.Server, a.GPUSeconds, a.HeldS, a.GPUs)
+		}
+	}
+	if tot := acc.Totals; tot.Starts != 2 || tot.Points != 4 || math.Abs(tot.GPUSeconds-acc.Servers[0].GPUSeconds-acc.Servers[1].GPUSeconds) > 0.001 {
+		t.Errorf("totals %+v, want 2 starts, 4 points and the starts' GPU-seconds", tot)
+	}
+	if !regexp.MustCompile(`(?m)^vllm-bench: GPU time [0-9.]+s: 2 starts [0-9.]+s( \(\d warm\))?, .*measuring [0-9.]+s`).MatchString(stderr) {
+		t.Errorf("no GPU-time line among the last lines:\n%s", stderr)
+	}
 }
 
 func TestRunServerFailsToStart(t *testing.T) {
@@ -817,6 +858,105 @@ func TestRunProgressLines(t *testing.T) {
 		if !want.MatchString(stderr) {
 			t.Errorf("stderr lacks %s:\n%s", want, stderr)
 		}
+	}
+	checkNoSim(t, port)
+}
+
+// TestRunSecondStartIsWarm runs the same config twice: the first start
+// compiles into serve.cache_dir, the second finds it warm and the simulator
+// loads for its warm time.
+func TestRunSecondStartIsWarm(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out, cache := filepath.Join(dir, "results"), filepath.Join(dir, "cache")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "warm", port: port, out: out, cache: cache,
+		extra: []string{"--sim-load-time", "20", "--sim-warm-load-time", "2"},
+	})
+	var starts []results.ServerAccount
+	for i, want := range []bool{false, true} {
+		code, _, stderr := cli(t, nil, "run", "-c", cfg)
+		if code != ExitOK {
+			t.Fatalf("run %d: exit %d\n%s", i+1, code, stderr)
+		}
+		acc := readSummaryT(t, out).Accounting
+		if acc == nil || len(acc.Servers) != 1 {
+			t.Fatalf("run %d: accounting %+v, want one start", i+1, acc)
+		}
+		a := acc.Servers[0]
+		if a.CacheWarm == nil || *a.CacheWarm != want || a.CacheDir != cache {
+			t.Errorf("run %d: cache warm %v in %q, want %v in %q", i+1, a.CacheWarm, a.CacheDir, want, cache)
+		}
+		if warm := acc.Totals.WarmStarts == 1; warm != want {
+			t.Errorf("run %d: %d warm starts in the totals, want warm %v", i+1, acc.Totals.WarmStarts, want)
+		}
+		f := checkComplete(t, filepath.Join(out, "warm_TP1_DP1_CTX64_C4_P8_O8.json"), "warm")
+		if w := f.VllmBench.CacheWarm; w == nil || *w != want {
+			t.Errorf("run %d: result file says cache warm %v, want %v", i+1, w, want)
+		}
+		log := string(mustRead(t, filepath.Join(out, "logs", "warm_TP1_DP1.log")))
+		if loaded := strings.Contains(log, "Directly load the compiled graph(s)"); loaded != want {
+			t.Errorf("run %d: the server loaded compiled graphs: %v, want %v", i+1, loaded, want)
+		}
+		if wantLine := map[bool]string{false: "1 start", true: "1 start [0-9.]+s \\(1 warm\\)"}[want]; !regexp.MustCompile("GPU time [0-9.]+s: " + wantLine).MatchString(stderr) {
+			t.Errorf("run %d: want the GPU-time line to say %q:\n%s", i+1, wantLine, stderr)
+		}
+		starts = append(starts, a)
+	}
+	// 2 s against 0.2 s of simulated loading: far beyond a loaded
+	// machine's jitter in spawning the process.
+	if !(starts[1].StartS < starts[0].StartS-1) {
+		t.Errorf("warm start took %.2fs, cold %.2fs; want the warm one shorter by the 1.8 s the cache saves", starts[1].StartS, starts[0].StartS)
+	}
+	checkNoSim(t, port)
+}
+
+// TestRunPrecisionStopsEarly runs a point of 400 prompts with a loose
+// bench.precision: its medians settle long before, the round stops sending,
+// the file keeps P400 in its name and says what was sent and why, and
+// --resume keeps it as complete.
+func TestRunPrecisionStopsEarly(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "early", port: port, out: out, nump: "[400]", bench: "precision: 0.25\n      min_prompts: 40",
+	})
+	code, stdout, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	path := filepath.Join(out, "early_TP1_DP1_CTX64_C4_P400_O8.json")
+	f, err := results.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Complete() || f.Failed != 0 {
+		t.Errorf("complete %v with %d failed; want a complete file of what was sent", f.Complete(), f.Failed)
+	}
+	es := f.VllmBench.EarlyStop
+	if es == nil || len(es.Sent) != 1 || len(es.Reasons) != 1 {
+		t.Fatalf("early_stop %+v, want one round's record", es)
+	}
+	if es.Sent[0] < 40 || es.Sent[0] >= 400 || f.Completed+f.Failed != es.Sent[0] || f.NumPrompts != 400 {
+		t.Errorf("sent %d, completed %d + failed %d, num_prompts %d; want 40 <= sent < 400, all recorded, num_prompts the cap",
+			es.Sent[0], f.Completed, f.Failed, f.NumPrompts)
+	}
+	if !strings.HasPrefix(es.Reasons[0], "settled: median_ttft_ms ±") || !slices.Equal(es.Metrics, []string{"median_ttft_ms", "median_tpot_ms"}) {
+		t.Errorf("reason %q, metrics %q; want the gate's default latency medians settled", es.Reasons[0], es.Metrics)
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("settled: %d of 400 sent", es.Sent[0])) {
+		t.Errorf("the table does not say the point settled:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, fmt.Sprintf("requests: %d of 400 sent; settled: ", es.Sent[0])) {
+		t.Errorf("no progress line for the early stop:\n%s", stderr)
+	}
+	if st := statusByFile(readSummaryT(t, out))[filepath.Base(path)]; st != "ok" {
+		t.Errorf("summary status %q, want ok", st)
+	}
+	code, stdout, stderr = cli(t, nil, "run", "-c", cfg, "--resume")
+	if code != ExitOK || !strings.Contains(stdout, "kept") {
+		t.Errorf("--resume: exit %d; want the early-stopped point kept as complete:\n%s\n%s", code, stdout, stderr)
 	}
 	checkNoSim(t, port)
 }

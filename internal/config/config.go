@@ -17,10 +17,23 @@ const (
 	// DefaultStartupTimeout allows for a cold start of a large model; vLLM's
 	// own CI allows 1200 s.
 	DefaultStartupTimeout = 20 * time.Minute
+	// CacheDirNone as serve.cache_dir keeps no compile cache of the
+	// harness's: VLLM_CACHE_ROOT is not set and the server keeps its own.
+	CacheDirNone = "none"
+	// DefaultCacheDirName is the directory, under the runner's tool cache
+	// or the user's cache directory, that holds the compile cache when
+	// serve.cache_dir is not set.
+	DefaultCacheDirName = "vllm-bench"
+	// CacheRootEnv is the environment variable vLLM reads its cache root
+	// (torch.compile artifacts among others) from.
+	CacheRootEnv = "VLLM_CACHE_ROOT"
 	// DefaultOutputDir is where results go when bench.output_dir is not set.
 	DefaultOutputDir = "./benchmark_results"
 	// DefaultBurstiness gives Poisson arrivals.
 	DefaultBurstiness = 1.0
+	// DefaultMinPrompts is the fewest timed requests of a point that
+	// bench.precision may stop early.
+	DefaultMinPrompts = 50
 	// DefaultRepeats measures every point once.
 	DefaultRepeats = 1
 	// DefaultEndpoint is the OpenAI completions API.
@@ -87,6 +100,10 @@ type Serve struct {
 	Env            map[string]string `yaml:"env"`
 	StartupTimeout time.Duration     `yaml:"startup_timeout"`
 	BaseURL        string            `yaml:"base_url"`
+	// CacheDir is the compile cache kept across server starts, passed to
+	// the server as VLLM_CACHE_ROOT: "" means the default (see
+	// engine.CacheDir), CacheDirNone none, "~/" the user's home.
+	CacheDir string `yaml:"cache_dir"`
 	// DistributedExecutorBackend is passed as vLLM's
 	// --distributed-executor-backend (mp or ray) when set.
 	DistributedExecutorBackend string `yaml:"distributed_executor_backend"`
@@ -109,6 +126,12 @@ type Bench struct {
 	StallTimeout   time.Duration      `yaml:"stall_timeout"`
 	Goodput        map[string]float64 `yaml:"goodput"`
 	SaveDetailed   bool               `yaml:"save_detailed"`
+	// Precision, when > 0, stops a point's timed round early: once every
+	// gated latency median's 95 % interval is within ±Precision of it
+	// (relative) and at least MinPrompts requests are done, no new request
+	// is sent. 0 sends every num_prompts.
+	Precision  float64 `yaml:"precision"`
+	MinPrompts int     `yaml:"min_prompts"`
 }
 
 // Gate holds the regression gate's settings for a run as the file gives

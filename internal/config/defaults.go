@@ -30,6 +30,7 @@ func applyDefaults(cfg *Config, written func(path string) bool) {
 		setDefault(&b.OutputDir, DefaultOutputDir, !written(p+"bench.output_dir"))
 		setDefault(&b.Burstiness, DefaultBurstiness, !written(p+"bench.burstiness"))
 		setDefault(&b.Repeats, DefaultRepeats, !written(p+"bench.repeats"))
+		setDefault(&b.MinPrompts, DefaultMinPrompts, !written(p+"bench.min_prompts"))
 		setDefault(&b.Endpoint, DefaultEndpoint, !written(p+"bench.endpoint"))
 		setDefault(&b.RequestTimeout, DefaultRequestTimeout, !written(p+"bench.request_timeout"))
 		setDefault(&b.StallTimeout, DefaultStallTimeout, !written(p+"bench.stall_timeout"))

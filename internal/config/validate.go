@@ -138,6 +138,15 @@ func (v *validator) serve(r *Run, p string) {
 			v.add(p+".base_url", "must be an http:// or https:// URL, got %q", s.BaseURL)
 		}
 	}
+	if v.written(p+".cache_dir") && !v.failed[p+".cache_dir"] {
+		_, inEnv := s.Env[CacheRootEnv]
+		switch {
+		case strings.TrimSpace(s.CacheDir) == "":
+			v.add(p+".cache_dir", "must be a directory, or %s to keep no compile cache; leave the key out for the default", CacheDirNone)
+		case inEnv:
+			v.add(p+".cache_dir", "serve.env also sets %s; give the cache directory once", CacheRootEnv)
+		}
+	}
 	if s.DistributedExecutorBackend != "" && s.DistributedExecutorBackend != "mp" && s.DistributedExecutorBackend != "ray" {
 		v.add(p+".distributed_executor_backend", "must be mp or ray, got %q", s.DistributedExecutorBackend)
 	}
@@ -189,6 +198,15 @@ func (v *validator) bench(r *Run, p string) {
 	}
 	if b.Repeats < 1 {
 		v.add(p+".repeats", "must be >= 1, got %d", b.Repeats)
+	}
+	if b.Precision < 0 || b.Precision >= 1 || (b.Precision == 0 && v.written(p+".precision")) {
+		v.add(p+".precision", "must be in (0, 1), a relative half-width such as 0.02 for ±2%%; leave it out to send every num_prompts, got %g", b.Precision)
+	}
+	switch {
+	case b.MinPrompts < 1:
+		v.add(p+".min_prompts", "must be >= 1, got %d", b.MinPrompts)
+	case v.written(p+".min_prompts") && !v.written(p+".precision"):
+		v.add(p+".min_prompts", "only used with bench.precision, which stops a point early; set both or neither")
 	}
 	if !slices.Contains(Endpoints, b.Endpoint) {
 		v.add(p+".endpoint", "must be one of %s, got %q", strings.Join(Endpoints, ", "), b.Endpoint)

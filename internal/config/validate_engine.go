@@ -11,7 +11,7 @@ import (
 // result files), max_model_len (checked against the grid), startup_timeout
 // (how long to wait for the server) and base_url are used.
 var externalIgnores = []string{"port", "gpu_memory_utilization", "max_num_seqs", "dtype", "disable_log_requests",
-	"enable_expert_parallel", "distributed_executor_backend", "command", "args", "extra_args", "env"}
+	"enable_expert_parallel", "distributed_executor_backend", "command", "args", "extra_args", "env", "cache_dir"}
 
 // customIgnores are the serve keys that become vLLM flags of their own; an
 // engine custom server gets only serve.args (and extra_args).
@@ -49,6 +49,9 @@ func (v *validator) launch(r *Run, p string) {
 		if _, err := s.ExpandArgs(pair); errors.As(err, &argErr) {
 			v.add(fmt.Sprintf("%s.args[%d]", p, argErr.Index), "%s", argErr.Msg)
 		}
+	case EngineSGLang:
+		reject([]string{"cache_dir"}, "not passed to SGLang, which keeps its compile cache under SGLANG_JIT_CACHE_ROOT; set that in serve.env")
+		reject([]string{"args"}, "only used with engine custom (this run's engine is %q); extra_args appends flags to its command", r.Engine)
 	default:
 		reject([]string{"args"}, "only used with engine custom (this run's engine is %q); extra_args appends flags to its command", r.Engine)
 	}

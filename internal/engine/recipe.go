@@ -21,6 +21,9 @@ type Recipe struct {
 	Port int
 	// HealthPath is polled until it answers 200.
 	HealthPath string
+	// CacheDir is the compile cache kept across starts (CacheDir); ""
+	// when none is.
+	CacheDir string
 }
 
 // Options adjust a recipe to the machine it runs on.
@@ -33,6 +36,9 @@ type Options struct {
 	// Environ is the environment of the version probe; nil inherits the
 	// harness's. Callers pass the one servers get, without secrets.
 	Environ []string
+	// Getenv reads the harness's environment for the default cache
+	// directory; nil reads nothing, and no default cache is kept.
+	Getenv func(string) string
 }
 
 // Build returns the recipe of a run in one parallel layout.
@@ -77,6 +83,15 @@ func Build(run *config.Run, pair config.Parallel, opts Options) (Recipe, error) 
 		return Recipe{}, fmt.Errorf("unknown engine %q", run.Engine)
 	}
 	r.Argv = append(r.Argv, s.ExtraArgs...)
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	if r.CacheDir = CacheDir(run, getenv); r.CacheDir != "" {
+		if _, ok := s.Env[config.CacheRootEnv]; !ok {
+			r.Env = append(r.Env, config.CacheRootEnv+"="+r.CacheDir)
+		}
+	}
 	return r, nil
 }
 

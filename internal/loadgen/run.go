@@ -29,6 +29,11 @@ type Load struct {
 	Burstiness float64
 	// Seed makes the arrival schedule reproducible.
 	Seed int64
+	// Enough, when set, is asked before each request is sent, once its
+	// slot is free: true ends the round there. No later request is sent;
+	// those in flight finish and are recorded. Run calls it from one
+	// goroutine, not the sink's.
+	Enough func() bool
 }
 
 // Round is what a round of requests reports besides its records.
@@ -94,6 +99,10 @@ dispatch:
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
+			break dispatch
+		}
+		if l.Enough != nil && l.Enough() {
+			<-slots
 			break dispatch
 		}
 		queueS := max(time.Since(due).Seconds(), 0)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -261,5 +262,48 @@ func TestFormatTimeout(t *testing.T) {
 		if got := formatTimeout(d); got != want {
 			t.Errorf("formatTimeout(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestRunEnough stops sending once Enough says so: the requests in flight
+// finish and are recorded, no later one is sent, and the round is no
+// failure.
+func TestRunEnough(t *testing.T) {
+	f := &fakeServer{ttft: 2 * time.Millisecond, itl: time.Millisecond}
+	srv := newFakeServer(t, f)
+	c := NewClient(ClientOptions{BaseURL: srv.URL + "/v1/", MaxConns: 4})
+	defer c.Close()
+	p := prompts(t, c, EndpointCompletions, 16, 0)
+	var asked, done int
+	var mu sync.Mutex
+	enough := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		asked++
+		return done >= 10
+	}
+	var recs []Record
+	round, err := c.Run(context.Background(), Load{Prompts: p, N: 100, OutputLen: 3, Concurrency: 4, Enough: enough}, func(r Record) {
+		mu.Lock()
+		done++
+		mu.Unlock()
+		recs = append(recs, r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A slot is freed before its record reaches the sink: once 10 are
+	// recorded, at most 4 in flight and 4 on their way to the sink were
+	// sent after them.
+	if round.Sent < 10 || round.Sent > 18 || len(recs) != round.Sent {
+		t.Errorf("sent %d, recorded %d; want 10 to 18 sent, each recorded", round.Sent, len(recs))
+	}
+	for _, r := range recs {
+		if !r.OK() {
+			t.Errorf("request %d failed: %s", r.Index, r.Error)
+		}
+	}
+	if asked != round.Sent+1 {
+		t.Errorf("Enough asked %d times, want once per request sent and once more", asked)
 	}
 }

@@ -104,6 +104,9 @@ type Meta struct {
 	// Host is the machine's own health over the timed rounds: CPU
 	// pressure, steal, load, and other processes on the point's GPUs.
 	Host *probe.HostHealth `json:"host,omitempty"`
+	// EarlyStop is set when bench.precision could end the point's timed
+	// rounds early: what was sent and why each round stopped.
+	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
 	// PeakConcurrentRequests is the exact peak of requests in flight at
 	// one instant. The top-level max_concurrent_requests keeps vLLM's
 	// number (1-second bins, a request counted in every bin it touches),
@@ -133,6 +136,7 @@ type Meta struct {
 	ServerArgv     []string `json:"server_argv,omitempty"`
 	ServerVersion  string   `json:"server_version,omitempty"`
 	StartupS       float64  `json:"startup_s,omitempty"`
+	CacheWarm      *bool    `json:"cache_warm,omitempty"` // compile cache held this start's model and args
 	LogPath        string   `json:"log_path,omitempty"`
 	Env            Env      `json:"env"`
 	StartTime      string   `json:"start_time"` // RFC 3339

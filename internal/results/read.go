@@ -47,6 +47,13 @@ func (f *File) Complete() bool {
 	if p := f.VllmBench.Point.NumPrompts; p > 0 {
 		want = p * repeats
 	}
+	if es := f.VllmBench.EarlyStop; es != nil && len(es.Sent) == repeats {
+		// Stopped once its medians had settled: what was sent is whole.
+		want = 0
+		for _, n := range es.Sent {
+			want += n
+		}
+	}
 	return want > 0 && f.Completed+f.Failed == want
 }
 

@@ -39,6 +39,8 @@ type ABServer struct {
 	Rounds []ABRound
 	// MaxRounds is the most rounds the run's ab section allows.
 	MaxRounds int
+	// Accounts holds one entry per server start, with its side and round.
+	Accounts []results.ServerAccount
 }
 
 // ABOutcome is what a paired A/B comparison produced.
@@ -143,7 +145,13 @@ func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, 
 			start := sweep.ServerConfig{Server: s.Server, Run: run, Points: s.Points}
 			ab.sw.obs.BeginServer(i, n, start)
 			ab.sw.obs.Step(fmt.Sprintf("round %d of at most %d: %s build", k, res.MaxRounds, side))
+			booked := len(ab.sw.accounts)
 			rows, err := ab.sw.runServer(ctx, start)
+			for j := booked; j < len(ab.sw.accounts); j++ {
+				a := &ab.sw.accounts[j].acct
+				a.Side, a.Round = side, k
+				res.Accounts = append(res.Accounts, *a)
+			}
 			ab.sw.obs.EndServer(start, err)
 			if werr := ab.keep(start, k, rows, files); werr != nil && err == nil {
 				err = werr
@@ -201,6 +209,7 @@ func (ab *abRunner) writeSummaries() error {
 	for _, dir := range ab.dirs {
 		sum := ab.summaries[dir]
 		sum.Written = time.Now().Format(time.RFC3339)
+		sum.Accounting = results.NewAccounting(ab.sw.accountsIn(dir))
 		if err := results.WriteSummary(dir, sum); err != nil {
 			return err
 		}

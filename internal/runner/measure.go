@@ -61,6 +61,22 @@ type Spec struct {
 	// steps without judging them: the machine is known to be shared (see
 	// SharedHostVar).
 	SharedHost bool
+	// Precision, when > 0, ends each timed round once the Watch medians'
+	// 95 % intervals are within ±Precision and MinPrompts requests are
+	// done (bench.precision); Watch holds result-file keys such as
+	// median_ttft_ms.
+	Precision  float64
+	MinPrompts int
+	Watch      []string
+	// Phases, when set, is told the seconds the warmup and the timed
+	// rounds took, also when the point fails part way.
+	Phases *Phases
+}
+
+// Phases are the seconds one point spent sending requests: the warmup and
+// the timed rounds.
+type Phases struct {
+	WarmupS, MeasuringS float64
 }
 
 // SharedHostVar, set to 1 in the harness's environment, says its machine
@@ -119,12 +135,18 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	phases := spec.Phases
+	if phases == nil {
+		phases = &Phases{}
+	}
 	if spec.WarmupPrompts > 0 {
+		begin := time.Now()
 		round := obs.Round("warmup", spec.WarmupPrompts)
 		_, err := client.Run(ctx, loadgen.Load{
 			Prompts: prompts, N: spec.WarmupPrompts, OutputLen: p.OutputLen, Concurrency: p.Concurrency,
 		}, func(rec loadgen.Record) { round.Request(rec.OK()) })
 		round.End()
+		phases.WarmupS += time.Since(begin).Seconds()
 		if err != nil {
 			return nil, fmt.Errorf("warmup: %w", err)
 		}
@@ -144,6 +166,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	accs := make([]*metrics.Accumulator, repeats)
 	retried := 0
 	var lengths results.Lengths
+	var early *results.EarlyStop
 	sums := make([]metrics.Summary, repeats)
 	for r := range repeats {
 		label := "requests"
@@ -153,11 +176,18 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		acc := &metrics.Accumulator{SLO: slo, KeepITLs: spec.SaveDetailed}
 		round := obs.Round(label, p.NumPrompts)
 		sampled := serverMetrics.BeginRound(ctx)
-		_, err := client.Run(ctx, loadgen.Load{
+		load := loadgen.Load{
 			Prompts: prompts, FirstPrompt: spec.WarmupPrompts + r*p.NumPrompts, N: p.NumPrompts,
 			OutputLen: p.OutputLen, Concurrency: p.Concurrency, RequestRate: p.RequestRate,
 			Burstiness: burstiness, Seed: spec.Seed + int64(r),
-		}, func(rec loadgen.Record) {
+		}
+		var settle *settler
+		if spec.Precision > 0 {
+			settle = newSettler(spec.Precision, spec.MinPrompts, spec.Watch)
+			load.Enough = settle.enough
+		}
+		begin := time.Now()
+		sent, err := client.Run(ctx, load, func(rec loadgen.Record) {
 			acc.Add(rec)
 			if rec.Retried {
 				retried++
@@ -165,12 +195,26 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			if rec.OK() && rec.Usage {
 				lengths.Add(rec.PromptTokens, rec.CompletionTokens, p.OutputLen)
 			}
+			if settle != nil {
+				settle.add(rec)
+			}
 			round.Request(rec.OK())
 		})
+		phases.MeasuringS += time.Since(begin).Seconds()
 		sampled.End(ctx)
 		round.End()
 		if err != nil {
 			return nil, err
+		}
+		if settle != nil {
+			if early == nil {
+				early = &results.EarlyStop{Precision: spec.Precision, MinPrompts: spec.MinPrompts, Metrics: spec.Watch}
+			}
+			why := settle.why(sent.Sent, p.NumPrompts)
+			early.Sent, early.Reasons = append(early.Sent, sent.Sent), append(early.Reasons, why)
+			if sent.Sent < p.NumPrompts {
+				obs.Step(fmt.Sprintf("%s: %d of %d sent; %s", label, sent.Sent, p.NumPrompts, why))
+			}
 		}
 		accs[r], sums[r] = acc, acc.Summary()
 	}
@@ -186,6 +230,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own
 	f.VllmBench.Host = host.Stop()
+	f.VllmBench.EarlyStop = early
 	sm := serverMetrics.Metrics()
 	f.VllmBench.ServerMetrics, f.VllmBench.GPUTelemetry = &sm, gpu.Stop()
 	f.VllmBench.Env.HarnessVersion = spec.HarnessVersion

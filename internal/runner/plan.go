@@ -120,10 +120,11 @@ func (p Plan) OutputDirs() []string {
 
 // Recipe builds the launch recipe of a server configuration on this
 // machine, reading the server's version where the recipe depends on it;
-// executable is this binary, which runs the simulator. It returns the
+// executable is this binary, which runs the simulator, and getenv reads
+// the harness's environment (the default compile cache). It returns the
 // recipe and the version ("" when unknown).
-func Recipe(ctx context.Context, s sweep.ServerConfig, executable string) (engine.Recipe, string, error) {
-	opts := engine.Options{Executable: executable, Environ: server.ChildEnviron(os.Environ())}
+func Recipe(ctx context.Context, s sweep.ServerConfig, executable string, getenv func(string) string) (engine.Recipe, string, error) {
+	opts := engine.Options{Executable: executable, Environ: server.ChildEnviron(os.Environ()), Getenv: getenv}
 	version := engine.ServerVersion(ctx, s.Run, opts)
 	if s.Run.Engine == config.EngineVLLM {
 		opts.VLLMVersion = version

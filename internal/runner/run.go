@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,9 @@ type Options struct {
 	Observer Observer
 	// HarnessVersion is recorded in every result file.
 	HarnessVersion string
+	// Gated holds each run's gated metrics, by run name: bench.precision
+	// watches their latency medians.
+	Gated map[string][]string
 }
 
 // Outcome is what a sweep produced.
@@ -54,6 +58,9 @@ type Outcome struct {
 	// Interrupted is true when ctx ended before the sweep did; finished
 	// result files are kept.
 	Interrupted bool
+	// Accounts holds one entry per server started (or external server
+	// waited for): where its time went.
+	Accounts []results.ServerAccount
 }
 
 // Row is one point of a sweep and its result.
@@ -86,6 +93,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	out := sw.run(ctx, plan.Servers)
 	out.FailedRequests = sw.failedRequests
+	out.Accounts = sw.accountsIn("")
 	out.Interrupted = ctx.Err() != nil
 	return out, sw.writeSummaries(plan.Servers)
 }
@@ -104,6 +112,9 @@ type sweeper struct {
 	points, point int
 	// failedRequests lists the points measured with failed requests.
 	failedRequests []string
+	// accounts are the server starts so far, each with its output
+	// directory.
+	accounts []booked
 	// reasonsField is the throttle-reasons field nvidia-smi answered on
 	// this machine, once a point has sampled the GPUs.
 	reasonsField string
@@ -161,7 +172,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 		return rows, nil
 	}
 
-	recipe, version, err := Recipe(ctx, s, sw.opts.Executable)
+	recipe, version, err := Recipe(ctx, s, sw.opts.Executable, sw.opts.Getenv)
 	if err != nil {
 		return rows, err
 	}
@@ -173,27 +184,48 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	if s.Run.Engine == config.EngineSim {
 		meta.Env.GPUModel = simGPUModel
 	}
+	acct := results.ServerAccount{Server: s.Stem(), GPUs: s.TP * s.PP * s.DP}
+	held := time.Now()
+	var srv *server.Server
+	defer func() {
+		if srv != nil {
+			begin := time.Now()
+			err := srv.Stop()
+			acct.StoppingS = time.Since(begin).Seconds()
+			if err != nil {
+				sw.obs.Step(fmt.Sprintf("stopping server %s: %v", s.Stem(), err))
+			} else {
+				sw.obs.Step(fmt.Sprintf("server %s stopped in %.1fs", s.Stem(), acct.StoppingS))
+			}
+		}
+		sw.book(dir, acct, time.Since(held))
+	}()
 	srv, model, err := sw.startServer(ctx, s, recipe, &meta)
+	acct.Started = err == nil
+	acct.CacheWarm = meta.CacheWarm
+	if meta.CacheWarm != nil {
+		acct.CacheDir = recipe.CacheDir
+	}
+	acct.StartS = meta.StartupS
+	if srv == nil || err != nil {
+		acct.StartS = time.Since(held).Seconds() // a wait, or a start that failed
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			sw.writeFailed(s, todo, meta, err, logTailOf(err))
 		}
 		return rows, err
 	}
-	if srv != nil {
-		defer func() {
-			begin := time.Now()
-			if err := srv.Stop(); err != nil {
-				sw.obs.Step(fmt.Sprintf("stopping server %s: %v", s.Stem(), err))
-				return
-			}
-			sw.obs.Step(fmt.Sprintf("server %s stopped in %.1fs", s.Stem(), time.Since(begin).Seconds()))
-		}()
-	}
 
 	var pointErrs []string
 	for k, p := range todo {
-		f, err := sw.measure(ctx, s, p, recipe, model, srv)
+		var phases Phases
+		f, err := sw.measure(ctx, s, p, recipe, model, srv, &phases)
+		acct.WarmupS += phases.WarmupS
+		acct.MeasuringS += phases.MeasuringS
+		if err == nil && ctx.Err() == nil {
+			acct.Points++
+		}
 		if ctx.Err() != nil {
 			return rows, nil // interrupted: the unfinished point is not written
 		}
@@ -241,16 +273,45 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	return rows, nil
 }
 
+// booked is a server start's account and the output directory it wrote to.
+type booked struct {
+	dir  string
+	acct results.ServerAccount
+}
+
+// accountsIn returns the accounts of the starts that wrote to dir, or of
+// every start when dir is "".
+func (sw *sweeper) accountsIn(dir string) []results.ServerAccount {
+	var out []results.ServerAccount
+	for _, b := range sw.accounts {
+		if dir == "" || b.dir == dir {
+			out = append(out, b.acct)
+		}
+	}
+	return out
+}
+
+// book completes a server start's account with the time the server was
+// held, to the millisecond, and adds it to the sweep's.
+func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Duration) {
+	ms := func(s float64) float64 { return math.Round(s*1000) / 1000 }
+	acct.StartS, acct.WarmupS, acct.MeasuringS, acct.StoppingS = ms(acct.StartS), ms(acct.WarmupS), ms(acct.MeasuringS), ms(acct.StoppingS)
+	acct.HeldS = ms(held.Seconds())
+	acct.OtherS = ms(max(0, acct.HeldS-acct.StartS-acct.WarmupS-acct.MeasuringS-acct.StoppingS))
+	acct.GPUSeconds = ms(acct.HeldS * float64(acct.GPUs))
+	sw.accounts = append(sw.accounts, booked{dir: dir, acct: acct})
+}
+
 // settingsDigest digests what shapes a configuration's measurements besides
 // the point: the engine, the serve options, the layout and the load
 // options. Left out: the grid lists and the layout list (the file name
 // holds the point and the layout), and what does not change a measurement
-// (output directory, port, startup timeout).
+// (output directory, port, startup timeout, compile cache).
 func settingsDigest(s sweep.ServerConfig) string {
 	b, serve := s.Run.Bench, s.Run.Serve
 	b.OutputDir, b.ContextSize, b.Concurrency, b.NumPrompts, b.OutputLen, b.RequestRate = "", nil, nil, nil, nil, nil
 	b.StallTimeout = 0
-	serve.TPDPPairs, serve.Port, serve.StartupTimeout = nil, 0, 0
+	serve.TPDPPairs, serve.Port, serve.StartupTimeout, serve.CacheDir = nil, 0, 0, ""
 	data, _ := json.Marshal(struct {
 		Engine config.Engine
 		Serve  config.Serve
@@ -281,7 +342,16 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	}
 	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
 	meta.LogPath = logPath
-	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s", ShellQuote(recipe.Argv), logPath))
+	cache := ""
+	if recipe.CacheDir != "" {
+		warm, err := prepareCache(recipe.CacheDir, recipe.Argv)
+		if err != nil {
+			return nil, "", err
+		}
+		meta.CacheWarm = &warm
+		cache = fmt.Sprintf("\n  compile cache (%s): %s", map[bool]string{true: "warm", false: "cold"}[warm], recipe.CacheDir)
+	}
+	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s%s", ShellQuote(recipe.Argv), logPath, cache))
 	srv, err := server.Start(ctx, server.Options{
 		Name: s.Stem(), Argv: recipe.Argv, Env: recipe.Env, LogPath: logPath,
 		BaseURL: recipe.BaseURL, HealthPath: recipe.HealthPath, Port: recipe.Port,
@@ -291,6 +361,11 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 		return nil, "", err
 	}
 	meta.StartupS = srv.StartupS
+	if recipe.CacheDir != "" {
+		if err := keepStart(recipe.CacheDir, recipe.Argv); err != nil {
+			sw.obs.Step(fmt.Sprintf("warning: the compile cache %q will not count as warm next time: %v", recipe.CacheDir, err))
+		}
+	}
 	sw.obs.Step(fmt.Sprintf("server ready in %.1fs, serving %q", srv.StartupS, srv.ModelID))
 	return srv, srv.ModelID, nil
 }
@@ -302,7 +377,7 @@ const crashSettle = 2 * time.Second
 
 // measure runs one point. When the server process dies during the point,
 // the measurement is cut short and the death is the error.
-func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server) (*results.File, error) {
+func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server, phases *Phases) (*results.File, error) {
 	b := &s.Run.Bench
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -328,7 +403,8 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		BaseURL: recipe.BaseURL, Model: model, Point: p, Endpoint: b.Endpoint, Burstiness: b.Burstiness,
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
-		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs,
+		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs, Phases: phases,
+		Precision: b.Precision, MinPrompts: b.MinPrompts, Watch: WatchedMedians(sw.opts.Gated[s.Run.Name]),
 		GPU:        probe.GPUOptions{VisibleDevices: visible, ReasonsField: sw.reasonsField},
 		Host:       host,
 		SharedHost: sw.opts.Getenv != nil && sw.opts.Getenv(SharedHostVar) == "1",
@@ -386,6 +462,7 @@ func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m := &f.VllmBench
 	m.Run, m.Engine, m.TP, m.DP, m.PP, m.SettingsSHA256 = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP, meta.SettingsSHA256
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
+	m.CacheWarm = meta.CacheWarm
 	if meta.Engine == config.EngineSGLang && f.Backend == results.BackendCompletions {
 		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
 	}

@@ -60,6 +60,7 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		}
 		sum := byDir[dir]
 		keepEarlier(dir, sum)
+		sum.Accounting = results.NewAccounting(sw.accountsIn(dir))
 		if err := results.WriteSummary(dir, sum); err != nil {
 			return err
 		}

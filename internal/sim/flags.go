@@ -106,6 +106,8 @@ func flagDefs() []flagDef {
 			floatSetter("--sim-run-cv", func(o *options, f float64) { o.SimRunCV = f })},
 		{[]string{"--sim-load-time"}, valueFlag, "3", "simulated load time in seconds before the port opens",
 			floatSetter("--sim-load-time", func(o *options, f float64) { o.SimLoadTimeS = f })},
+		{[]string{"--sim-warm-load-time"}, valueFlag, "0.3 x --sim-load-time", "load time when $VLLM_CACHE_ROOT holds the marker of an earlier start with the same model and arguments",
+			floatSetter("--sim-warm-load-time", func(o *options, f float64) { o.SimWarmLoadTimeS = &f })},
 		{[]string{"--sim-fail-start"}, boolFlag, "false", "fail while loading with a CUDA out-of-memory error",
 			boolSetter(func(o *options, b bool) { o.SimFailStart = b })},
 		{[]string{"--sim-crash-after"}, valueFlag, "0", "exit non-zero once N generation requests were admitted",
@@ -305,6 +307,8 @@ func validate(o *options) error {
 		return valueErrorf("--sim-run-cv must be in [0, 1), got %g", o.SimRunCV)
 	case o.SimLoadTimeS < 0:
 		return valueErrorf("--sim-load-time must be >= 0, got %g", o.SimLoadTimeS)
+	case o.SimWarmLoadTimeS != nil && *o.SimWarmLoadTimeS < 0:
+		return valueErrorf("--sim-warm-load-time must be >= 0, got %g", *o.SimWarmLoadTimeS)
 	case o.SimCrashAfter < 0:
 		return valueErrorf("--sim-crash-after must be >= 0, got %d", o.SimCrashAfter)
 	case o.SimErrorRate < 0 || o.SimErrorRate > 1:

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		lg.errorf("arg_utils.py", "ValueError: %v", err)
 		return ExitError
 	}
+	o.CacheRoot, o.CacheKey = os.Getenv(cacheRootEnv), cacheKey(args)
 	return serve(ctx, o, lg)
 }
 
@@ -73,7 +75,9 @@ func serve(ctx context.Context, o options, lg *logger) int {
 	if o.SimFailStart && planErr == nil {
 		planErr = &loadError{oom: true, msg: oomMessage(p.gpu, p.kv.weightsGiBPerGPU)}
 	}
-	loadS := o.SimLoadTimeS / o.SimSpeedup
+	warm := cacheWarm(o.CacheRoot, o.CacheKey)
+	loadTimeS := o.loadTimeS(warm)
+	loadS := loadTimeS / o.SimSpeedup
 	lg.infof("gpu_model_runner.py", "Starting to load model %s...", o.Model)
 	if !sleepCtx(ctx, 0.6*loadS) {
 		return ExitOK
@@ -82,7 +86,7 @@ func serve(ctx context.Context, o options, lg *logger) int {
 		logEngineFailure(lg, le.msg)
 		return ExitError
 	}
-	lg.infof("gpu_model_runner.py", "Model loading took %.4f GiB and %.6f seconds", p.kv.weightsGiBPerGPU, 0.6*o.SimLoadTimeS)
+	lg.infof("gpu_model_runner.py", "Model loading took %.4f GiB and %.6f seconds", p.kv.weightsGiBPerGPU, 0.6*loadTimeS)
 	if !sleepCtx(ctx, 0.4*loadS) {
 		return ExitOK
 	}
@@ -90,6 +94,7 @@ func serve(ctx context.Context, o options, lg *logger) int {
 		logEngineFailure(lg, "ValueError: "+planErr.Error())
 		return ExitError
 	}
+	logCompile(lg, &o, warm, 0.4*loadTimeS)
 	lg.infof("gpu_worker.py", "Available KV cache memory: %.2f GiB", p.kv.freeGiB)
 	if p.kvOverridden {
 		lg.infof("kv_cache_utils.py", "GPU KV cache size: %s tokens (sim: set by --sim-kv-tokens)", withCommas(p.kv.tokens))
@@ -98,7 +103,7 @@ func serve(ctx context.Context, o options, lg *logger) int {
 	}
 	lg.infof("kv_cache_utils.py", "Maximum concurrency for %s tokens per request: %.2fx",
 		withCommas(o.MaxModelLen), float64(p.kv.tokens)/float64(o.MaxModelLen))
-	lg.infof("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds", 0.4*o.SimLoadTimeS)
+	lg.infof("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds", 0.4*loadTimeS)
 
 	speed := speedFactor(newRand(seed, 0), o.SimRunCV)
 	lg.infof("sim", "simulated %s x %d (TP %d, PP %d, DP %d), %.3gB params, speed factor %.4f, seed %d",
@@ -194,6 +199,25 @@ func logStartup(lg *logger, o *options) {
 	lg.infof("model.py", "Using max model len %d", o.MaxModelLen)
 	lg.infof("config.py", "dtype %s, tensor_parallel_size=%d, pipeline_parallel_size=%d, data_parallel_size=%d, enable_expert_parallel=%s",
 		dtype, o.TensorParallel, o.PipelineParallel, o.DataParallel, pyBool(o.EnableExpertParallel))
+}
+
+// logCompile writes what vLLM says of its torch.compile cache and keeps
+// the marker of a cold start, so that the next start with the same model
+// and arguments is warm.
+func logCompile(lg *logger, o *options, warm bool, compileS float64) {
+	if o.CacheRoot == "" {
+		return
+	}
+	dir := filepath.Dir(markerPath(o.CacheRoot, o.CacheKey))
+	lg.infof("backends.py", "Using cache directory: %s for vLLM's torch.compile", dir)
+	if warm {
+		lg.infof("backends.py", "Directly load the compiled graph(s) for dynamic shape from the cache, took %.3f s", compileS)
+		return
+	}
+	lg.infof("backends.py", "Compiling a graph for dynamic shape takes %.2f s", compileS)
+	if err := keepCompiled(o.CacheRoot, o.CacheKey); err != nil {
+		lg.warnf("backends.py", "could not save the compiled graph to the cache: %v", err)
+	}
 }
 
 // logEngineFailure writes the traceback vLLM prints when the engine core

@@ -115,8 +115,15 @@ type options struct {
 	// SimRunCV is the coefficient of variation of the per-process speed
 	// factor.
 	SimRunCV float64
-	// SimLoadTimeS is the simulated load time in seconds.
+	// SimLoadTimeS is the simulated load time in seconds of a start that
+	// finds no compiled graphs (a cold compile cache).
 	SimLoadTimeS float64
+	// SimWarmLoadTimeS is the load time of a start whose compile cache
+	// holds its marker; nil means warmLoadShare x SimLoadTimeS.
+	SimWarmLoadTimeS *float64
+	// CacheRoot is $VLLM_CACHE_ROOT ("": the cache is not modelled) and
+	// CacheKey the digest of this start's model and arguments.
+	CacheRoot, CacheKey string
 	// SimFailStart makes loading fail with a CUDA out-of-memory error.
 	SimFailStart bool
 	// SimCrashAfter makes the process die once this many generation

@@ -1,0 +1,30 @@
+package results
+
+// EarlyStop records how bench.precision ended a point's timed rounds. The
+// file keeps num_prompts (the cap, also in its name); completed and failed
+// count what was sent.
+type EarlyStop struct {
+	// Precision is the relative half-width every watched median's 95 %
+	// interval had to reach, e.g. 0.02.
+	Precision float64 `json:"precision"`
+	// MinPrompts is the fewest requests a round completes before it may
+	// stop.
+	MinPrompts int `json:"min_prompts"`
+	// Metrics are the latency medians watched: the gated ones.
+	Metrics []string `json:"metrics"`
+	// Sent is, per repeat, the number of requests sent.
+	Sent []int `json:"sent"`
+	// Reasons says, per repeat, why it stopped: the medians' half-widths
+	// when they settled, or that num_prompts came first.
+	Reasons []string `json:"reasons"`
+}
+
+// Stopped reports whether some round sent fewer than its cap of requests.
+func (e *EarlyStop) Stopped(numPrompts int) bool {
+	for _, n := range e.Sent {
+		if n < numPrompts {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,83 @@
+package runner
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
+)
+
+func TestMedianHalfWidth(t *testing.T) {
+	ramp := func(n int, lo, hi float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		sorted []float64
+		want   float64
+	}{
+		// n = 100: ranks 40 and 61 (1-based) bound the median.
+		{"uniform 0.5 to 1.5", ramp(100, 0.5, 1.5), (1.0 - (0.5 + 39.0/99)) / 1.0},
+		{"all equal", slices.Repeat([]float64{2}, 50), 0},
+		{"too few for an interval", []float64{1, 2, 3, 4, 5}, math.Inf(1)},
+		{"median zero", make([]float64, 50), math.Inf(1)},
+	}
+	for _, tt := range tests {
+		got := medianHalfWidth(tt.sorted)
+		if math.Abs(got-tt.want) > 0.011 && !(math.IsInf(got, 1) && math.IsInf(tt.want, 1)) {
+			t.Errorf("%s: half-width %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// The interval narrows as 1/sqrt(n): four times the requests, half the
+	// width.
+	w100, w400 := medianHalfWidth(ramp(100, 0.5, 1.5)), medianHalfWidth(ramp(400, 0.5, 1.5))
+	if r := w100 / w400; r < 1.8 || r > 2.2 {
+		t.Errorf("half-widths %v at 100 and %v at 400: ratio %v, want about 2", w100, w400, r)
+	}
+}
+
+func TestSettler(t *testing.T) {
+	// TTFT alternates 99 and 101 ms: a median pinned within ±1 % at once.
+	rec := func(i int) loadgen.Record {
+		ttft := 0.099 + 0.002*float64(i%2)
+		return loadgen.Record{TTFTS: ttft, LatencyS: ttft + 0.3, CompletionTokens: 31}
+	}
+	s := newSettler(0.02, 30, []string{"median_ttft_ms", "median_tpot_ms"})
+	for i := range 29 {
+		s.add(rec(i))
+		if s.enough() {
+			t.Fatalf("enough after %d requests, before min_prompts 30", i+1)
+		}
+	}
+	s.add(loadgen.Record{Error: "HTTP 500"}) // a failure counts for nothing
+	if s.enough() {
+		t.Fatal("enough after a failed request")
+	}
+	s.add(rec(29))
+	if !s.enough() {
+		t.Fatal("not enough after 30 requests with settled medians")
+	}
+	if why := s.why(34, 400); !strings.HasPrefix(why, "settled: median_ttft_ms ±1.0%, median_tpot_ms ±0.0% after 30 requests") {
+		t.Errorf("why = %q", why)
+	}
+
+	// A spread median does not settle: all num_prompts are sent.
+	wide := newSettler(0.02, 10, []string{"median_ttft_ms"})
+	for i := range 100 {
+		wide.add(loadgen.Record{TTFTS: 0.05 + 0.001*float64(i), LatencyS: 1, CompletionTokens: 2})
+	}
+	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the medians settled within ±2%") {
+		t.Errorf("a spread median settled: %q", wide.why(100, 100))
+	}
+	none := newSettler(0.02, 1, WatchedMedians([]string{"output_throughput", "p99_ttft_ms"}))
+	none.add(rec(0))
+	if none.enough() || !strings.Contains(none.why(1, 1), "no gated latency median") {
+		t.Errorf("with nothing to watch: enough %v, why %q", none.enough(), none.why(1, 1))
+	}
+}
