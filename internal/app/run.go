@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
@@ -17,7 +18,9 @@ import (
 // cmdRun is `vllm-bench run`: it runs the sweep, prints the table and, with
 // --baselines, the gate. Exit 1: a regression, or a point with failed
 // requests; 2: bad input, an output directory that cannot be written;
-// 3: a server configuration failed or the sweep was interrupted.
+// 3: a server configuration failed (a measured point that could not be
+// written included), summary.json could not be written, or the sweep was
+// interrupted.
 func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
 	var opts sweepOptions
@@ -45,10 +48,14 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		gateErr = compareAfterRun(env, plan, *baselines)
 	}
 	for _, dir := range plan.OutputDirs() {
+		if slices.Contains(out.Unindexed, dir) {
+			fmt.Fprintf(env.Stderr, "vllm-bench: results in %s; no index written (%s could not be written, see above)\n", filepath.Clean(dir), results.SummaryName)
+			continue
+		}
 		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
 	}
 	switch {
-	case len(out.Failures) > 0:
+	case len(out.Failures) > 0 || len(out.Unindexed) > 0:
 		return quietExit(ExitInfra)
 	case gateErr != nil:
 		return gateErr

@@ -820,3 +820,25 @@ func TestRunProgressLines(t *testing.T) {
 	}
 	checkNoSim(t, port)
 }
+
+// A summary.json that cannot be written (here a directory holds its name)
+// is said so in the last lines, which then name no index, and fails the run.
+func TestRunWithoutAnIndexSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	if err := os.MkdirAll(filepath.Join(out, results.SummaryName, "blocker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	port := runTestPort(t)
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "noindex", port: port, out: out, speed: "100"})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Errorf("exit %d, want %d", code, ExitInfra)
+	}
+	if !strings.Contains(stderr, "no index written in "+out) || !strings.Contains(stderr, "results in "+out+"; no index written") ||
+		strings.Contains(stderr, "index in "+filepath.Join(out, results.SummaryName)) {
+		t.Errorf("stderr does not say that no index was written:\n%s", stderr)
+	}
+	checkComplete(t, filepath.Join(out, "noindex_TP1_DP1_CTX64_C4_P8_O8.json"), "noindex")
+	checkNoSim(t, port)
+}

@@ -89,6 +89,9 @@ func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABS
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
+	if opts.WriteFile == nil {
+		opts.WriteFile = results.WriteAtomic
+	}
 	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, status: map[string]results.PointStatus{}}
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	ab := &abRunner{sw: sw, outDir: outDir, summaries: map[string]*results.Summary{}}

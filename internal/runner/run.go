@@ -40,6 +40,10 @@ type Options struct {
 	Observer Observer
 	// HarnessVersion is recorded in every result file.
 	HarnessVersion string
+	// WriteFile writes one file of the sweep (a result, summary.json)
+	// whole or not at all; nil is results.WriteAtomic. Tests inject a full
+	// disk here.
+	WriteFile func(path string, data []byte) error
 }
 
 // Outcome is what a sweep produced.
@@ -54,6 +58,9 @@ type Outcome struct {
 	// Interrupted is true when ctx ended before the sweep did; finished
 	// result files are kept.
 	Interrupted bool
+	// Unindexed lists the output directories whose summary.json could not
+	// be written (Run's error says why).
+	Unindexed []string
 }
 
 // Row is one point of a sweep and its result.
@@ -82,12 +89,17 @@ func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
+	if opts.WriteFile == nil {
+		opts.WriteFile = results.WriteAtomic
+	}
 	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, shard: plan.Shard, status: map[string]results.PointStatus{}, points: plan.Points()}
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	out := sw.run(ctx, plan.Servers)
 	out.FailedRequests = sw.failedRequests
 	out.Interrupted = ctx.Err() != nil
-	return out, sw.writeSummaries(plan.Servers)
+	var err error
+	out.Unindexed, err = sw.writeSummaries(plan.Servers)
+	return out, err
 }
 
 // sweeper runs server configurations one after another.
@@ -213,7 +225,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 			f.VllmBench.Error = "every request failed: " + f.FirstError()
 			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", p.Label(), f.VllmBench.Error))
 			path, stale := failedPath(path), path
-			if err := results.Write(path, f); err != nil {
+			if err := sw.writeResult(path, p, f); err != nil {
 				return rows, err
 			}
 			_ = os.Remove(stale)
@@ -221,7 +233,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 			rows = append(rows, Row{Server: s, Point: p, File: f, Note: "failed"})
 			continue
 		}
-		if err := results.Write(path, f); err != nil {
+		if err := sw.writeResult(path, p, f); err != nil {
 			return rows, err
 		}
 		_ = os.Remove(failedPath(path))
@@ -239,6 +251,27 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 		return rows, fmt.Errorf("%s of %d failed; first: %s", plural(len(pointErrs), "point"), len(todo), pointErrs[0])
 	}
 	return rows, nil
+}
+
+// writeResult writes a measured point's file. A failed write (a full
+// disk) removes its temporary file, which may free what the write needs,
+// so the point, still in memory, is written once more before the
+// measurement is given up as lost; the error then names the point and the
+// file.
+func (sw *sweeper) writeResult(path string, p sweep.Point, f *results.File) error {
+	data, err := results.Encode(f)
+	if err != nil {
+		return fmt.Errorf("point %s: encoding %q: %w", p.Label(), path, err)
+	}
+	first := sw.opts.WriteFile(path, data)
+	if first == nil {
+		return nil
+	}
+	sw.obs.Step(fmt.Sprintf("%v; writing point %s once more", first, p.Label()))
+	if err := sw.opts.WriteFile(path, data); err != nil {
+		return fmt.Errorf("point %s was measured but is lost: %w (written twice, the temporary file removed after each try)", p.Label(), err)
+	}
+	return nil
 }
 
 // settingsDigest digests what shapes a configuration's measurements besides
