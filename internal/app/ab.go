@@ -115,6 +115,9 @@ func selectAB(plan *runner.Plan, rounds int) error {
 // measured.
 func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov gate.Override, obs runner.Observer) (*gate.Report, error) {
 	gates := gate.SettingsOf(plan.Config, ov)
+	if l, ok := obs.(interface{ countsAtMost() }); ok {
+		l.countsAtMost() // the comparison may stop before its last round
+	}
 	stop := func(s sweep.ServerConfig, rounds []runner.ABRound) bool {
 		return pairedServer(s, rounds, gates).Look().Stop
 	}

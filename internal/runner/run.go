@@ -119,6 +119,9 @@ type sweeper struct {
 	// reasonsField is the throttle-reasons field nvidia-smi answered on
 	// this machine, once a point has sampled the GPUs.
 	reasonsField string
+	// round is the round of a paired A/B comparison being measured (0 in a
+	// sweep); its servers log to ABLogName.
+	round int
 }
 
 func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) Outcome {
@@ -312,7 +315,11 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 		}
 		return nil, model, nil
 	}
-	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
+	logName := s.LogName()
+	if sw.round > 0 {
+		logName = ABLogName(s.Server, sw.round)
+	}
+	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", logName)
 	meta.LogPath = logPath
 	sw.obs.Step(fmt.Sprintf("starting server: %s\n  log: %s", ShellQuote(recipe.Argv), logPath))
 	srv, err := server.Start(ctx, server.Options{
