@@ -103,12 +103,19 @@ func TestABSlowdownRegresses(t *testing.T) {
 // ab's progress counts the most points it may measure and the most time
 // left (never "/0" or a negative estimate), and each server log path it
 // prints is the round's log, written, and named in the round's results.
-// The verdict is not looked at.
+// Without --out its files go to ab/ under the run's output_dir. The
+// verdict is not looked at.
 func TestABProgressAndLogs(t *testing.T) {
 	dir := t.TempDir()
 	cfg := abConfig(t, dir, simFast, simFast)
-	out := filepath.Join(dir, "ab")
-	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--out", out, "--rounds", "2", "--format", "json")
+	outputDir := filepath.Join(dir, "results")
+	src := strings.Replace(string(mustRead(t, cfg)), "output_dir: ./benchmark_results", "output_dir: "+outputDir, 1)
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Without --out, ab writes under the run's output_dir.
+	out := filepath.Join(outputDir, "ab")
+	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--rounds", "2", "--format", "json")
 	if code != ExitOK && code != ExitRegression {
 		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
 	}
