@@ -39,6 +39,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(env, configWarnings(ctx, plan.Config))
 	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
