@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -50,7 +51,13 @@ type Client struct {
 	stall   time.Duration
 	http    *http.Client
 	own     *http.Transport
+	// streams counts the requests in flight, across rounds.
+	streams atomic.Int64
 }
+
+// Streams returns the number of requests in flight now (a client probe
+// paces its wake-ups by it).
+func (c *Client) Streams() int { return int(c.streams.Load()) }
 
 // NewClient returns a client for opts.BaseURL.
 func NewClient(opts ClientOptions) *Client {

@@ -117,8 +117,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}
 	}
 	// The client's own health is measured over the timed rounds only.
-	health := probe.StartClient(ctx)
+	health := probe.StartClientLoad(ctx, client.Streams)
 	defer health.Stop()
+	chunks := 0 // read by the requests that completed, for the CPU per chunk
 	// Beside the timed rounds: the server's own metrics and the GPUs'
 	// telemetry. Neither ever fails the point.
 	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
@@ -141,6 +142,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}, func(rec loadgen.Record) {
 			acc.Add(rec)
 			round.Request(rec.OK())
+			if rec.OK() {
+				chunks += len(rec.ITLsS) + 1
+			}
 		})
 		sampled.End(ctx)
 		round.End()
@@ -154,6 +158,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		WarmupPrompts: spec.WarmupPrompts, PromptMethod: prompts.Method, Start: start, End: time.Now(),
 	})
 	own := health.Stop()
+	own.CountChunks(chunks)
 	own.Judge(f.MedianITLMs)
 	f.VllmBench.Client = &own
 	sm := serverMetrics.Metrics()
