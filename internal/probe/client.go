@@ -157,14 +157,15 @@ func (h ClientHealth) Warning() string {
 // CPU time is read at the start and the end.
 type ClientProbe struct {
 	start  time.Time
-	// streams reports the streams in flight; nil ticks at ClientTick.
-	streams func() int
 	cpu0   time.Duration
 	cpuOK  bool
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
 	health ClientHealth
+
+	// streams reports the streams in flight; nil ticks at ClientTick.
+	streams func() int
 
 	mu      sync.Mutex
 	lags    []float64 // ms
