@@ -96,7 +96,7 @@ func (e estimate) line() string {
 func (e estimate) warnings() []string {
 	var out []string
 	if e.duration > warnSweepDuration {
-		out = append(out, fmt.Sprintf("the sweep is estimated at %s, above %s (GitHub's default job timeout); is the grid meant? (%s)", roundEstimate(e.duration), roundEstimate(warnSweepDuration), estimateAssumption()))
+		out = append(out, fmt.Sprintf("the sweep is estimated at %s, above %.0f h (GitHub's default job timeout); is the grid meant? (%s)", roundEstimate(e.duration), warnSweepDuration.Hours(), estimateAssumption()))
 	}
 	if e.gpuHours > warnGPUHours {
 		out = append(out, fmt.Sprintf("the sweep is estimated at %s GPU-hours, above %.0f; is the grid meant? (%s)", formatHours(e.gpuHours), warnGPUHours, estimateAssumption()))

@@ -62,7 +62,7 @@ func TestValidateAndPlanEstimate(t *testing.T) {
 		if !strings.Contains(stdout, "estimated 4 days, 172 GPU-hours (assuming 10000 prompt tokens/s and 30ms per output token per stream") {
 			t.Errorf("%s: no estimate in:\n%s", verb, stdout)
 		}
-		for _, want := range []string{"warning: the sweep is estimated at 4 days, above 6h0m0s", "warning: the sweep is estimated at 172 GPU-hours, above 100"} {
+		for _, want := range []string{"warning: the sweep is estimated at 4 days, above 6 h (GitHub", "warning: the sweep is estimated at 172 GPU-hours, above 100"} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%s: stderr lacks %q:\n%s", verb, want, stderr)
 			}
