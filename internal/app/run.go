@@ -39,7 +39,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(env, configWarnings(ctx, plan.Config))
+	// The sizes and prompts only: plan and validate also hold the layouts
+	// to the GPU count, which would ask nvidia-smi once more than the sweep
+	// does.
+	for _, w := range plan.Config.Warnings(0) {
+		printWarnings(env, []string{w.Error()})
+	}
 	out, err := runSweep(ctx, env, plan, runnerOptions(env, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
