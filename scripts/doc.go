@@ -3,7 +3,8 @@
 // checksummed release download, or a build from source), release.sh (the
 // release archives and checksums.txt) and notices.sh
 // (THIRD_PARTY_NOTICES.md); render-comment.sh's font check is tested too.
-// .ci/run runs shellcheck over every script.
+// .ci/run runs shellcheck over every script; its tidiness check, .ci/tidy,
+// is tested here too (a failed module download is not called "not tidy").
 //
 // The package has no Go code of its own; its tests run the scripts against
 // a fake GitHub served by net/http/httptest, so they need bash, tar, gzip,

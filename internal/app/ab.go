@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
@@ -14,8 +15,9 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// defaultABOut is where ab writes its results when --out is not given.
-const defaultABOut = "ab-results"
+// defaultABOut is where ab writes its results when --out is not given: a
+// directory of that name under the first compared run's bench.output_dir.
+const defaultABOut = "ab"
 
 // abOptions are the flags of `vllm-bench ab`.
 type abOptions struct {
@@ -36,7 +38,7 @@ func cmdAB(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "ab", "-c CONFIG [--out DIR] [--rounds N] [--run NAME] [--engine sim] [--format text|markdown|json] [--report FILE] [--tolerance F] [--alpha F] [--metrics a,b,c]")
 	var o abOptions
 	fs.StringVar(&o.configPath, "c", "", "config file; its runs with an ab section are compared")
-	fs.StringVar(&o.outDir, "out", defaultABOut, "write results into DIR/baseline and DIR/candidate")
+	fs.StringVar(&o.outDir, "out", "", "write results into DIR/baseline and DIR/candidate (default: "+defaultABOut+"/ under the first compared run's bench.output_dir)")
 	fs.IntVar(&o.rounds, "rounds", 0, fmt.Sprintf("most server starts per build, %d-%d (overrides ab.rounds; default %d)", config.MinABRounds, config.MaxABRounds, config.DefaultABRounds))
 	fs.StringVar(&o.sel.Run, "run", "", "compare only the run of this name")
 	fs.StringVar(&o.sel.Engine, "engine", "", "move every vLLM/SGLang run onto this engine (sim: the built-in simulator, no GPU needed)")
@@ -49,12 +51,10 @@ func cmdAB(ctx context.Context, env *Env, args []string) error {
 	if _, err := renderReport(report.New(&gate.Report{}), o.format); err != nil {
 		return invalidf("ab: %v", err)
 	}
-	if o.outDir == "" {
+	if flagSet(fs, "out") && o.outDir == "" {
 		return invalidf("ab: --out: must name a directory")
 	}
-	setRounds := false
-	fs.Visit(func(f *flag.Flag) { setRounds = setRounds || f.Name == "rounds" })
-	if setRounds && (o.rounds < config.MinABRounds || o.rounds > config.MaxABRounds) {
+	if flagSet(fs, "rounds") && (o.rounds < config.MinABRounds || o.rounds > config.MaxABRounds) {
 		return invalidf("ab: --rounds: must be between %d and %d (server starts per build), got %d", config.MinABRounds, config.MaxABRounds, o.rounds)
 	}
 	plan, err := loadPlan(sweepOptions{configPath: o.configPath, sel: o.sel})
@@ -63,6 +63,9 @@ func cmdAB(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := selectAB(&plan, o.rounds); err != nil {
 		return err
+	}
+	if o.outDir == "" {
+		o.outDir = underOutputDir(plan, defaultABOut)
 	}
 	r, err := runAB(ctx, env, plan, o.outDir, o.ov, newLines(env.Stderr))
 	if r == nil {
@@ -84,6 +87,23 @@ func cmdAB(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return gateExit(gate.Combine([]*gate.Report{r}, nil))
+}
+
+// flagSet reports whether the command line gave the flag of that name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// underOutputDir is the directory name under the bench.output_dir of the
+// plan's first server configuration: where ab and calibrate write when
+// --out is not given, beside the results of the config's own sweeps.
+func underOutputDir(plan runner.Plan, name string) string {
+	if len(plan.Servers) == 0 {
+		return name
+	}
+	return filepath.Join(plan.Servers[0].Run.Bench.OutputDir, name)
 }
 
 // selectAB keeps the plan's server configurations whose run has an ab
@@ -115,6 +135,9 @@ func selectAB(plan *runner.Plan, rounds int) error {
 // measured.
 func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov gate.Override, obs runner.Observer) (*gate.Report, error) {
 	gates := gate.SettingsOf(plan.Config, ov)
+	if l, ok := obs.(interface{ countsAtMost() }); ok {
+		l.countsAtMost() // the comparison may stop before its last round
+	}
 	stop := func(s sweep.ServerConfig, rounds []runner.ABRound) bool {
 		return pairedServer(s, rounds, gates).Look().Stop
 	}

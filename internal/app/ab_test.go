@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
 // simFast are the simulator flags that make the quick-start sweep take
@@ -94,6 +97,51 @@ func TestABSlowdownRegresses(t *testing.T) {
 	if i, j := strings.Index(stderr, "round 1 of at most 4: candidate"), strings.Index(stderr, "round 2 of at most 4: candidate"); i < 0 || j < 0 ||
 		strings.Index(stderr, "round 1 of at most 4: baseline") > i || strings.Index(stderr, "round 2 of at most 4: baseline") < j {
 		t.Errorf("starts not in the order A B, B A:\n%s", stderr)
+	}
+}
+
+// ab's progress counts the most points it may measure and the most time
+// left (never "/0" or a negative estimate), and each server log path it
+// prints is the round's log, written, and named in the round's results.
+// Without --out its files go to ab/ under the run's output_dir. The
+// verdict is not looked at.
+func TestABProgressAndLogs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := abConfig(t, dir, simFast, simFast)
+	outputDir := filepath.Join(dir, "results")
+	src := strings.Replace(string(mustRead(t, cfg)), "output_dir: ./benchmark_results", "output_dir: "+outputDir, 1)
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Without --out, ab writes under the run's output_dir.
+	out := filepath.Join(outputDir, "ab")
+	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--rounds", "2", "--format", "json")
+	if code != ExitOK && code != ExitRegression {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	r := readABReport(t, stdout)
+	// Progress counts the most points (4 points, 2 builds, 2 rounds) and
+	// the time left at most; each log path printed is a log written, and
+	// the one each result names.
+	if !regexp.MustCompile(`(?m)^\[point 1 of at most 16\] CTX512 C8 P64 O128$`).MatchString(stderr) ||
+		!regexp.MustCompile(`(?m)^\[point 2 of at most 16\] CTX512 C32 P64 O128 \(at most \d+(m\d+)?s left\)$`).MatchString(stderr) ||
+		strings.Contains(stderr, "/0]") || strings.Contains(stderr, "ETA -") {
+		t.Errorf("progress lines do not count the most points:\n%s", stderr)
+	}
+	logs := regexp.MustCompile(`(?m)^  log: (.*)$`).FindAllStringSubmatch(stderr, -1)
+	if len(logs) != 2*r.Paired.Rounds {
+		t.Errorf("%d log paths printed, want one per start (%d)", len(logs), 2*r.Paired.Rounds)
+	}
+	for _, m := range logs {
+		if _, err := os.Stat(m[1]); err != nil || !strings.Contains(m[1], "_round") {
+			t.Errorf("log path printed %s: %v, want a round's log that exists", m[1], err)
+		}
+	}
+	f, err := results.Read(filepath.Join(out, "candidate", "quickstart_TP1_DP1_CTX512_C8_P64_O128_round2.json"))
+	if err != nil {
+		t.Errorf("round 2's result: %v", err)
+	} else if got := filepath.Base(f.VllmBench.LogPath); got != "quickstart_TP1_DP1_round2.log" {
+		t.Errorf("round 2's result names the log %s, want quickstart_TP1_DP1_round2.log", got)
 	}
 }
 

@@ -21,7 +21,8 @@ const (
 	// one A/A comparison.
 	MinCalibrateRepeats = 2
 	// defaultCalibrateOut is where calibrate writes its sweeps when --out is
-	// not given, one rep-<k> directory each.
+	// not given, one rep-<k> directory each: a directory of that name under
+	// the first selected run's bench.output_dir.
 	defaultCalibrateOut = "calibration"
 )
 
@@ -45,7 +46,7 @@ type calibrateOptions struct {
 func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "calibrate", "-c CONFIG --repeats K [--engine sim] [--out DIR] [--run NAME] [--shard i/n] [--format text|markdown] [--baselines DIR]")
 	var opts calibrateOptions
-	addSweepFlags(fs, &opts.sweepOptions, "calibrate", defaultCalibrateOut, "write sweep k into DIR/rep-<k>")
+	addSweepFlags(fs, &opts.sweepOptions, "calibrate", "", "write sweep k into DIR/rep-<k> (default: "+defaultCalibrateOut+"/ under the first selected run's bench.output_dir)")
 	fs.IntVar(&opts.repeats, "repeats", 0, fmt.Sprintf("run the sweep K times (>= %d), each on a fresh server; the gate is measured on the K(K-1)/2 pairs", MinCalibrateRepeats))
 	fs.StringVar(&opts.format, "format", formatText, "output format: text or markdown")
 	fs.StringVar(&opts.baselines, "baselines", "", "also accept every sweep into this baselines directory, in order: the history the gate needs to judge run-to-run noise (the last sweep becomes the baseline)")
@@ -58,13 +59,16 @@ func cmdCalibrate(ctx context.Context, env *Env, args []string) error {
 	if opts.format != formatText && opts.format != formatMarkdown {
 		return invalidf("calibrate: --format: must be text or markdown, got %q", opts.format)
 	}
-	if opts.sel.OutDir == "" {
+	if flagSet(fs, "out") && opts.sel.OutDir == "" {
 		return invalidf("calibrate: --out: must name a directory")
 	}
 	// Check the config before the first server starts.
 	plan, err := loadPlan(opts.sweepOptions)
 	if err != nil {
 		return err
+	}
+	if opts.sel.OutDir == "" {
+		opts.sel.OutDir = underOutputDir(plan, defaultCalibrateOut)
 	}
 
 	sitting := fmt.Sprintf("calibrate %s pid %d", time.Now().UTC().Format(time.RFC3339), os.Getpid())

@@ -38,6 +38,34 @@ func calibrateConfig(t *testing.T, dir string) string {
 	return path
 }
 
+// Without --out, calibrate writes its sweeps to calibration/rep-<k> under
+// the run's output_dir, not into the working directory.
+func TestCalibrateDefaultOutIsUnderOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	cfg := calibrateConfig(t, dir)
+	outputDir := filepath.Join(dir, "results")
+	src := strings.Replace(string(mustRead(t, cfg)), "    bench:\n", "    bench:\n      output_dir: "+outputDir+"\n", 1)
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli(t, nil, "calibrate", "-c", cfg, "--repeats", "2")
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for k := 1; k <= 2; k++ {
+		rep := filepath.Join(outputDir, "calibration", fmt.Sprintf("rep-%d", k))
+		if _, err := os.Stat(filepath.Join(rep, "summary.json")); err != nil {
+			t.Errorf("sweep %d: %v", k, err)
+		}
+		if !strings.Contains(stderr, "sweep "+fmt.Sprint(k)+" of 2 into "+rep) {
+			t.Errorf("stderr does not name %s:\n%s", rep, stderr)
+		}
+	}
+	if _, err := os.Stat("calibration"); err == nil {
+		t.Errorf("calibrate wrote ./calibration in the working directory")
+	}
+}
+
 func TestCalibrateCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := calibrateConfig(t, dir)

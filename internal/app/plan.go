@@ -32,7 +32,9 @@ type planServer struct {
 }
 
 // cmdPlan is `vllm-bench plan`: it prints the servers (argv) and result
-// files a config would produce, or the matrix of its shards.
+// files a config would produce with an estimate of the time and GPU-hours
+// they take (a warning when that passes a threshold), or the matrix of its
+// shards.
 func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "plan", "-c CONFIG [--format text|json] [--shard i/n | --shards N] [--engine sim] [--out DIR] [--run NAME]")
 	var opts sweepOptions
@@ -54,7 +56,8 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(env, configWarnings(ctx, p.Config))
+	est := estimateSweep(p.Servers)
+	printWarnings(env, append(configWarnings(ctx, p.Config), est.warnings()...))
 	if shardsSet {
 		if w := shardWarning(*shards, len(p.Servers)); w != "" {
 			printWarnings(env, []string{w})
@@ -87,16 +90,16 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	}
-	printPlan(env.Stdout, plan)
+	printPlan(env.Stdout, plan, est)
 	return nil
 }
 
-func printPlan(w io.Writer, plan []planServer) {
+func printPlan(w io.Writer, plan []planServer, est estimate) {
 	points := 0
 	for _, s := range plan {
 		points += len(s.Results)
 	}
-	fmt.Fprintf(w, "%s, %s\n", plural(len(plan), "server"), plural(points, "point"))
+	fmt.Fprintf(w, "%s, %s; %s\n", plural(len(plan), "server"), plural(points, "point"), est.line())
 	for i, s := range plan {
 		fmt.Fprintf(w, "\nserver %d/%d: %s TP%d DP%d PP%d (engine %s)\n", i+1, len(plan), s.Run, s.TP, s.DP, s.PP, s.Engine)
 		if len(s.Argv) > 0 {

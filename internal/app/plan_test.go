@@ -118,7 +118,7 @@ func TestCLIErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
 		}
 	}
-	if code, stdout, _ := cli(t, nil, "validate", "-c", seedConfig); code != ExitOK || !strings.Contains(stdout, "ok (1 run, 1 server, 6 points)") {
+	if code, stdout, _ := cli(t, nil, "validate", "-c", seedConfig); code != ExitOK || !strings.Contains(stdout, "ok (1 run, 1 server, 6 points; estimated ") {
 		t.Errorf("validate seed: exit %d, %q", code, stdout)
 	}
 }

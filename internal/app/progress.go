@@ -24,7 +24,14 @@ type lines struct {
 	first time.Time
 	begun int
 	now   func() time.Time
+	// atMost is set for a paired A/B comparison: its count of points is the
+	// most it may measure, since it stops once its verdicts are clear.
+	atMost bool
 }
+
+// countsAtMost tells l that the counts of points it is given are upper
+// bounds (a paired A/B comparison).
+func (l *lines) countsAtMost() { l.atMost = true }
 
 // newLines returns the observer that writes to w.
 func newLines(w io.Writer) *lines { return &lines{w: w, now: time.Now} }
@@ -51,15 +58,26 @@ func (l *lines) Step(msg string) { fmt.Fprintln(l.w, msg) }
 
 // BeginPoint prints which point of how many begins, and once a point has
 // finished, the time the rest will take at the pace so far (server starts
-// included).
+// included); for a paired A/B comparison, the most points and the most
+// time left. A count it was not given (n below k) is left out.
 func (l *lines) BeginPoint(k, n int, p sweep.Point) {
 	now := l.now()
-	line := fmt.Sprintf("[point %d/%d] %s", k, n, p.Label())
+	line := fmt.Sprintf("[point %d] %s", k, p.Label())
+	switch {
+	case n >= k && l.atMost:
+		line = fmt.Sprintf("[point %d of at most %d] %s", k, n, p.Label())
+	case n >= k:
+		line = fmt.Sprintf("[point %d/%d] %s", k, n, p.Label())
+	}
 	if l.begun == 0 {
 		l.first = now
-	} else {
-		perPoint := now.Sub(l.first) / time.Duration(l.begun)
-		line += fmt.Sprintf(" (ETA %s)", (perPoint * time.Duration(n-k+1)).Round(time.Second))
+	} else if n >= k {
+		left := (now.Sub(l.first) / time.Duration(l.begun) * time.Duration(n-k+1)).Round(time.Second)
+		if l.atMost {
+			line += fmt.Sprintf(" (at most %s left)", left)
+		} else {
+			line += fmt.Sprintf(" (ETA %s)", left)
+		}
 	}
 	l.begun++
 	fmt.Fprintln(l.w, line)

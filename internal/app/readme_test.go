@@ -146,3 +146,33 @@ func TestNormalize(t *testing.T) {
 		t.Error("a reworded line normalizes like the original")
 	}
 }
+
+// TestReadmeGoVersionAndExitCodes checks that the README asks for the Go
+// version go.mod requires, and that its exit codes say what `go run` does
+// to them (every non-zero code becomes 1) and show the built binary.
+func TestReadmeGoVersionAndExitCodes(t *testing.T) {
+	readme := string(mustRead(t, filepath.Join("..", "..", "README.md")))
+	mod := string(mustRead(t, filepath.Join("..", "..", "go.mod")))
+	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindStringSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	if want := "needs only Go " + m[1] + " or later"; !strings.Contains(readme, want) {
+		t.Errorf("README does not say %q (go.mod's go line)", want)
+	}
+	for _, v := range regexp.MustCompile(`\bGo (\d+\.\d+(\.\d+)?)\+`).FindAllStringSubmatch(readme, -1) {
+		if v[1] != m[1] {
+			t.Errorf("README asks for Go %s+, go.mod for %s", v[1], m[1])
+		}
+	}
+	_, codes, ok := strings.Cut(readme, "Exit codes, everywhere:")
+	if !ok {
+		t.Fatal("README has no exit-code paragraph")
+	}
+	codes, _, _ = strings.Cut(codes, "\n## ")
+	for _, want := range []string{"Under `go run` every non-zero code arrives as **1**", "go build -o vllm-bench ./cmd/vllm-bench", "./vllm-bench run"} {
+		if !strings.Contains(codes, want) {
+			t.Errorf("README's exit codes lack %q", want)
+		}
+	}
+}

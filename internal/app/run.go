@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
@@ -17,7 +18,9 @@ import (
 // cmdRun is `vllm-bench run`: it runs the sweep, prints the table and, with
 // --baselines, the gate. Exit 1: a regression, or a point with failed
 // requests; 2: bad input, an output directory that cannot be written;
-// 3: a server configuration failed or the sweep was interrupted.
+// 3: a server configuration failed (a measured point that could not be
+// written included), summary.json could not be written, or the sweep was
+// interrupted.
 func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "run", "-c CONFIG [--out DIR] [--engine sim] [--shard i/n] [--run NAME] [--resume] [--baselines DIR]")
 	var opts sweepOptions
@@ -36,6 +39,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The sizes and prompts only: plan and validate also hold the layouts
+	// to the GPU count, which would ask nvidia-smi once more than the sweep
+	// does.
+	for _, w := range plan.Config.Warnings(0) {
+		printWarnings(env, []string{w.Error()})
+	}
 	out, err := runSweep(ctx, env, plan, runnerOptions(env, plan.Config, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
@@ -45,13 +54,17 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		gateErr = compareAfterRun(env, plan, *baselines)
 	}
 	for _, dir := range plan.OutputDirs() {
+		if slices.Contains(out.Unindexed, dir) {
+			fmt.Fprintf(env.Stderr, "vllm-bench: results in %s; no index written (%s could not be written, see above)\n", filepath.Clean(dir), results.SummaryName)
+			continue
+		}
 		fmt.Fprintf(env.Stderr, "vllm-bench: results in %s, index in %s\n", filepath.Clean(dir), filepath.Join(dir, results.SummaryName))
 	}
 	if line := costLine(out.Accounts); line != "" {
 		fmt.Fprintf(env.Stderr, "vllm-bench: %s\n", line)
 	}
 	switch {
-	case len(out.Failures) > 0:
+	case len(out.Failures) > 0 || len(out.Unindexed) > 0:
 		return quietExit(ExitInfra)
 	case gateErr != nil:
 		return gateErr

@@ -960,3 +960,46 @@ func TestRunPrecisionStopsEarly(t *testing.T) {
 	}
 	checkNoSim(t, port)
 }
+
+// A summary.json that cannot be written (here a directory holds its name)
+// is said so in the last lines, which then name no index, and fails the run.
+func TestRunWithoutAnIndexSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	if err := os.MkdirAll(filepath.Join(out, results.SummaryName, "blocker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	port := runTestPort(t)
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "noindex", port: port, out: out, speed: "100"})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitInfra {
+		t.Errorf("exit %d, want %d", code, ExitInfra)
+	}
+	if !strings.Contains(stderr, "no index written in "+out) || !strings.Contains(stderr, "results in "+out+"; no index written") ||
+		strings.Contains(stderr, "index in "+filepath.Join(out, results.SummaryName)) {
+		t.Errorf("stderr does not say that no index was written:\n%s", stderr)
+	}
+	checkComplete(t, filepath.Join(out, "noindex_TP1_DP1_CTX64_C4_P8_O8.json"), "noindex")
+	checkNoSim(t, port)
+}
+
+// Fewer prompts than the concurrency: run warns, and the result records
+// the concurrency reached beside the limit asked for.
+func TestRunFewerPromptsThanConcurrency(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "few", port: port, out: out, conc: "[8]", nump: "[2]", speed: "100"})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: "+cfg+":") || !strings.Contains(stderr, "2 prompts are fewer than concurrency 8: at most 2 requests are ever in flight") {
+		t.Errorf("no warning naming the prompts and the concurrency:\n%s", stderr)
+	}
+	f := checkComplete(t, filepath.Join(out, "few_TP1_DP1_CTX64_C8_P2_O8.json"), "few")
+	if f.MaxConcurrency != 8 || f.VllmBench.PeakConcurrentRequests < 1 || f.VllmBench.PeakConcurrentRequests > 2 {
+		t.Errorf("max_concurrency %d, peak_concurrent_requests %d; want 8 and 1-2", f.MaxConcurrency, f.VllmBench.PeakConcurrentRequests)
+	}
+	checkNoSim(t, port)
+}

@@ -6,7 +6,8 @@ import (
 )
 
 // cmdValidate is `vllm-bench validate`: it loads a config and reports every
-// problem in it (exit 2), or what it would run.
+// problem in it (exit 2), or what it would run and an estimate of how long
+// it takes, with a warning when that passes a threshold.
 func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "validate", "-c CONFIG")
 	var opts sweepOptions
@@ -18,8 +19,9 @@ func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(env, configWarnings(ctx, plan.Config))
-	fmt.Fprintf(env.Stdout, "%s: ok (%s, %s, %s)\n", plan.Config.Path, plural(len(plan.Config.Runs), "run"), plural(len(plan.Servers), "server"), plural(plan.Points(), "point"))
+	est := estimateSweep(plan.Servers)
+	printWarnings(env, append(configWarnings(ctx, plan.Config), est.warnings()...))
+	fmt.Fprintf(env.Stdout, "%s: ok (%s, %s, %s; %s)\n", plan.Config.Path, plural(len(plan.Config.Runs), "run"), plural(len(plan.Servers), "server"), plural(plan.Points(), "point"), est.line())
 	return nil
 }
 

@@ -7,9 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
+
+// setupTimeout bounds the node module install Require runs (npm ci on
+// first use; setup.sh's own registry check fails within seconds offline).
+const setupTimeout = 5 * time.Minute
+
+// registryUnreachable is setup.sh's exit status when the node modules are
+// not installed and the npm registry cannot be reached.
+const registryUnreachable = 3
 
 // waitDelay bounds how long a check's output pipes are read after its
 // context ends, so that a Chromium left behind cannot hold a test.
@@ -42,7 +51,10 @@ func SkipReason() string {
 }
 
 // Require skips the test in -short mode and where SkipReason names a
-// missing tool; subject says what goes unchecked, e.g. "the dashboard".
+// missing tool, then installs the pinned node modules (Setup) and skips,
+// with setup.sh's reason, where they are missing and the npm registry
+// cannot be reached; subject says what goes unchecked, e.g. "the
+// dashboard".
 func Require(t testing.TB, subject string) {
 	t.Helper()
 	if testing.Short() {
@@ -51,6 +63,9 @@ func Require(t testing.TB, subject string) {
 	if reason := SkipReason(); reason != "" {
 		t.Skip("skipped: " + reason + "; " + subject + " is not checked in a browser")
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	runSetup(ctx, t, filepath.Join(Scripts(t), "browser", "setup.sh"), subject)
 }
 
 // Root returns the repository's root, the nearest folder at or above the
@@ -80,12 +95,28 @@ func Scripts(t testing.TB) string {
 }
 
 // Setup runs scripts/browser/setup.sh, which installs the pinned node
-// modules on first use, and fails the test with its output if it fails.
+// modules on first use; it skips the test where the registry cannot be
+// reached and fails it, with the script's output, on any other failure.
 func Setup(ctx context.Context, t testing.TB) {
 	t.Helper()
-	script := filepath.Join(Scripts(t), "browser", "setup.sh")
-	if out, err := exec.CommandContext(ctx, "bash", script).CombinedOutput(); err != nil {
-		t.Fatalf("scripts/browser/setup.sh: %v\n%s", err, out)
+	runSetup(ctx, t, filepath.Join(Scripts(t), "browser", "setup.sh"), "the page")
+}
+
+// runSetup runs the setup script at path under bash: it skips the test
+// when the script exits with registryUnreachable and fails it on any other
+// error; subject says what goes unchecked.
+func runSetup(ctx context.Context, t testing.TB, script, subject string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, "bash", script)
+	cmd.WaitDelay = waitDelay
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit) && exit.ExitCode() == registryUnreachable:
+		t.Skip("skipped: " + strings.TrimSpace(string(out)) + "; " + subject + " is not checked in a browser")
+	default:
+		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -41,6 +42,10 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	errs := &Errors{file: path}
 	if len(bytes.TrimSpace(data)) == 0 {
 		errs.add(0, "", "the file is empty; a config lists benchmark runs under 'runs:' (see examples/quickstart.yaml)")
+		return nil, errs.err()
+	}
+	if line, col, ok := invalidUTF8(data); ok {
+		errs.add(line, "", "invalid UTF-8: byte 0x%02x at column %d is not UTF-8 text; save the file as UTF-8", data[col.offset], col.column)
 		return nil, errs.err()
 	}
 	var doc yaml.Node
@@ -80,6 +85,31 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// byteAt is where in a file a byte is: its offset, and its column (1-based,
+// in bytes) on its line.
+type byteAt struct{ offset, column int }
+
+// invalidUTF8 finds the first byte of data that is not UTF-8 text and
+// returns its line (1-based) and place; ok is false when data is all
+// UTF-8. YAML parsers report it without a line.
+func invalidUTF8(data []byte) (line int, at byteAt, ok bool) {
+	if utf8.Valid(data) {
+		return 0, byteAt{}, false
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, byteAt{offset: i, column: i - start + 1}, true
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return 0, byteAt{}, false
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

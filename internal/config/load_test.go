@@ -213,3 +213,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseInvalidUTF8NamesTheLine(t *testing.T) {
+	src := strings.Replace(validRun, "model_path: m", "model_path: m\xe9t", 1)
+	_, err := Parse("c.yaml", []byte(src))
+	want := "c.yaml:5: invalid UTF-8: byte 0xe9 at column 20 is not UTF-8 text; save the file as UTF-8"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}

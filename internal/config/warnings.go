@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Sizes above these are accepted but warned about by Config.Warnings: no
@@ -19,7 +20,8 @@ const (
 
 // Warnings returns the values of a valid config that are allowed but almost
 // certainly not meant, each at the line of its key: sizes above the Warn
-// limits and, when gpus > 0 (the GPUs nvidia-smi reports), layouts whose
+// limits, num_prompts below a concurrency (which is then never reached)
+// and, when gpus > 0 (the GPUs nvidia-smi reports), layouts whose
 // tp x dp x pp needs more GPUs than that.
 func (c *Config) Warnings(gpus int) []*Error {
 	var out []*Error
@@ -29,6 +31,17 @@ func (c *Config) Warnings(gpus int) []*Error {
 	for i := range c.Runs {
 		r := &c.Runs[i]
 		p := fmt.Sprintf("runs[%d]", i)
+		for j, n := range r.Bench.NumPrompts {
+			var above []string
+			for _, c := range r.Bench.Concurrency {
+				if n < c {
+					above = append(above, fmt.Sprint(c))
+				}
+			}
+			if len(above) > 0 {
+				add(fmt.Sprintf("%s.bench.num_prompts[%d]", p, j), "%d prompts are fewer than concurrency %s: at most %d requests are ever in flight at those points (the result's vllm_bench.peak_concurrent_requests records the concurrency reached)", n, strings.Join(above, ", "), n)
+			}
+		}
 		limits := []struct {
 			key    string
 			values []int

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,7 +57,13 @@ type Client struct {
 	ownFresh *http.Transport
 	// tok is the tokenizer API shape the server answered to.
 	tok tokenizerShape
+	// streams counts the requests in flight, across rounds.
+	streams atomic.Int64
 }
+
+// Streams returns the number of requests in flight now (a client probe
+// paces its wake-ups by it).
+func (c *Client) Streams() int { return int(c.streams.Load()) }
 
 // NewClient returns a client for opts.BaseURL.
 func NewClient(opts ClientOptions) *Client {

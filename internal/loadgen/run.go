@@ -145,6 +145,8 @@ dispatch:
 func (c *Client) stream(parent context.Context, path string, body []byte, origin time.Time, outputLen int, watch *stallWatch) Record {
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
+	c.streams.Add(1)
+	defer c.streams.Add(-1)
 	var rec Record
 	fail := func(err error) Record {
 		rec.EndS = time.Since(origin).Seconds()

@@ -13,10 +13,25 @@ import (
 	"time"
 )
 
-// ClientTick is how often the client probe sends itself a wake-up: 200 a
-// second, 12,000 samples in a minute's point, for about 1 % of one core
-// (BenchmarkClientProbeCost).
+// ClientTick is how often the client probe sends itself a wake-up at the
+// most: 200 a second, 12,000 samples in a minute's point, for about 1 % of
+// one core (BenchmarkClientProbeCost) on an otherwise busy process. A probe told the load wakes
+// ClientTickHzPerStream times a second per stream in flight, up to this.
 const ClientTick = 5 * time.Millisecond
+
+// ClientTickHzPerStream is how often a load-aware probe wakes per stream in
+// flight: 4 a second for one stream, ClientTick's 200 from 50 streams on.
+// Its cost follows the load: a wake-up of the idle process costs about as
+// much CPU as one to two chunks do, and a stream reads from about a hundred
+// chunks a second (a token every 10 ms) to thousands, so the probe stays a
+// small share of the client's work at one stream as at a thousand
+// (BenchmarkClientCostOneStream in loadgen); a client near saturation,
+// which needs many streams, is sampled at the full rate.
+const ClientTickHzPerStream = 4
+
+// clientIdleTick is how often a load-aware probe wakes with no stream in
+// flight.
+const clientIdleTick = time.Second
 
 // SaturationLagMs bounds the scheduling lag's p99: above 1 ms, the tail of
 // the timestamps is late by more than the harness's timing-fidelity target
@@ -80,6 +95,22 @@ type ClientHealth struct {
 	// median lag, below MinTailSamples samples), SchedLagP50Ms exceeds
 	// SaturationP50BoundMs, or the tokens were bunched (BunchedTokens).
 	Saturated bool `json:"saturated"`
+	// Chunks is the number of streamed messages the client read over the
+	// probe's time (CountChunks), 0 when not counted.
+	Chunks int `json:"chunks,omitempty"`
+	// CPUMicrosPerChunk is CPUSeconds per chunk in µs: the whole process's
+	// CPU time (load generator, probes, HTTP, runtime) over the messages it
+	// read; absent without a CPU time or chunks.
+	CPUMicrosPerChunk float64 `json:"cpu_us_per_chunk,omitempty"`
+}
+
+// CountChunks records that the client read n streamed messages while the
+// probe ran, and the CPU time per message.
+func (h *ClientHealth) CountChunks(n int) {
+	h.Chunks, h.CPUMicrosPerChunk = n, 0
+	if n > 0 && h.CPUSeconds > 0 {
+		h.CPUMicrosPerChunk = h.CPUSeconds * 1e6 / float64(n)
+	}
 }
 
 // Judge is JudgePoint without a count of inter-token gaps: a median ITL of
@@ -132,11 +163,11 @@ func (h ClientHealth) Warning() string {
 	return fmt.Sprintf("client saturated (%s%s): latencies are suspect", lag, cpu)
 }
 
-// ClientProbe measures the client's health while a point runs: every
-// ClientTick a goroutine writes the time into a pipe, and another goroutine,
-// blocked on the pipe's read end as stream goroutines are on their
-// sockets, notes how late it woke; the process's CPU time is read at the
-// start and the end.
+// ClientProbe measures the client's health while a point runs: every tick
+// (ClientTick, or slower at a light load) a goroutine writes the time into
+// a pipe, and another goroutine, blocked on the pipe's read end as stream
+// goroutines are on their sockets, notes how late it woke; the process's
+// CPU time is read at the start and the end.
 type ClientProbe struct {
 	start  time.Time
 	cpu0   time.Duration
@@ -146,6 +177,9 @@ type ClientProbe struct {
 	once   sync.Once
 	health ClientHealth
 
+	// streams reports the streams in flight; nil ticks at ClientTick.
+	streams func() int
+
 	mu      sync.Mutex
 	lags    []float64 // ms
 	seen    int
@@ -153,11 +187,18 @@ type ClientProbe struct {
 	rng     *rand.Rand
 }
 
-// StartClient starts a client probe; it runs until Stop or the end of ctx.
-// Where the pipe cannot be made, the probe measures CPU use only.
-func StartClient(ctx context.Context) *ClientProbe {
+// StartClient starts a client probe that wakes every ClientTick; it runs
+// until Stop or the end of ctx. Where the pipe cannot be made, the probe
+// measures CPU use only.
+func StartClient(ctx context.Context) *ClientProbe { return StartClientLoad(ctx, nil) }
+
+// StartClientLoad starts a client probe whose wake-ups follow the load:
+// ClientTickHzPerStream a second per stream in flight (streams reports
+// them), at most one every ClientTick, one a second when none is in
+// flight. A nil streams ticks at ClientTick.
+func StartClientLoad(ctx context.Context, streams func() int) *ClientProbe {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &ClientProbe{start: time.Now(), cancel: cancel, keepMax: maxLagSamples, rng: rand.New(rand.NewPCG(1, 2))}
+	p := &ClientProbe{start: time.Now(), streams: streams, cancel: cancel, keepMax: maxLagSamples, rng: rand.New(rand.NewPCG(1, 2))}
 	p.cpu0, p.cpuOK = processCPU()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -168,11 +209,11 @@ func StartClient(ctx context.Context) *ClientProbe {
 	return p
 }
 
-// tick writes the time since start into w every ClientTick until ctx ends,
+// tick writes the time since start into w every nextTick until ctx ends,
 // then closes w, which ends read.
 func (p *ClientProbe) tick(ctx context.Context, w *os.File) {
 	defer w.Close()
-	t := time.NewTicker(ClientTick)
+	t := time.NewTimer(p.nextTick())
 	defer t.Stop()
 	var b [8]byte
 	for {
@@ -184,8 +225,27 @@ func (p *ClientProbe) tick(ctx context.Context, w *os.File) {
 			if _, err := w.Write(b[:]); err != nil {
 				return
 			}
+			t.Reset(p.nextTick())
 		}
 	}
+}
+
+// nextTick is the time to the next wake-up at the load now.
+func (p *ClientProbe) nextTick() time.Duration {
+	if p.streams == nil {
+		return ClientTick
+	}
+	return tickInterval(p.streams())
+}
+
+// tickInterval is a load-aware probe's time between wake-ups with streams in
+// flight: a second over ClientTickHzPerStream x streams, no shorter than
+// ClientTick, clientIdleTick with none.
+func tickInterval(streams int) time.Duration {
+	if streams <= 0 {
+		return clientIdleTick
+	}
+	return max(time.Second/time.Duration(ClientTickHzPerStream*streams), ClientTick)
 }
 
 // read takes the times from r and notes each one's lag until r ends.

@@ -187,3 +187,56 @@ func TestWarning(t *testing.T) {
 		t.Errorf("Warning() = %q (bunched %v), want %q", got, h.BunchedTokens, want)
 	}
 }
+
+// A load-aware probe wakes ClientTickHzPerStream times a second per stream
+// in flight, no more often than ClientTick, and once a second when idle.
+func TestTickInterval(t *testing.T) {
+	for _, tt := range []struct {
+		streams int
+		want    time.Duration
+	}{
+		{-1, time.Second},
+		{0, time.Second},
+		{1, 250 * time.Millisecond},
+		{2, 125 * time.Millisecond},
+		{10, 25 * time.Millisecond},
+		{50, ClientTick},
+		{1000, ClientTick},
+	} {
+		if got := tickInterval(tt.streams); got != tt.want {
+			t.Errorf("tickInterval(%d) = %s, want %s", tt.streams, got, tt.want)
+		}
+	}
+}
+
+func TestCountChunks(t *testing.T) {
+	h := ClientHealth{CPUSeconds: 0.5}
+	h.CountChunks(1000)
+	if h.Chunks != 1000 || h.CPUMicrosPerChunk != 500 {
+		t.Errorf("chunks %d, cpu_us_per_chunk %v; want 1000 and 500", h.Chunks, h.CPUMicrosPerChunk)
+	}
+	h = ClientHealth{} // no CPU time on this platform
+	h.CountChunks(1000)
+	if h.CPUMicrosPerChunk != 0 {
+		t.Errorf("cpu_us_per_chunk %v without a CPU time, want none", h.CPUMicrosPerChunk)
+	}
+}
+
+// A load-aware probe samples while streams are in flight and measures the
+// same lag as a fixed one.
+func TestStartClientLoadSamples(t *testing.T) {
+	p := StartClientLoad(context.Background(), func() int { return 1000 })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p.mu.Lock()
+		n := p.seen
+		p.mu.Unlock()
+		if n >= 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h := p.Stop(); h.LagSamples < 3 || h.SchedLagMaxMs <= 0 {
+		t.Errorf("lag samples %d, max %v ms; want some", h.LagSamples, h.SchedLagMaxMs)
+	}
+}

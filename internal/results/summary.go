@@ -173,9 +173,18 @@ func ReadSummary(dir string) (*Summary, error) {
 
 // WriteSummary writes s as dir's summary.json, atomically.
 func WriteSummary(dir string, s *Summary) error {
-	data, err := json.MarshalIndent(s, "", "  ")
+	data, err := EncodeSummary(s)
 	if err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(dir, SummaryName), append(data, '\n'))
+	return WriteAtomic(filepath.Join(dir, SummaryName), data)
+}
+
+// EncodeSummary returns s as WriteSummary stores it.
+func EncodeSummary(s *Summary) ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }

@@ -12,12 +12,20 @@ import (
 // old file or the new one, never a part. On any error (a full disk
 // included) the temporary file is removed and path is left as it was.
 func Write(path string, f *File) error {
-	data, err := json.MarshalIndent(f, "", "  ")
+	data, err := Encode(f)
 	if err != nil {
 		return fmt.Errorf("encoding result %q: %w", path, err)
 	}
-	data = append(data, '\n')
 	return WriteAtomic(path, data)
+}
+
+// Encode returns f as Write stores it: indented JSON and a newline.
+func Encode(f *File) ([]byte, error) {
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
 
 // WriteAtomic writes data to path through a synced temporary file in the

@@ -2,9 +2,7 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +89,9 @@ func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABS
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
+	if opts.WriteFile == nil {
+		opts.WriteFile = results.WriteAtomic
+	}
 	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, status: map[string]results.PointStatus{}}
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	ab := &abRunner{sw: sw, outDir: outDir, summaries: map[string]*results.Summary{}}
@@ -99,6 +100,7 @@ func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABS
 	for _, s := range plan.Servers {
 		if s.Run.AB != nil {
 			servers = append(servers, s)
+			sw.points += 2 * s.Run.AB.Rounds * len(s.Points) // the most: rounds may stop early
 		}
 	}
 	for i, s := range servers {
@@ -146,6 +148,7 @@ func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, 
 			ab.sw.obs.BeginServer(i, n, start)
 			ab.sw.obs.Step(fmt.Sprintf("round %d of at most %d: %s build", k, res.MaxRounds, side))
 			booked := len(ab.sw.accounts)
+			ab.sw.round = k
 			rows, err := ab.sw.runServer(ctx, start)
 			for j := booked; j < len(ab.sw.accounts); j++ {
 				a := &ab.sw.accounts[j].acct
@@ -168,8 +171,8 @@ func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, 
 	return res, nil
 }
 
-// keep moves one start's result files and server log to their round's
-// names, records them for the summary and returns the files by point name.
+// keep moves one start's result files to their round's names (the
+// server wrote its log under the round's name), records them for the summary and returns the files by point name.
 func (ab *abRunner) keep(s sweep.ServerConfig, round int, rows []Row, files map[string]*results.File) error {
 	dir := s.Run.Bench.OutputDir
 	sum, ok := ab.summaries[dir]
@@ -196,12 +199,13 @@ func (ab *abRunner) keep(s sweep.ServerConfig, round int, rows []Row, files map[
 			sum.Points = append(sum.Points, st)
 		}
 	}
-	log := filepath.Join(dir, "logs", s.LogName())
-	err := os.Rename(log, filepath.Join(dir, "logs", fmt.Sprintf("%s_round%d.log", s.Stem(), round)))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("keeping round %d's server log: %w", round, err)
-	}
 	return nil
+}
+
+// ABLogName is the name of a server's log in round k of a paired A/B
+// comparison: the sweep's name with _round<k> before .log.
+func ABLogName(s sweep.Server, round int) string {
+	return fmt.Sprintf("%s_round%d.log", s.Stem(), round)
 }
 
 // writeSummaries writes summary.json into each side's directory.

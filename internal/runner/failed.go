@@ -32,7 +32,11 @@ func (sw *sweeper) writeFailed(s sweep.ServerConfig, points []sweep.Point, meta 
 		if _, err := os.Stat(m.LogPath); err != nil {
 			m.LogPath = "" // the server never started, so it wrote no log
 		}
-		if err := results.Write(path, f); err != nil {
+		data, err := results.Encode(f)
+		if err == nil {
+			err = sw.opts.WriteFile(path, data)
+		}
+		if err != nil {
 			sw.obs.Step(err.Error())
 			continue
 		}

@@ -152,12 +152,13 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}
 	}
 	// The client's own health is measured over the timed rounds only.
-	health := probe.StartClient(ctx)
+	health := probe.StartClientLoad(ctx, client.Streams)
 	defer health.Stop()
 	spec.Host.Shared = spec.Host.Shared || spec.SharedHost
 	spec.ServerMetrics.SharedHost = spec.ServerMetrics.SharedHost || spec.SharedHost
 	host := probe.StartHost(ctx, spec.Host)
 	defer host.Stop()
+	chunks := 0 // read by the requests that completed, for the CPU per chunk
 	// Beside the timed rounds: the server's own metrics and the GPUs'
 	// telemetry. Neither ever fails the point.
 	serverMetrics := probe.NewServerProbe(spec.BaseURL, spec.ServerMetrics)
@@ -199,6 +200,9 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 				settle.add(rec)
 			}
 			round.Request(rec.OK())
+			if rec.OK() {
+				chunks += len(rec.ITLsS) + 1
+			}
 		})
 		phases.MeasuringS += time.Since(begin).Seconds()
 		sampled.End(ctx)
@@ -227,6 +231,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		f.VllmBench.Lengths = &lengths
 	}
 	own := health.Stop()
+	own.CountChunks(chunks)
 	own.JudgePoint(f.MedianITLMs, itlGaps(f))
 	f.VllmBench.Client = &own
 	f.VllmBench.Host = host.Stop()

@@ -77,6 +77,13 @@ func TestMeasureRecordsClientHealth(t *testing.T) {
 	if c.Saturated != (tail > c.SaturationBoundMs || c.SchedLagP50Ms > c.SaturationP50BoundMs) {
 		t.Errorf("client %+v: verdict disagrees with its bounds", *c)
 	}
+	// Every completed request streamed one chunk per output token.
+	if c.Chunks != 8*16 {
+		t.Errorf("chunks %d, want %d (8 requests of 16 tokens)", c.Chunks, 8*16)
+	}
+	if c.CPUSeconds > 0 && c.CPUMicrosPerChunk != c.CPUSeconds*1e6/float64(c.Chunks) {
+		t.Errorf("cpu_us_per_chunk %v, want cpu_s %v over %d chunks", c.CPUMicrosPerChunk, c.CPUSeconds, c.Chunks)
+	}
 }
 
 // TestMeasureChatWithoutDetokenize puts a proxy in front of the simulator

@@ -44,6 +44,10 @@ type Options struct {
 	// Gated holds each run's gated metrics, by run name: bench.precision
 	// watches their latency medians.
 	Gated map[string][]string
+	// WriteFile writes one file of the sweep (a result, summary.json)
+	// whole or not at all; nil is results.WriteAtomic. Tests inject a full
+	// disk here.
+	WriteFile func(path string, data []byte) error
 }
 
 // Outcome is what a sweep produced.
@@ -61,6 +65,9 @@ type Outcome struct {
 	// Accounts holds one entry per server started (or external server
 	// waited for): where its time went.
 	Accounts []results.ServerAccount
+	// Unindexed lists the output directories whose summary.json could not
+	// be written (Run's error says why).
+	Unindexed []string
 }
 
 // Row is one point of a sweep and its result.
@@ -89,13 +96,18 @@ func Run(ctx context.Context, plan Plan, opts Options) (Outcome, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
+	if opts.WriteFile == nil {
+		opts.WriteFile = results.WriteAtomic
+	}
 	sw := &sweeper{opts: opts, obs: opts.Observer, cfg: plan.Config, shard: plan.Shard, status: map[string]results.PointStatus{}, points: plan.Points()}
 	sw.machine = captureEnv(ctx, opts.Getenv, opts.HarnessVersion)
 	out := sw.run(ctx, plan.Servers)
 	out.FailedRequests = sw.failedRequests
 	out.Accounts = sw.accountsIn("")
 	out.Interrupted = ctx.Err() != nil
-	return out, sw.writeSummaries(plan.Servers)
+	var err error
+	out.Unindexed, err = sw.writeSummaries(plan.Servers)
+	return out, err
 }
 
 // sweeper runs server configurations one after another.
@@ -118,6 +130,9 @@ type sweeper struct {
 	// reasonsField is the throttle-reasons field nvidia-smi answered on
 	// this machine, once a point has sampled the GPUs.
 	reasonsField string
+	// round is the round of a paired A/B comparison being measured (0 in a
+	// sweep); its servers log to ABLogName.
+	round int
 }
 
 func (sw *sweeper) run(ctx context.Context, servers []sweep.ServerConfig) Outcome {
@@ -245,7 +260,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 			f.VllmBench.Error = "every request failed: " + f.FirstError()
 			pointErrs = append(pointErrs, fmt.Sprintf("%s: %s", p.Label(), f.VllmBench.Error))
 			path, stale := failedPath(path), path
-			if err := results.Write(path, f); err != nil {
+			if err := sw.writeResult(path, p, f); err != nil {
 				return rows, err
 			}
 			_ = os.Remove(stale)
@@ -253,7 +268,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 			rows = append(rows, Row{Server: s, Point: p, File: f, Note: "failed"})
 			continue
 		}
-		if err := results.Write(path, f); err != nil {
+		if err := sw.writeResult(path, p, f); err != nil {
 			return rows, err
 		}
 		_ = os.Remove(failedPath(path))
@@ -302,6 +317,27 @@ func (sw *sweeper) book(dir string, acct results.ServerAccount, held time.Durati
 	sw.accounts = append(sw.accounts, booked{dir: dir, acct: acct})
 }
 
+// writeResult writes a measured point's file. A failed write (a full
+// disk) removes its temporary file, which may free what the write needs,
+// so the point, still in memory, is written once more before the
+// measurement is given up as lost; the error then names the point and the
+// file.
+func (sw *sweeper) writeResult(path string, p sweep.Point, f *results.File) error {
+	data, err := results.Encode(f)
+	if err != nil {
+		return fmt.Errorf("point %s: encoding %q: %w", p.Label(), path, err)
+	}
+	first := sw.opts.WriteFile(path, data)
+	if first == nil {
+		return nil
+	}
+	sw.obs.Step(fmt.Sprintf("%v; writing point %s once more", first, p.Label()))
+	if err := sw.opts.WriteFile(path, data); err != nil {
+		return fmt.Errorf("point %s was measured but is lost: %w (written twice, the temporary file removed after each try)", p.Label(), err)
+	}
+	return nil
+}
+
 // settingsDigest digests what shapes a configuration's measurements besides
 // the point: the engine, the serve options, the layout and the load
 // options. Left out: the grid lists and the layout list (the file name
@@ -340,7 +376,11 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 		}
 		return nil, model, nil
 	}
-	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", s.LogName())
+	logName := s.LogName()
+	if sw.round > 0 {
+		logName = ABLogName(s.Server, sw.round)
+	}
+	logPath := filepath.Join(s.Run.Bench.OutputDir, "logs", logName)
 	meta.LogPath = logPath
 	cache := ""
 	if recipe.CacheDir != "" {

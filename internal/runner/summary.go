@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +16,9 @@ import (
 // sweep, listing each planned point in plan order. Entries of an earlier
 // summary of the same config and shard for points this invocation did not
 // plan (another --run, say) are kept, so that one directory can gather a
-// config's runs one at a time.
-func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
+// config's runs one at a time. It returns the directories whose summary
+// could not be written, and why.
+func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) ([]string, error) {
 	byDir := map[string]*results.Summary{}
 	var dirs []string
 	newSummary := func(dir string) *results.Summary {
@@ -49,11 +52,13 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 			if _, ok := byDir[r.Bench.OutputDir]; !ok {
 				newSummary(r.Bench.OutputDir)
 				if err := os.MkdirAll(r.Bench.OutputDir, 0o755); err != nil {
-					return err
+					return []string{r.Bench.OutputDir}, err
 				}
 			}
 		}
 	}
+	var unindexed []string
+	var errs []error
 	for _, dir := range dirs {
 		if _, err := os.Stat(dir); err != nil {
 			continue // nothing ran there
@@ -61,11 +66,16 @@ func (sw *sweeper) writeSummaries(servers []sweep.ServerConfig) error {
 		sum := byDir[dir]
 		keepEarlier(dir, sum)
 		sum.Accounting = results.NewAccounting(sw.accountsIn(dir))
-		if err := results.WriteSummary(dir, sum); err != nil {
-			return err
+		data, err := results.EncodeSummary(sum)
+		if err == nil {
+			err = sw.opts.WriteFile(filepath.Join(dir, results.SummaryName), data)
+		}
+		if err != nil {
+			unindexed = append(unindexed, dir)
+			errs = append(errs, fmt.Errorf("no index written in %s: %w", dir, err))
 		}
 	}
-	return nil
+	return unindexed, errors.Join(errs...)
 }
 
 // keepEarlier puts first the entries of dir's existing summary, if it is of

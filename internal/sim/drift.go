@@ -1,5 +1,7 @@
 package sim
 
+import "time"
+
 // driftPeriodS is the simulated time over which --sim-drift F reaches its
 // full factor: one hour.
 const driftPeriodS = 3600.0
@@ -22,4 +24,15 @@ func driftFactor(simS, drift float64) float64 {
 		return minDriftFactor
 	}
 	return f
+}
+
+// driftOffsetS is the simulated time from the drift's epoch to the clock's
+// time 0: the wall time between them times the speedup, so that servers
+// started one after another with one epoch continue one drift. Without an
+// epoch the drift starts with the process (0).
+func driftOffsetS(clk clock, epoch *time.Time) float64 {
+	if epoch == nil {
+		return 0
+	}
+	return clk.base.Sub(*epoch).Seconds() * clk.speedup
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 func TestDriftFactor(t *testing.T) {
@@ -45,5 +46,37 @@ func TestDriftSlowsLaterSteps(t *testing.T) {
 		if got := stepAt(tt.startS) / base; math.Abs(got-tt.want) > 1e-9 {
 			t.Errorf("step at %g s is %.4fx the undrifted step, want %.4fx", tt.startS, got, tt.want)
 		}
+	}
+}
+
+// TestDriftGoesOnAcrossStarts checks that two servers started 6 minutes of
+// wall time apart with one epoch, at speedup 10, continue one drift: the
+// second starts an hour of simulated time further, its first step as slow
+// as the first server's step an hour in.
+func TestDriftGoesOnAcrossStarts(t *testing.T) {
+	epoch := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	first := clock{base: epoch.Add(30 * time.Second), speedup: 10}
+	second := clock{base: first.base.Add(6 * time.Minute), speedup: 10}
+	if got := driftOffsetS(first, &epoch); got != 300 {
+		t.Errorf("first start: offset %g s, want 300 (30 s of wall time at speedup 10)", got)
+	}
+	if got := driftOffsetS(second, &epoch); got != 3900 {
+		t.Errorf("second start: offset %g s, want 3900", got)
+	}
+	if got := driftOffsetS(second, nil); got != 0 {
+		t.Errorf("without an epoch: offset %g s, want 0 (the drift starts with the process)", got)
+	}
+
+	cfg, _ := testConfig(nil)
+	cfg.drift = 1.05
+	stepAt := func(offsetS, startS float64) float64 {
+		c := cfg
+		c.driftOffsetS = offsetS
+		e := newEngine(c, nil)
+		e.add(&sequence{promptTokens: 512, maxTokens: 4, stopAfter: 4})
+		return e.step(startS).durationS
+	}
+	if a, b := stepAt(0, 3600), stepAt(driftOffsetS(second, &epoch)-driftOffsetS(first, &epoch), 0); math.Abs(a/b-1) > 1e-9 {
+		t.Errorf("the second start's first step takes %g s, want %g s (the first start's an hour in)", b, a)
 	}
 }

@@ -17,6 +17,7 @@ type engineConfig struct {
 	kvTokens         int     // KV-cache capacity in tokens (whole blocks)
 	scale            float64 // per-process speed factor x --sim-slowdown
 	drift            float64 // --sim-drift: step-time factor after an hour of simulated time; 0 or 1 for none
+	driftOffsetS     float64 // simulated seconds from the drift's epoch to the engine's time 0
 	jitterCV         float64 // per-step noise; 0 for exact tests
 }
 
@@ -198,7 +199,7 @@ func (e *engine) step(startS float64) *stepResult {
 		load.contextTokens += sc.seq.computed + sc.tokens
 	}
 	r.tokens = load.tokens
-	r.durationS = e.cfg.model.stepS(load) * e.cfg.scale * driftFactor(startS, e.cfg.drift) * e.jitter()
+	r.durationS = e.cfg.model.stepS(load) * e.cfg.scale * driftFactor(startS+e.cfg.driftOffsetS, e.cfg.drift) * e.jitter()
 	r.endS = startS + r.durationS
 	finishedAny := false
 	for _, sc := range e.sched {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // errHelp and errVersion are returned by parseArgs when --help or --version
@@ -120,11 +121,39 @@ func flagDefs() []flagDef {
 			floatSetter("--sim-slowdown", func(o *options, f float64) { o.SimSlowdown = f })},
 		{[]string{"--sim-drift"}, valueFlag, "1", "step-time factor reached after an hour of simulated time, linear (a drifting GPU)",
 			floatSetter("--sim-drift", func(o *options, f float64) { o.SimDrift = f })},
+		{[]string{"--sim-drift-epoch"}, valueFlag, "the process's start", "wall-clock time the drift counts from, Unix seconds or RFC 3339 (the same value in every start makes the drift go on across starts; vllm-bench sim also reads " + DriftEpochEnv + ")",
+			func(o *options, v string) error {
+				t, err := parseEpoch(v)
+				if err != nil {
+					return argErrorf("argument --sim-drift-epoch: %v", err)
+				}
+				o.SimDriftEpoch = &t
+				return nil
+			}},
 		{[]string{"--sim-kv-tokens"}, valueFlag, "from GPU memory", "KV-cache budget per replica in tokens (small values force preemptions)",
 			intSetter("--sim-kv-tokens", func(o *options, n int) { o.SimKVTokens = n })},
 		{[]string{"--sim-keepalive-timeout"}, valueFlag, "5", "close kept-alive connections idle for this many wall-clock seconds, as uvicorn does; 0: never",
 			floatSetter("--sim-keepalive-timeout", func(o *options, f float64) { o.SimKeepaliveTimeoutS = f })},
 	}
+}
+
+// DriftEpochEnv names the environment variable `vllm-bench sim` reads as
+// --sim-drift-epoch when the flag is not given, so that a workflow sets
+// one epoch for every server it starts.
+const DriftEpochEnv = "VLLM_BENCH_SIM_DRIFT_EPOCH"
+
+// parseEpoch reads a wall-clock time as Unix seconds (fractions allowed)
+// or RFC 3339.
+func parseEpoch(v string) (time.Time, error) {
+	if s, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(s, 0) && !math.IsNaN(s) {
+		sec, frac := math.Modf(s)
+		return time.Unix(int64(sec), int64(frac*1e9)), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want Unix seconds or an RFC 3339 time such as 2026-01-02T15:04:05Z, got '%s'", v)
+	}
+	return t, nil
 }
 
 func intSetter(name string, set func(*options, int)) func(*options, string) error {

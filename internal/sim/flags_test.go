@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -77,6 +78,7 @@ func TestParseArgsErrors(t *testing.T) {
 		{"m --sim-drift 0", true, "--sim-drift must be in (0, 100], got 0"},
 		{"m --sim-drift -1.1", true, "--sim-drift"},
 		{"m --sim-drift fast", false, "argument --sim-drift: invalid float value: 'fast'"},
+		{"m --sim-drift-epoch yesterday", false, "argument --sim-drift-epoch: want Unix seconds or an RFC 3339 time such as 2026-01-02T15:04:05Z, got 'yesterday'"},
 		{"m --sim-kv-tokens -16", true, "--sim-kv-tokens must be >= 0, got -16"},
 		{"m --sim-keepalive-timeout -1", true, "--sim-keepalive-timeout must be a number of seconds >= 0, got -1"},
 		{"m --sim-kv-tokens 8", true, "--sim-kv-tokens must be at least one KV block (16 tokens), got 8"},
@@ -103,5 +105,27 @@ func TestParseArgsErrors(t *testing.T) {
 	}
 	if _, err := parseArgs([]string{"--version"}); !errors.Is(err, errVersion) {
 		t.Errorf("--version: %v", err)
+	}
+}
+
+func TestParseDriftEpoch(t *testing.T) {
+	for _, tt := range []struct {
+		arg  string
+		want time.Time
+	}{
+		{"1767323045", time.Unix(1767323045, 0)},
+		{"1767323045.5", time.Unix(1767323045, 5e8)},
+		{"2026-01-02T03:04:05Z", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+	} {
+		o, err := parseArgs([]string{"m", "--sim-drift", "1.05", "--sim-drift-epoch", tt.arg})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.arg, err)
+		}
+		if o.SimDriftEpoch == nil || !o.SimDriftEpoch.Equal(tt.want) {
+			t.Errorf("--sim-drift-epoch %s: %v, want %v", tt.arg, o.SimDriftEpoch, tt.want)
+		}
+	}
+	if o, err := parseArgs([]string{"m"}); err != nil || o.SimDriftEpoch != nil {
+		t.Errorf("no flag: epoch %v (%v), want none", o.SimDriftEpoch, err)
 	}
 }

@@ -109,7 +109,9 @@ func serve(ctx context.Context, o options, lg *logger) int {
 	lg.infof("sim", "simulated %s x %d (TP %d, PP %d, DP %d), %.3gB params, speed factor %.4f, seed %d",
 		p.gpu.name, o.TensorParallel*o.PipelineParallel*o.DataParallel, o.TensorParallel, o.PipelineParallel,
 		o.DataParallel, o.SimParamsB, speed, seed)
-	if o.SimDrift != 1 {
+	if o.SimDrift != 1 && o.SimDriftEpoch != nil {
+		lg.infof("sim", "step times drift linearly to %gx after %g simulated seconds counted from %s (--sim-drift, --sim-drift-epoch)", o.SimDrift, driftPeriodS, o.SimDriftEpoch.UTC().Format(time.RFC3339))
+	} else if o.SimDrift != 1 {
 		lg.infof("sim", "step times drift linearly to %gx after %g simulated seconds (--sim-drift)", o.SimDrift, driftPeriodS)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -1,6 +1,9 @@
 package sim
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Version is the version string the simulator reports on --version and on
 // GET /version. It reads like a vLLM release so that version checks in the
@@ -140,6 +143,10 @@ type options struct {
 	// SimDrift is the factor by which step times change, linearly, over an
 	// hour of simulated time (1: none).
 	SimDrift float64
+	// SimDriftEpoch, when set, is the wall-clock time the drift counts
+	// from, so that it goes on across server starts; nil counts from this
+	// process's start.
+	SimDriftEpoch *time.Time
 	// SimKVTokens overrides the per-replica KV-cache budget in tokens (0:
 	// what the GPU's memory holds).
 	SimKVTokens int

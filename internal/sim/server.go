@@ -52,6 +52,7 @@ func newServer(o options, p plan, lg *logger, seed uint64, speed float64) *serve
 		cancel:  cancel,
 	}
 	cfg := p.engineConfig(speed * o.SimSlowdown)
+	cfg.driftOffsetS = driftOffsetS(s.clk, o.SimDriftEpoch)
 	for i := 0; i < p.replicas; i++ {
 		eng := newEngine(cfg, newRand(seed, uint64(100+i)))
 		s.replicas = append(s.replicas, newReplica(eng, s.clk, func(msg string) { lg.warnf("sim", "%s", msg) }))
