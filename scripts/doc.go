@@ -1,6 +1,7 @@
 // Package scripts holds the project's shell scripts. Those that ship
 // vllm-bench are tested here: install.sh (the action's installer: a
-// checksummed release download, or a build from source), release.sh (the
+// checksummed release download or a copy from the runner's tool cache, or a
+// build from source that warns why), release.sh (the
 // release archives and checksums.txt) and notices.sh
 // (THIRD_PARTY_NOTICES.md); render-comment.sh's font check is tested too.
 // .ci/run runs shellcheck over every script; its tidiness check, .ci/tidy,

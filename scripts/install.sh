@@ -301,9 +301,10 @@ install_release() {
     install_binary "$tmp/vllm-bench" "$tag" "release $tag in the tool cache ($entry), sha256 $expected"
     return 0
   fi
-  rc=0
+  rc=0 why=""
   fetch "$base/$archive" "$tmp/$archive" || rc=$?
-  [ "$rc" -eq 0 ] || fail "could not download $archive from $base, which checksums.txt lists${why:+: $why}"
+  [ "$rc" -ne 3 ] || why="HTTP 404"
+  [ "$rc" -eq 0 ] || fail "could not download $archive from $base, which checksums.txt lists: $why"
   actual=$(sha256 "$tmp/$archive") || exit 1
   if [ "$actual" != "$expected" ]; then
     fail "checksum mismatch for $archive of release $tag: checksums.txt says sha256 $expected, the download has sha256 $actual"

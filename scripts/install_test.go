@@ -368,6 +368,25 @@ func TestInstallFallbacks(t *testing.T) {
 	}
 }
 
+// TestInstallMissingListedArchive checks that an archive checksums.txt
+// lists but the release lacks is an error naming it, not a fallback.
+func TestInstallMissingListedArchive(t *testing.T) {
+	requireTools(t)
+	rel := fakeRelease(t, "v1.5.0", archive12("1.5.0"), []byte("#!/bin/sh\n"))
+	if err := os.Remove(filepath.Join(rel, archive12("1.5.0"))); err != nil {
+		t.Fatal(err)
+	}
+	srv := newFakeGitHub(t, &fakeGitHub{releases: map[string]string{"v1.5.0": rel}, refs: fakeRefs()})
+	in := runInstall(t, srv.URL, "v1.5.0", noGoEnv(t))
+	want := "could not download " + archive12("1.5.0") + " from " + srv.URL + "/" + fakeRepository + "/releases/download/v1.5.0, which checksums.txt lists: HTTP 404"
+	if in.err == nil || !strings.Contains(in.out, want) {
+		t.Errorf("err = %v, want an error %q; output:\n%s", in.err, want, in.out)
+	}
+	if in.output != "" {
+		t.Errorf("GITHUB_OUTPUT = %q, want nothing", in.output)
+	}
+}
+
 // TestInstallWithoutGo checks the machine without Go: install.sh asks the
 // action for the Go that go.mod names, and --build refuses to run.
 func TestInstallWithoutGo(t *testing.T) {
