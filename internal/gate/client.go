@@ -36,7 +36,7 @@ func markClientSaturated(row *Row, p baseline.Pair) {
 }
 
 // settleClientSuspect, once verdicts are final, makes a point whose every
-// regressed cell is suspect inconclusive: a saturated client alone could
+// regressed cell is suspect undecided: a saturated client alone could
 // have made its regressions, so the point is not a regression on its own.
 // Its cells keep their verdicts and marks.
 func (r *Report) settleClientSuspect() {
@@ -49,7 +49,7 @@ func (r *Report) settleClientSuspect() {
 			counted = counted || (c.Verdict == stats.Regression && !c.Suspect)
 		}
 		if !counted {
-			row.Verdict = stats.Inconclusive
+			row.Verdict = stats.Undecided
 		}
 	}
 }

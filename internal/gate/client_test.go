@@ -52,8 +52,8 @@ func TestSaturatedClientMakesLatencySuspect(t *testing.T) {
 	// A latency regression alone on a saturated point does not fail the check.
 	latencyOnly := map[string]Settings{"r": {Metrics: []string{"median_ttft_ms"}, Tolerance: 0.05, Alpha: 0.05}}
 	r := Compare([]baseline.Pair{saturated(gatetest.Pair(worse, &base, nil), false)}, Options{Gates: latencyOnly})
-	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 || r.Rows()[0].Verdict != stats.Inconclusive {
-		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect, point %s; want pass, 1, inconclusive",
+	if r.Verdict() != VerdictPass || r.SuspectRegressions() != 1 || r.Rows()[0].Verdict != stats.Undecided {
+		t.Errorf("a suspect latency regression alone: verdict %s, %d suspect, point %s; want pass, 1, undecided",
 			r.Verdict(), r.SuspectRegressions(), r.Rows()[0].Verdict)
 	}
 }

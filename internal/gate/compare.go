@@ -13,7 +13,7 @@ import (
 )
 
 // MinSamples is the fewest per-request samples per side for a latency test;
-// with fewer, the cell is inconclusive.
+// with fewer, the cell is undecided.
 const MinSamples = 5
 
 // Compare judges every pair: per gated metric of the pair's run, it computes
@@ -59,12 +59,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 	adj := stats.AdjustBH(ps)
 	for i, c := range cells {
 		c.PAdj = adj[i]
-		if c.Verdict == "" {
-			c.Verdict = stats.Classify(stats.Evidence{
-				Change: c.Change, LowerIsBetter: c.LowerIsBetter,
-				P: c.PAdj, Alpha: alphas[i], Tolerance: c.Tolerance, Interval: c.CI,
-			})
-		}
+		c.decide(alphas[i], r.Tests)
 	}
 	r.settleRows()
 	r.settleThrottled()
@@ -99,13 +94,13 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 			// Config validation rejects unknown names; a report made without
 			// it says so in the cell instead of failing.
 			row.Cells = append(row.Cells, &Cell{Metric: name, Base: math.NaN(), Cur: math.NaN(), Change: math.NaN(),
-				P: math.NaN(), PAdj: math.NaN(), Verdict: stats.Inconclusive,
+				P: math.NaN(), PAdj: math.NaN(), Detectable: math.NaN(), Verdict: stats.Undecided,
 				Warnings: []string{fmt.Sprintf("unknown metric %q", name)}})
 			continue
 		}
 		c := &Cell{Metric: m.Name, Unit: m.Unit, LowerIsBetter: m.LowerIsBetter,
 			Base: math.NaN(), Cur: value(m, cur), Change: math.NaN(),
-			P: math.NaN(), PAdj: math.NaN(), Tolerance: gate.Tolerance}
+			P: math.NaN(), PAdj: math.NaN(), Tolerance: gate.Tolerance, Bound: gate.Tolerance, Detectable: math.NaN()}
 		row.Cells = append(row.Cells, c)
 		if p.Baseline == nil {
 			c.Verdict = stats.New
@@ -133,6 +128,9 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		case PerRepeat:
 			judgeRepeats(c, m, p.Baseline, cur, p.History[m.Name])
 		}
+		var noise stats.Sensitivity
+		noise, c.Noise = runToRun(m, p.Baseline, cur, p.History[m.Name], gate.PriorCV[m.Name])
+		c.ev.between, c.ev.betweenDF = noise.SE, noise.DF
 	}
 	return row
 }
@@ -168,11 +166,12 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 	c.Base, c.Cur = stats.Quantile(b, m.Quantile), stats.Quantile(x, m.Quantile)
 	c.Change = stats.RelChange(c.Base, c.Cur)
 	if len(b) < MinSamples || len(x) < MinSamples {
-		c.Verdict = stats.Inconclusive
+		c.Verdict = stats.Undecided
 		c.Warnings = append(c.Warnings, fmt.Sprintf("too few samples (%d and %d, need %d per side)", len(b), len(x), MinSamples))
 		return
 	}
 	c.Test = TestMannWhitney
+	c.ev.within = math.NaN()
 	if res, err := stats.MannWhitneyU(b, x); err == nil {
 		c.P = res.P
 	}
@@ -181,6 +180,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 		if rb, rx := m.repeats(base), m.repeats(cur); len(rb) >= 2 && len(rx) >= 2 {
 			if res, err := stats.WelchTTest(rb, rx); err == nil {
 				c.Test, c.P, repeated = TestMannWhitneyRepeats, math.Max(c.P, res.P), true
+				if s, err := stats.WelchRelSensitivity(rb, rx); err == nil {
+					c.ev.tests = append(c.ev.tests, s)
+				}
 			}
 		}
 	}
@@ -189,6 +191,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 			c.Test, c.P = TestMannWhitneyHistory, math.Max(c.P, res.P)
 			if repeated {
 				c.Test = TestMannWhitneyRepeatsHistory
+			}
+			if s, err := stats.PredictionRelSensitivity(history); err == nil {
+				c.ev.tests = append(c.ev.tests, s)
 			}
 		}
 	} else if c.NoHistory {
@@ -202,6 +207,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 		return
 	}
 	c.CI = &iv
+	c.ev.within = stats.IntervalSE(iv)
+	// Mann-Whitney sees the within-run noise the bootstrap measures.
+	c.ev.tests = append(c.ev.tests, stats.Sensitivity{SE: c.ev.within, DF: math.Inf(1)})
 }
 
 // judgeRepeats fills a per-repeat cell: Welch's t-test when both sides have
@@ -210,7 +218,7 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64) {
 	b, x := m.Samples(base), m.Samples(cur)
 	if len(b) == 0 || len(x) == 0 || math.IsNaN(c.Base) || math.IsNaN(c.Cur) {
-		c.Verdict = stats.Inconclusive
+		c.Verdict = stats.Undecided
 		c.Warnings = append(c.Warnings, fmt.Sprintf("%s was not measured on both sides", m.Name))
 		return
 	}
@@ -222,6 +230,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 			break
 		}
 		c.P = res.P
+		if s, err := stats.WelchRelSensitivity(b, x); err == nil {
+			c.ev.tests = append(c.ev.tests, s)
+		}
 		if iv, err := stats.WelchRelChangeCI(b, x, stats.DefaultLevel); err == nil {
 			c.CI = &iv
 		}
@@ -232,6 +243,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 			break
 		}
 		c.P = res.P
+		if s, err := stats.PredictionRelSensitivity(history); err == nil {
+			c.ev.tests = append(c.ev.tests, s)
+		}
 	default:
 		c.Test = TestTolerance
 		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))

@@ -54,7 +54,8 @@ func MissingBaselines(dir string) string {
 // Overall is the verdict over several reports (one per output directory of
 // a config, or the merged shards) and the shards no directory delivered.
 type Overall struct {
-	// Verdict is VerdictFailed, VerdictRegression or VerdictPass.
+	// Verdict is VerdictError, VerdictFailed, VerdictRegression or
+	// VerdictPass.
 	Verdict string
 	// Regressions is the number of regressed cells over all reports.
 	Regressions int
@@ -71,13 +72,15 @@ func Combine(reports []*Report, missingShards []string) Overall {
 		o.Missing = append(o.Missing, r.MissingNames()...)
 		o.Regressions += r.Regressions()
 		switch v := r.Verdict(); {
-		case v == VerdictFailed:
+		case v == VerdictError:
+			o.Verdict = v
+		case v == VerdictFailed && o.Verdict != VerdictError:
 			o.Verdict = v
 		case v == VerdictRegression && o.Verdict == VerdictPass:
 			o.Verdict = v
 		}
 	}
-	if len(o.Missing) > 0 {
+	if len(o.Missing) > 0 && o.Verdict != VerdictError {
 		o.Verdict = VerdictFailed
 	}
 	return o

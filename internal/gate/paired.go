@@ -224,9 +224,9 @@ func ComparePaired(servers []*PairedServer) *Report {
 	return r
 }
 
-// pairedWarnings says why a paired cell is inconclusive.
+// pairedWarnings says why a paired cell is undecided.
 func pairedWarnings(res stats.SequentialResult, v stats.Verdict, settled bool, maxRounds int) []string {
-	if v != stats.Inconclusive {
+	if v != stats.Undecided {
 		return nil
 	}
 	switch {

@@ -11,7 +11,7 @@ import (
 // Values that do not exist (NaN) are null.
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
-		Verdict: r.Verdict(), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
+		Verdict: r.Verdict(), Headline: r.headlines(r.labeler()), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{}, Paired: r.jsonPaired(),
 	}
 	for _, g := range r.Groups {
@@ -26,11 +26,15 @@ func (r *Report) JSON() ([]byte, error) {
 				jc := jsonCell{
 					Metric: c.Metric, Unit: c.Unit,
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
-					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance,
-					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect,
+					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance, Bound: c.Bound,
+					Detectable: detectable(c.Detectable), Noise: c.Noise,
+					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect, SuspectReason: c.SuspectReason,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
+				}
+				if c.Decision != nil {
+					jc.DecisionLow, jc.DecisionHigh = num(c.Decision.Lo), num(c.Decision.Hi)
 				}
 				p.Cells = append(p.Cells, jc)
 			}
@@ -41,8 +45,11 @@ func (r *Report) JSON() ([]byte, error) {
 }
 
 type jsonReport struct {
-	Verdict     string `json:"verdict"`
-	Regressions int    `json:"regressions"`
+	Verdict string `json:"verdict"`
+	// Headline is the answer: what failed, what was ruled out, what could
+	// not be seen; one line, "... no verdict", without a verdict.
+	Headline    []string `json:"headline"`
+	Regressions int      `json:"regressions"`
 	// Waived counts regressions measured on a throttled GPU that do not
 	// fail the check (gate.on_throttle: warn).
 	Waived int `json:"waived_regressions,omitempty"`
@@ -85,13 +92,40 @@ type jsonCell struct {
 	Test      string   `json:"test,omitempty"`
 	P         *float64 `json:"p"`
 	PAdjusted *float64 `json:"p_adjusted"`
-	Tolerance float64  `json:"tolerance"`
-	NoHistory bool     `json:"no_history,omitempty"`
-	Verdict   string   `json:"verdict"`
-	Warnings  []string `json:"warnings,omitempty"`
-	// Suspect marks a latency cell measured by a saturated client; its
-	// regression is not counted.
-	Suspect bool `json:"suspect,omitempty"`
+	// Tolerance is the smallest change counted as a regression or an
+	// improvement, after any widening for noise; Bound the equivalence
+	// bound of unchanged (the configured tolerance).
+	Tolerance float64 `json:"tolerance"`
+	Bound     float64 `json:"bound"`
+	// DecisionLow and DecisionHigh are the interval of the change with the
+	// run-to-run noise the gate assumes (from Noise: history, repeats or
+	// prior); unchanged means it lies within ±Bound.
+	DecisionLow  *float64 `json:"decision_low,omitempty"`
+	DecisionHigh *float64 `json:"decision_high,omitempty"`
+	Noise        string   `json:"noise,omitempty"`
+	// Detectable is the smallest change in the bad direction the cell
+	// would flag at the report's false-discovery rate with 80 % power; a
+	// string "none" when it could not flag any, null when not judged.
+	Detectable any      `json:"detectable"`
+	NoHistory  bool     `json:"no_history,omitempty"`
+	Verdict    string   `json:"verdict"`
+	Warnings   []string `json:"warnings,omitempty"`
+	// Suspect marks a cell whose measurement cannot be trusted
+	// (SuspectReason says why); its verdict is not counted.
+	Suspect       bool   `json:"suspect,omitempty"`
+	SuspectReason string `json:"suspect_reason,omitempty"`
+}
+
+// detectable is a cell's detectable change for JSON: the fraction, "none"
+// when nothing could be detected, null when the cell was not judged.
+func detectable(d float64) any {
+	switch {
+	case math.IsNaN(d):
+		return nil
+	case math.IsInf(d, 1):
+		return "none"
+	}
+	return d
 }
 
 // num returns a pointer to v, or nil for NaN and infinities.

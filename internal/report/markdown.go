@@ -55,26 +55,32 @@ func (r *Report) labeler() labeler {
 	return newLabeler(points)
 }
 
-// mdAnswer is the headline and the paragraph under it.
+// mdAnswer is the headline, the lines that complete it and the paragraph
+// under them.
 func (r *Report) mdAnswer(l labeler) string {
+	head := r.headlines(l)
+	top := "## " + head[0] + r.pairedTitle() + "\n\n"
+	if len(head) > 1 {
+		top += strings.Join(head[1:], "  \n") + "\n\n"
+	}
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
+		return top + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
 	lines = append(lines, r.clientSummary()...)
-	return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
+	return top + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
 }
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks
 // first. Verdicts it does not name follow, most severe first.
 func verdictOrder() []stats.Verdict {
 	return []stats.Verdict{
-		stats.Regression, stats.Failed, gate.Missing, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+		stats.Regression, stats.Failed, gate.Missing, stats.Undecided, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
 	}
 }
 
@@ -122,45 +128,6 @@ func blocking(v stats.Verdict) bool {
 	return v == gate.Missing || v.Severity() >= stats.Regression.Severity()
 }
 
-// headline is the answer in one line: what failed, where and by how much,
-// or what passed.
-func (r *Report) headline(l labeler) string {
-	vs, n := r.verdictsPresent()
-	waived := r.waivedRows()
-	var parts []string
-	for _, v := range vs {
-		if !blocking(v) {
-			continue
-		}
-		switch {
-		case v == stats.Regression && n[v] == waived:
-			// Every regression was measured on a throttled GPU: warnings.
-		case v == stats.Regression:
-			parts = append(parts, fmt.Sprintf("%s: %s", plural(n[v]-waived, "regression"), r.worst(l, stats.Regression, n[v]-waived)))
-		case len(parts) == 0:
-			parts = append(parts, fmt.Sprintf("%s %s: %s", plural(n[v], "point"), verdictWord(v), r.firstOf(l, v, n[v])))
-		default:
-			parts = append(parts, fmt.Sprintf("%s %s", plural(n[v], "point"), verdictWord(v)))
-		}
-	}
-	if len(parts) > 0 {
-		return "❌ " + strings.Join(parts, "; ")
-	}
-	switch {
-	case waived > 0:
-		return fmt.Sprintf("⚠️ %s on a throttled GPU, a warning: %s", plural(waived, "regression"), r.worst(l, stats.Regression, waived))
-	case len(r.Rows()) == 0:
-		return "⚠️ No points to compare"
-	case n[stats.Improvement] > 0:
-		return fmt.Sprintf("✅ %s: %s", plural(n[stats.Improvement], "improvement"), r.worst(l, stats.Improvement, n[stats.Improvement]))
-	case n[stats.Unchanged] > 0:
-		return fmt.Sprintf("✅ %s unchanged", plural(n[stats.Unchanged], "point"))
-	case n[stats.New] == len(r.Rows()):
-		return fmt.Sprintf("✅ %s, no baseline to compare with yet", plural(n[stats.New], "new point"))
-	}
-	return "✅ No regressions"
-}
-
 // worst names the row with verdict v whose cell changed most, with its
 // changed metrics, and how many more rows have v. Of regressions it names
 // one that fails the check, or, when count is that of the regressions
@@ -176,7 +143,7 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict == v && absChange(c) > bestSize {
+				if c.Verdict == v && !c.Suspect && absChange(c) > bestSize {
 					best, bestGroup, bestSize = row, g, absChange(c)
 				}
 			}
@@ -187,13 +154,13 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 	}
 	var changes []string
 	for _, c := range best.Cells {
-		if c.Verdict == v {
+		if c.Verdict == v && !c.Suspect {
 			changes = append(changes, metricTitle(c.Metric)+" "+fmtPct(c.Change))
 		}
 	}
 	s := l.where(bestGroup.Server, best.Point) + " · " + strings.Join(changes, ", ")
 	if count > 1 {
-		s += fmt.Sprintf(" and %d more", count-1)
+		s += " and " + plural(count-1, "more point")
 	}
 	return s
 }
@@ -478,13 +445,13 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 // a change of their cells (failed, missing, new, not gated): the verdict in
 // words and why, once for a run of points that share both ("⛔ C64, C128
 // and C256 missing (not run: ...)"). Regressions, improvements and
-// inconclusive points have none: their cells carry the marks.
+// undecided points have none: their cells carry the marks.
 func rowNotes(rows []*gate.Row, l labeler) []string {
 	var out []string
 	for i := 0; i < len(rows); {
 		row := rows[i]
 		switch row.Verdict {
-		case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Unchanged:
+		case stats.Regression, stats.Improvement, stats.Undecided, stats.Unchanged:
 			i++
 			continue
 		}
@@ -542,7 +509,7 @@ func shortCell(c *gate.Cell, used *marks) string {
 	}
 	s := fmt.Sprintf("%s → %s %s", fmtValue(c.Base), fmtValue(c.Cur), fmtPct(c.Change))
 	switch c.Verdict {
-	case stats.Regression, stats.Improvement, stats.Inconclusive:
+	case stats.Regression, stats.Improvement, stats.Undecided:
 		s += " " + mark(c.Verdict)
 		used.verdicts[c.Verdict] = true
 	}
@@ -664,7 +631,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
 	}
 	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
-	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "verdict"}
+	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "tolerance", "detectable", "verdict"}
 	for _, g := range r.Groups {
 		var cells [][]string
 		for _, row := range g.Rows {
@@ -672,7 +639,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 				continue
 			}
 			if len(row.Cells) == 0 {
-				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", verdictWord(row.Verdict)})
+				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", "", "", verdictWord(row.Verdict)})
 				continue
 			}
 			for _, c := range row.Cells {
@@ -685,7 +652,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,
-					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), verdict,
+					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}

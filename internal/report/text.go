@@ -16,7 +16,11 @@ import (
 func (r *Report) Text() string {
 	l := r.labeler()
 	var b strings.Builder
-	b.WriteString(r.headline(l) + r.pairedTitle() + "\n")
+	head := r.headlines(l)
+	b.WriteString(head[0] + r.pairedTitle() + "\n")
+	for _, line := range head[1:] {
+		b.WriteString(line + "\n")
+	}
 	b.WriteString(r.summaryLine() + "\n")
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
@@ -36,7 +40,7 @@ func (r *Report) Text() string {
 		var rows [][]string
 		for _, row := range g.Rows {
 			if len(row.Cells) == 0 {
-				rows = append(rows, []string{l.row(row.Point), "", "", "", "", "", "", "", verdictWord(row.Verdict) + ": " + row.Note})
+				rows = append(rows, []string{l.row(row.Point), "", "", "", "", "", "", "", "", "", verdictWord(row.Verdict) + ": " + row.Note})
 				continue
 			}
 			for _, c := range row.Cells {
@@ -49,11 +53,11 @@ func (r *Report) Text() string {
 				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
-					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
+					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}
-		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "verdict"}, rows))
+		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "tolerance", "detectable", "verdict"}, rows))
 		for _, row := range g.Rows {
 			if len(row.Hints) > 0 {
 				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
@@ -76,7 +80,7 @@ func (r *Report) Text() string {
 	return b.String()
 }
 
-// changeLines lists every regressed, improved or inconclusive cell, most
+// changeLines lists every regressed, improved or undecided cell, most
 // severe first: where, metric, values, change and interval.
 func (r *Report) changeLines(l labeler) []string {
 	type line struct {
@@ -88,7 +92,7 @@ func (r *Report) changeLines(l labeler) []string {
 		for _, row := range g.Rows {
 			for _, c := range row.Cells {
 				switch c.Verdict {
-				case stats.Regression, stats.Improvement, stats.Inconclusive:
+				case stats.Regression, stats.Improvement, stats.Undecided:
 				default:
 					continue
 				}

@@ -102,7 +102,7 @@ type SequentialLook struct {
 //     Alpha and its change is worse (better) than Tolerance; Unchanged when
 //     the interval at level 1-2·Alpha/looks lies within ±Tolerance (two
 //     one-sided tests: an equivalence decision, not an absence of
-//     evidence); otherwise Inconclusive.
+//     evidence); otherwise Undecided.
 //   - The comparison stops at the first regression, since no later round
 //     can turn a rejected look into a pass, or when every cell is settled:
 //     decided, or so noisy that even MaxRounds rounds would leave its
@@ -184,7 +184,7 @@ func Sequential(cells []PairedCell, opts SequentialOptions) SequentialLook {
 func SequentialDecision(r SequentialResult, pAdj float64, lowerIsBetter bool, opts SequentialOptions) (Verdict, bool) {
 	opts = opts.withDefaults()
 	if math.IsNaN(r.P) || math.IsNaN(r.Change) {
-		return Inconclusive, r.Rounds >= opts.MaxRounds
+		return Undecided, r.Rounds >= opts.MaxRounds
 	}
 	worse := r.Change
 	if !lowerIsBetter {
@@ -200,5 +200,5 @@ func SequentialDecision(r SequentialResult, pAdj float64, lowerIsBetter bool, op
 		return Unchanged, true
 	}
 	futile := r.projected >= math.Log1p(opts.Tolerance) && math.Abs(r.meanLog) < r.projected
-	return Inconclusive, r.Rounds >= opts.MaxRounds || futile
+	return Undecided, r.Rounds >= opts.MaxRounds || futile
 }
