@@ -140,10 +140,13 @@ func compareError(err error) error {
 	return invalidf("compare: %v", err)
 }
 
-// gateExit is the exit of a gate: 3 when planned points are missing (named
-// on stderr), 1 on a regression or a failed point, else 0.
+// gateExit is the exit of a gate: 3 when it gives no verdict (an
+// interrupted or failed sweep) or planned points are missing (named on
+// stderr), 1 on a regression or a failed point, else 0.
 func gateExit(o gate.Overall) error {
 	switch {
+	case o.Verdict == gate.VerdictError:
+		return quietExit(ExitInfra)
 	case len(o.Missing) > 0:
 		return infraf("%s not measured: %s", plural(len(o.Missing), "planned point"), strings.Join(o.Missing, ", "))
 	case !o.OK():

@@ -1,0 +1,58 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+)
+
+// A report of an interrupted sweep gives no verdict in any format, even
+// when what it measured looks clean.
+func TestNoVerdictHeadline(t *testing.T) {
+	g := gate.Compare(sweepOf(nil, 0), gate.Options{Seed: 1})
+	if !strings.HasPrefix(New(g).Text(), "✅") {
+		t.Fatalf("the clean sweep should pass before it is marked interrupted:\n%s", New(g).Text())
+	}
+	g.NoVerdict = "interrupted"
+	r := New(g)
+	text, md := r.Text(), r.Markdown()
+	js, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text, "markdown": md, "json": string(js)} {
+		if strings.Contains(out, "✅") || !strings.Contains(out, "interrupted: no verdict") {
+			t.Errorf("%s: want no ✅ and \"interrupted: no verdict\":\n%s", name, out)
+		}
+	}
+	var out struct {
+		Verdict  string   `json:"verdict"`
+		Headline []string `json:"headline"`
+	}
+	if err := json.Unmarshal(js, &out); err != nil || out.Verdict != gate.VerdictError || len(out.Headline) != 1 {
+		t.Errorf("json verdict %q headline %q (%v), want error and one line", out.Verdict, out.Headline, err)
+	}
+	if o := gate.Combine([]*gate.Report{g}, nil); o.OK() || o.Verdict != gate.VerdictError {
+		t.Errorf("combined verdict %s, want error", o.Verdict)
+	}
+}
+
+// All undecided is never a pass in words: the headline says undecided and
+// what could not be detected, with the reason.
+func TestAllUndecidedHeadline(t *testing.T) {
+	ps := sweepOf(nil, 0)
+	for i := range ps {
+		ps[i].History = nil // no history: the prior's noise
+	}
+	r := New(gate.Compare(ps, gate.Options{Seed: 1}))
+	head := r.headlines(r.labeler())
+	if len(head) != 2 || !strings.HasPrefix(head[0], "⚠️ undecided: no regression found, and none of 12 cells in 4 points") {
+		t.Fatalf("headlines %q", head)
+	}
+	if !strings.Contains(head[1], "Could not detect changes under 67% median TTFT, 29% median TPOT and 13% output throughput") ||
+		!strings.Contains(head[1], "no run-to-run history yet") {
+		t.Errorf("unseen line %q", head[1])
+	}
+}
