@@ -37,7 +37,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
 		row := compareRow(p, gate, opts)
-		markClientSaturated(row, p)
+		markSuspect(row, p)
 		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
@@ -63,7 +63,7 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 	}
 	r.settleRows()
 	r.settleThrottled()
-	r.settleClientSuspect()
+	r.settleSuspect()
 	return r
 }
 

@@ -74,10 +74,10 @@ type Row struct {
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
 	// for charts; NaN where there is no value.
 	BaseThroughput, CurThroughput float64
-	// ClientSaturated, when not empty, says that the current result or the
-	// baseline was measured by a saturated load generator; the row's
-	// latency cells are then Suspect.
-	ClientSaturated string
+	// Suspect, when not empty, says why some of the row's cells cannot be
+	// trusted: the suspicions of this run's result and of the baseline
+	// (a saturated client, a busy host, ...), or a degenerate statistic.
+	Suspect string
 	// Hints name the largest changes in the server's metrics and the GPU
 	// telemetry from the baseline; set for regressed and improved points.
 	Hints []string

@@ -65,7 +65,7 @@ func TestHintsAndThrottleRendered(t *testing.T) {
 	for _, want := range []string{
 		"C32 regression: " + throttled + ", preemptions 0 -> 41, queue time +38 %",
 		"C64 improvement: queue time -60 %",
-		"suspect points:",
+		"throttled GPU:",
 		"its regression is a warning, not a failure (gate.on_throttle: warn)",
 	} {
 		if !strings.Contains(txt, want) {

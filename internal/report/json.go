@@ -20,7 +20,7 @@ func (r *Report) JSON() ([]byte, error) {
 				Name: row.Name, Server: g.Server, Point: row.Point,
 				Verdict: string(row.Verdict), Note: row.Note,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
-				ClientSaturated: row.ClientSaturated,
+				Suspect: row.Suspect,
 			}
 			for _, c := range row.Cells {
 				jc := jsonCell{
@@ -53,8 +53,8 @@ type jsonReport struct {
 	// Waived counts regressions measured on a throttled GPU that do not
 	// fail the check (gate.on_throttle: warn).
 	Waived int `json:"waived_regressions,omitempty"`
-	// SuspectRegressions counts regressed latency cells measured by a
-	// saturated client, which Regressions leaves out.
+	// SuspectRegressions counts regressed cells that are suspect, which
+	// Regressions leaves out.
 	SuspectRegressions int         `json:"suspect_regressions,omitempty"`
 	Failed             int         `json:"failed"`
 	Missing            int         `json:"missing,omitempty"`
@@ -76,9 +76,9 @@ type jsonPoint struct {
 	// Throttled says why the point is suspect (a throttled GPU).
 	Throttled      string `json:"throttled,omitempty"`
 	ThrottleWaived bool   `json:"throttle_waived,omitempty"`
-	// ClientSaturated says that a saturated client measured the point.
-	ClientSaturated string     `json:"client_saturated,omitempty"`
-	Cells           []jsonCell `json:"cells,omitempty"`
+	// Suspect says why some of the point's cells cannot be trusted.
+	Suspect string     `json:"suspect,omitempty"`
+	Cells   []jsonCell `json:"cells,omitempty"`
 }
 
 type jsonCell struct {

@@ -37,7 +37,7 @@ func (r *Report) Markdown() string {
 	if charts := r.mdCharts(l); charts != "" && len(answer)+len(charts)+len(tables) <= MaxMarkdownBytes*3/4 {
 		out += charts
 	}
-	out += tables
+	out += tables + r.mdSuspect(l)
 	for _, full := range []bool{true, false} {
 		if d := r.mdDetails(l, full); len(out)+len(d) <= MaxMarkdownBytes {
 			return out + d
@@ -66,13 +66,13 @@ func (r *Report) mdAnswer(l labeler) string {
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return top + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
+		return top + strings.Join(append(r.suspectSummary(), r.restsOn()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
-	lines = append(lines, r.clientSummary()...)
+	lines = append(lines, r.suspectSummary()...)
 	return top + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
 }
 
@@ -404,9 +404,9 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 				name += " " + throttledMark
 				used.suspect = true
 			}
-			if row.ClientSaturated != "" {
-				name += " " + clientMark
-				used.client = true
+			if row.Suspect != "" {
+				name += " " + suspectMark
+				used.suspectCell = true
 			}
 			line := []string{name}
 			for _, m := range metrics {
@@ -431,8 +431,8 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 		}
 	}
 	for _, row := range rows {
-		if note := clientNote(row); note != "" {
-			notes = append(notes, fmt.Sprintf("- %s %s %s", clientMark, l.row(row.Point), note))
+		if note := suspectNote(row); note != "" {
+			notes = append(notes, fmt.Sprintf("- %s %s %s", suspectMark, l.row(row.Point), note))
 		}
 	}
 	if len(notes) > 0 {
@@ -518,18 +518,18 @@ func shortCell(c *gate.Cell, used *marks) string {
 		used.dagger = true
 	}
 	if c.Suspect {
-		s += " " + clientMark
-		used.client = true
+		s += " " + suspectMark
+		used.suspectCell = true
 	}
 	return s
 }
 
 // marks records which marks the tables used, for their legend.
 type marks struct {
-	verdicts map[stats.Verdict]bool
-	dagger   bool
-	suspect  bool
-	client   bool
+	verdicts    map[stats.Verdict]bool
+	dagger      bool
+	suspect     bool
+	suspectCell bool
 }
 
 func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
@@ -548,8 +548,8 @@ func (m *marks) legend() string {
 	if m.suspect {
 		parts = append(parts, throttledMark+" suspect (measured on a throttled GPU)")
 	}
-	if m.client {
-		parts = append(parts, clientLegend)
+	if m.suspectCell {
+		parts = append(parts, suspectLegend)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -648,7 +648,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 					verdict += " †"
 				}
 				if c.Suspect {
-					verdict += " " + clientMark
+					verdict += " " + suspectMark
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,

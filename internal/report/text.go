@@ -25,8 +25,8 @@ func (r *Report) Text() string {
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
 	}
-	for _, w := range r.clientSummary() {
-		b.WriteString(strings.TrimPrefix(w, clientMark+" ") + "\n")
+	for _, w := range r.suspectSummary() {
+		b.WriteString(strings.TrimPrefix(w, suspectMark+" ") + "\n")
 	}
 	b.WriteString(r.restsOn() + "\n")
 	if changes := r.changeLines(l); len(changes) > 0 {
@@ -49,7 +49,7 @@ func (r *Report) Text() string {
 					verdict += ": " + row.Note
 				}
 				if c.Suspect {
-					verdict += " (suspect: saturated client)"
+					verdict += " (suspect)"
 				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
@@ -64,9 +64,9 @@ func (r *Report) Text() string {
 			}
 		}
 	}
-	b.WriteString(r.textClient(l))
+	b.WriteString(r.textSuspect(l))
 	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
-		b.WriteString("\nsuspect points:\n")
+		b.WriteString("\nthrottled GPU:\n")
 		for _, line := range lines {
 			b.WriteString("  " + line + "\n")
 		}
@@ -102,7 +102,7 @@ func (r *Report) changeLines(l labeler) []string {
 					text += " " + fmtCI(c.CI)
 				}
 				if c.Suspect {
-					text += " (suspect: saturated client)"
+					text += " (suspect, not counted)"
 				}
 				lines = append(lines, line{text, c.Verdict.Severity()})
 			}
