@@ -81,6 +81,10 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 	switch {
 	case p.Current.Failed():
 		row.Verdict, row.Note = stats.Failed, p.Current.FailureReason()
+		// Failed requests among completed ones are the server's answer; a
+		// point without one completed request, or with an error, was
+		// never measured.
+		row.Unmeasured = cur.VllmBench.Error != "" || cur.Completed == 0
 		row.CurThroughput = math.NaN()
 		return row
 	case p.Baseline == nil:

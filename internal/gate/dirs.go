@@ -13,7 +13,9 @@ import (
 // CompareDirs compares every results directory with the baselines in
 // baselinesDir, each run gated with its settings from cfg (nil: the
 // defaults) after the overrides, and adds a Missing row for every point a
-// directory lacks (baseline.FindMissing). It is the one comparison that
+// directory lacks (baseline.FindMissing). Baseline points the sweep did
+// not plan (baseline.Unplanned) are listed in Report.NotMeasured, or are
+// Missing where the run's gate says require_all_baseline_points. It is the one comparison that
 // compare, run and the action share. An error means unreadable input (a
 // corrupt result or baseline file, named in the message), or a directory
 // with nothing to judge (wrapping baseline.ErrNoResults).
@@ -30,11 +32,23 @@ func CompareDirs(dirs []string, baselinesDir string, cfg *config.Config, ov Over
 		if err != nil {
 			return nil, err
 		}
+		unplanned, err := baseline.Unplanned(dir, baselinesDir, cur)
+		if err != nil {
+			return nil, err
+		}
 		pairs, err := baseline.Match(cur, baselinesDir)
 		if err != nil {
 			return nil, err
 		}
 		r := Compare(pairs, opts)
+		for _, u := range unplanned {
+			if opts.settings(u.Server.Run).RequireAllBaselinePoints {
+				u.Reason += " (gate.require_all_baseline_points)"
+				missing = append(missing, u)
+			} else {
+				r.NotMeasured = append(r.NotMeasured, u)
+			}
+		}
 		r.addMissing(missing)
 		out = append(out, r)
 	}
@@ -62,6 +76,10 @@ type Overall struct {
 	// Missing lists the points and shards that were planned but not
 	// measured; any makes the verdict VerdictFailed and the exit 3.
 	Missing []string
+	// Unmeasured lists the points whose server failed, so that they could
+	// not be measured: an infrastructure failure (exit 3), unlike failed
+	// requests.
+	Unmeasured []string
 }
 
 // Combine aggregates reports and missing shards into one verdict: a failed
@@ -70,6 +88,7 @@ func Combine(reports []*Report, missingShards []string) Overall {
 	o := Overall{Verdict: VerdictPass, Missing: append([]string(nil), missingShards...)}
 	for _, r := range reports {
 		o.Missing = append(o.Missing, r.MissingNames()...)
+		o.Unmeasured = append(o.Unmeasured, r.UnmeasuredNames()...)
 		o.Regressions += r.Regressions()
 		switch v := r.Verdict(); {
 		case v == VerdictError:

@@ -25,6 +25,10 @@ type Report struct {
 	NoHistory []Allowance
 	// Paired is set for a paired A/B report (ComparePaired): its rounds.
 	Paired *Paired
+	// NotMeasured lists the baseline points that the sweep's config does
+	// not plan: a note, not a failure (see
+	// Settings.RequireAllBaselinePoints).
+	NotMeasured []baseline.Missing
 	// NoVerdict, when not empty, says why the report gives no verdict:
 	// the sweep was interrupted or a server configuration failed, so what
 	// it holds is incomplete. Its rows are still reported.
@@ -69,6 +73,10 @@ type Row struct {
 	Verdict stats.Verdict
 	// Note says why a point is failed or skipped.
 	Note string
+	// Unmeasured is true for a failed point that could not be measured at
+	// all (its server failed, or no request succeeded): an infrastructure
+	// failure, not a regression.
+	Unmeasured bool
 	// Cells holds one cell per gated metric (none for failed points).
 	Cells []*Cell
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
@@ -206,6 +214,18 @@ func (r *Report) Regressions() int {
 
 // Failed returns the number of failed points.
 func (r *Report) Failed() int { return r.Count(stats.Failed) }
+
+// UnmeasuredNames returns the result names of the failed points that
+// could not be measured (Row.Unmeasured).
+func (r *Report) UnmeasuredNames() []string {
+	var out []string
+	for _, row := range r.Rows() {
+		if row.Verdict == stats.Failed && row.Unmeasured {
+			out = append(out, row.Name)
+		}
+	}
+	return out
+}
 
 // Missing is the verdict of a point that should have been measured and was
 // not: the sweep planned it and stopped before it, or the baseline has it

@@ -14,11 +14,14 @@ func (r *Report) JSON() ([]byte, error) {
 		Verdict: r.Verdict(), Headline: r.headlines(r.labeler()), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
 		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{}, Paired: r.jsonPaired(),
 	}
+	for _, m := range r.NotMeasured {
+		out.NotMeasured = append(out.NotMeasured, m.Name)
+	}
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			p := jsonPoint{
 				Name: row.Name, Server: g.Server, Point: row.Point,
-				Verdict: string(row.Verdict), Note: row.Note,
+				Verdict: string(row.Verdict), Note: row.Note, Unmeasured: row.Unmeasured,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
 				Suspect: row.Suspect,
 			}
@@ -55,13 +58,15 @@ type jsonReport struct {
 	Waived int `json:"waived_regressions,omitempty"`
 	// SuspectRegressions counts regressed cells that are suspect, which
 	// Regressions leaves out.
-	SuspectRegressions int         `json:"suspect_regressions,omitempty"`
-	Failed             int         `json:"failed"`
-	Missing            int         `json:"missing,omitempty"`
-	Tests              int         `json:"tests"`
-	Annotations        []string    `json:"annotations"`
-	Points             []jsonPoint `json:"points"`
-	Paired             *jsonPaired `json:"paired,omitempty"`
+	SuspectRegressions int `json:"suspect_regressions,omitempty"`
+	Failed             int `json:"failed"`
+	// NotMeasured names the baseline points this config does not plan.
+	NotMeasured []string    `json:"not_measured,omitempty"`
+	Missing     int         `json:"missing,omitempty"`
+	Tests       int         `json:"tests"`
+	Annotations []string    `json:"annotations"`
+	Points      []jsonPoint `json:"points"`
+	Paired      *jsonPaired `json:"paired,omitempty"`
 }
 
 type jsonPoint struct {
@@ -70,6 +75,8 @@ type jsonPoint struct {
 	Point   sweep.Point  `json:"point"`
 	Verdict string       `json:"verdict"`
 	Note    string       `json:"note,omitempty"`
+	// Unmeasured marks a failed point whose server failed: exit 3.
+	Unmeasured bool `json:"unmeasured,omitempty"`
 	// Hints name the largest changes in server metrics and GPU telemetry
 	// (regressed and improved points).
 	Hints []string `json:"hints,omitempty"`

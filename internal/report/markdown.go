@@ -66,14 +66,22 @@ func (r *Report) mdAnswer(l labeler) string {
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return top + strings.Join(append(r.suspectSummary(), r.restsOn()), "  \n") + "\n\n"
+		return top + strings.Join(withNote(append(r.suspectSummary(), r.restsOn()), r.notMeasured()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
 	lines = append(lines, r.suspectSummary()...)
-	return top + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
+	return top + strings.Join(withNote(append(lines, r.restsOn()), r.notMeasured()), "  \n") + "\n\n"
+}
+
+// withNote appends note to lines unless it is empty.
+func withNote(lines []string, note string) []string {
+	if note == "" {
+		return lines
+	}
+	return append(lines, note)
 }
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks

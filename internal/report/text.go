@@ -29,6 +29,9 @@ func (r *Report) Text() string {
 		b.WriteString(strings.TrimPrefix(w, suspectMark+" ") + "\n")
 	}
 	b.WriteString(r.restsOn() + "\n")
+	if n := r.notMeasured(); n != "" {
+		b.WriteString(n + "\n")
+	}
 	if changes := r.changeLines(l); len(changes) > 0 {
 		b.WriteString("\nwhat changed:\n")
 		for _, line := range changes {
