@@ -143,12 +143,15 @@ func compareError(err error) error {
 
 // gateExit is the exit of a gate: 3 when it gives no verdict (an
 // interrupted or failed sweep), planned points are missing or a point's
-// server failed (named on stderr), 1 on a regression or failed requests,
-// else 0.
+// server failed (named on stderr), 2 when no point is comparable with its
+// baseline, 1 on a regression or failed requests, else 0.
 func gateExit(o gate.Overall) error {
 	switch {
 	case o.Verdict == gate.VerdictError:
 		return quietExit(ExitInfra)
+	case o.NothingComparable():
+		return invalidf("no point is comparable with its baseline: every one was measured with other settings (see the report's not-comparable notes); " +
+			"measure with this config on the baseline's build and run `vllm-bench baseline update --results DIR --baselines DIR` to refresh the baselines")
 	case len(o.Missing) > 0:
 		return infraf("%s not measured: %s", plural(len(o.Missing), "planned point"), strings.Join(o.Missing, ", "))
 	case len(o.Unmeasured) > 0:

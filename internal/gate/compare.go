@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
@@ -36,7 +37,10 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		}
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
-		row := compareRow(p, gate, opts)
+		row, partial := compareRow(p, gate, opts)
+		if partial {
+			r.PartialSettings++
+		}
 		markSuspect(row, p)
 		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
@@ -68,10 +72,11 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 }
 
 // compareRow builds the row of one pair; cells that need the adjusted
-// p-value are left without a verdict.
-func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
+// p-value are left without a verdict. partial is true when the pair's
+// settings could be compared only in part (a file predates them).
+func compareRow(p baseline.Pair, gate Settings, opts Options) (row *Row, partial bool) {
 	cur := p.Current.File
-	row := &Row{
+	row = &Row{
 		Name: p.Name(), Point: p.Point(),
 		CurThroughput: cur.OutputThroughput, BaseThroughput: math.NaN(),
 	}
@@ -86,11 +91,21 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		// never measured.
 		row.Unmeasured = cur.VllmBench.Error != "" || cur.Completed == 0
 		row.CurThroughput = math.NaN()
-		return row
+		return row, false
 	case p.Baseline == nil:
 		row.Verdict = stats.New
 	case p.Mismatch != "":
 		row.Verdict, row.Note = stats.Skipped, p.Mismatch+": not gated"
+	}
+	if row.Verdict == "" {
+		diff, note := settingsDiffer(cur, p.Baseline)
+		partial = note != ""
+		if len(diff) > 0 {
+			row.Verdict, row.Note = stats.NotComparable, "measured differently: "+strings.Join(diff, ", ")+" (this run vs the baseline)"
+			if partial {
+				row.Note += "; " + note
+			}
+		}
 	}
 	for _, name := range gate.Metrics {
 		m, ok := LookupMetric(name)
@@ -112,8 +127,8 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		}
 		c.Base = value(m, p.Baseline)
 		c.Change = stats.RelChange(c.Base, c.Cur)
-		if row.Verdict == stats.Skipped {
-			c.Verdict = stats.Skipped
+		if row.Verdict == stats.Skipped || row.Verdict == stats.NotComparable {
+			c.Verdict = row.Verdict
 			continue
 		}
 		c.Tolerance = stats.NoiseTolerance(gate.Tolerance, p.History[m.Name])
@@ -136,7 +151,28 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		noise, c.Noise = runToRun(m, p.Baseline, cur, p.History[m.Name], gate.PriorCV[m.Name])
 		c.ev.between, c.ev.betweenDF = noise.SE, noise.DF
 	}
-	return row
+	return row, partial
+}
+
+// settingsDiffer returns the settings that differ between a result and its
+// baseline (results.Differences), and, when either file predates recorded
+// settings, a note of what could be compared.
+func settingsDiffer(cur, base *results.File) ([]string, string) {
+	a, okA := cur.Measured()
+	b, okB := base.Measured()
+	partial := ""
+	switch {
+	case !okA && !okB:
+		partial = "neither file records its measurement settings"
+	case !okB:
+		partial = "the baseline predates recorded measurement settings"
+	case !okA:
+		partial = "this result predates recorded measurement settings"
+	}
+	if partial != "" {
+		partial += ": only engine, tp/dp/pp, endpoint, warmup, repeats and the point were compared"
+	}
+	return results.Differences(a, b), partial
 }
 
 // value is the metric's statistic of f, NaN when f has none.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
 // CompareDirs compares every results directory with the baselines in
@@ -76,6 +77,9 @@ type Overall struct {
 	// Missing lists the points and shards that were planned but not
 	// measured; any makes the verdict VerdictFailed and the exit 3.
 	Missing []string
+	// Compared counts the points that have a baseline, and NotComparable
+	// those of them measured with other settings than their baseline.
+	Compared, NotComparable int
 	// Unmeasured lists the points whose server failed, so that they could
 	// not be measured: an infrastructure failure (exit 3), unlike failed
 	// requests.
@@ -89,6 +93,16 @@ func Combine(reports []*Report, missingShards []string) Overall {
 	for _, r := range reports {
 		o.Missing = append(o.Missing, r.MissingNames()...)
 		o.Unmeasured = append(o.Unmeasured, r.UnmeasuredNames()...)
+		for _, row := range r.Rows() {
+			switch row.Verdict {
+			case stats.New, Missing:
+			case stats.NotComparable:
+				o.Compared++
+				o.NotComparable++
+			default:
+				o.Compared++
+			}
+		}
 		o.Regressions += r.Regressions()
 		switch v := r.Verdict(); {
 		case v == VerdictError:
@@ -107,3 +121,8 @@ func Combine(reports []*Report, missingShards []string) Overall {
 
 // OK reports whether the gate passes.
 func (o Overall) OK() bool { return o.Verdict == VerdictPass }
+
+// NothingComparable reports whether every point with a baseline was
+// measured with other settings than its baseline: the baselines are stale,
+// and the comparison judged nothing.
+func (o Overall) NothingComparable() bool { return o.Compared > 0 && o.NotComparable == o.Compared }

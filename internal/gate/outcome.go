@@ -25,6 +25,11 @@ type Report struct {
 	NoHistory []Allowance
 	// Paired is set for a paired A/B report (ComparePaired): its rounds.
 	Paired *Paired
+	// PartialSettings counts the pairs whose measurement settings could be
+	// compared only in part, because a file predates recorded settings
+	// (results.File.Measured): engine, layout, endpoint, warmup, repeats
+	// and the point were compared, model, dtype and the rest not.
+	PartialSettings int
 	// NotMeasured lists the baseline points that the sweep's config does
 	// not plan: a note, not a failure (see
 	// Settings.RequireAllBaselinePoints).
@@ -305,7 +310,7 @@ func (r *Report) OK() bool { return r.Verdict() == VerdictPass }
 // suspect, of a point not waived for a throttled GPU.
 func (row *Row) Counted(c *Cell) bool {
 	switch c.Verdict {
-	case stats.New, stats.Skipped, stats.Failed, Missing:
+	case stats.New, stats.Skipped, stats.NotComparable, stats.Failed, Missing:
 		return false
 	}
 	return !c.Suspect && !row.ThrottleWaived && row.Verdict != stats.Failed && row.Verdict != Missing

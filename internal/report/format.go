@@ -26,6 +26,8 @@ func mark(v stats.Verdict) string {
 		return "💥"
 	case stats.Skipped:
 		return "⚠️"
+	case stats.NotComparable:
+		return "≠"
 	case gate.Missing:
 		return "⛔"
 	}
@@ -132,7 +134,7 @@ func plural(n int, word string) string {
 // as a regression (after any widening for noise), and its equivalence
 // bound when that is narrower: "21% (±5%)". "-" for a cell not judged.
 func fmtTolerance(c *gate.Cell) string {
-	if c.Verdict == stats.New || c.Verdict == stats.Skipped || c.Verdict == "" {
+	if c.Verdict == stats.New || c.Verdict == stats.Skipped || c.Verdict == stats.NotComparable || c.Verdict == "" {
 		return "-"
 	}
 	s := pctWhole(c.Tolerance)

@@ -12,7 +12,7 @@ import (
 func (r *Report) JSON() ([]byte, error) {
 	out := jsonReport{
 		Verdict: r.Verdict(), Headline: r.headlines(r.labeler()), Regressions: r.Regressions(), Waived: r.Waived(), SuspectRegressions: r.SuspectRegressions(), Failed: r.Failed(), Missing: r.Missing(),
-		Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{}, Paired: r.jsonPaired(),
+		PartialSettings: r.PartialSettings, Tests: r.Tests, Annotations: r.Annotations(), Points: []jsonPoint{}, Paired: r.jsonPaired(),
 	}
 	for _, m := range r.NotMeasured {
 		out.NotMeasured = append(out.NotMeasured, m.Name)
@@ -60,6 +60,9 @@ type jsonReport struct {
 	// Regressions leaves out.
 	SuspectRegressions int `json:"suspect_regressions,omitempty"`
 	Failed             int `json:"failed"`
+	// PartialSettings counts the points whose measurement settings were
+	// compared only in part (a file predates recorded settings).
+	PartialSettings int `json:"partial_settings,omitempty"`
 	// NotMeasured names the baseline points this config does not plan.
 	NotMeasured []string    `json:"not_measured,omitempty"`
 	Missing     int         `json:"missing,omitempty"`

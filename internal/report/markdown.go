@@ -302,6 +302,10 @@ func (r *Report) restsOn() string {
 	if r.Paired != nil {
 		b.WriteString(" " + r.pairedLine())
 	}
+	if r.PartialSettings > 0 {
+		fmt.Fprintf(&b, " Settings checked in part for %s (a file predates recorded measurement settings: engine, layout, endpoint, warmup, repeats and the point compared; model, dtype and the rest not).",
+			plural(r.PartialSettings, "point"))
+	}
 	if allowances := r.allowances(); allowances != "" {
 		b.WriteString(" " + allowances)
 	} else if ws := r.warningCounts(); len(ws) > 0 {

@@ -27,6 +27,9 @@ const (
 	// Skipped: a baseline exists but is not comparable (it was recorded on
 	// other hardware), so it does not gate.
 	Skipped Verdict = "skipped"
+	// NotComparable: a baseline exists but was measured with other
+	// settings (endpoint, model, output length, ...), so it does not gate.
+	NotComparable Verdict = "not-comparable"
 )
 
 // Severity orders verdicts for summarising several into one: the most
@@ -44,7 +47,7 @@ func (v Verdict) Severity() int {
 		return 4
 	case Undecided:
 		return 3
-	case Skipped:
+	case Skipped, NotComparable:
 		return 2
 	case New:
 		return 1
