@@ -146,6 +146,9 @@ type Cell struct {
 	NoHistory bool
 	// Verdict is the cell's verdict.
 	Verdict stats.Verdict
+	// Reason says why the cell got its verdict, where the test gives one
+	// (paired A/B: which interval decided and where it lies).
+	Reason string
 	// Warnings are the statistical caveats of this cell.
 	Warnings []string
 	// Suspect is true for a cell whose measurement cannot be trusted

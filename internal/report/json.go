@@ -31,7 +31,7 @@ func (r *Report) JSON() ([]byte, error) {
 					Baseline: num(c.Base), Current: num(c.Cur), Change: num(c.Change),
 					Test: c.Test, P: num(c.P), PAdjusted: num(c.PAdj), Tolerance: c.Tolerance, Bound: c.Bound,
 					Detectable: detectable(c.Detectable), Noise: c.Noise,
-					Verdict: string(c.Verdict), Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect, SuspectReason: c.SuspectReason,
+					Verdict: string(c.Verdict), Reason: c.Reason, Warnings: c.Warnings, NoHistory: c.NoHistory, Suspect: c.Suspect, SuspectReason: c.SuspectReason,
 				}
 				if c.CI != nil {
 					jc.CILow, jc.CIHigh = num(c.CI.Lo), num(c.CI.Hi)
@@ -116,10 +116,13 @@ type jsonCell struct {
 	// Detectable is the smallest change in the bad direction the cell
 	// would flag at the report's false-discovery rate with 80 % power; a
 	// string "none" when it could not flag any, null when not judged.
-	Detectable any      `json:"detectable"`
-	NoHistory  bool     `json:"no_history,omitempty"`
-	Verdict    string   `json:"verdict"`
-	Warnings   []string `json:"warnings,omitempty"`
+	Detectable any    `json:"detectable"`
+	NoHistory  bool   `json:"no_history,omitempty"`
+	Verdict    string `json:"verdict"`
+	// Reason says why the cell got its verdict, where the test gives one
+	// (paired A/B: which interval decided and where it lies).
+	Reason   string   `json:"reason,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 	// Suspect marks a cell whose measurement cannot be trusted
 	// (SuspectReason says why); its verdict is not counted.
 	Suspect       bool   `json:"suspect,omitempty"`

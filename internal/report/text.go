@@ -107,6 +107,9 @@ func (r *Report) changeLines(l labeler) []string {
 				if c.Suspect {
 					text += " (suspect, not counted)"
 				}
+				if c.Reason != "" {
+					text += ": " + c.Reason
+				}
 				lines = append(lines, line{text, c.Verdict.Severity()})
 			}
 		}

@@ -152,13 +152,22 @@ func TestSequentialDriftCancels(t *testing.T) {
 	}
 }
 
-func TestSequentialDecisionReportWideAdjustment(t *testing.T) {
+// A cell whose decision interval lies wholly beyond the tolerance is a
+// change, never undecided, and equal intervals get equal verdicts.
+func TestDecideCellsFromInterval(t *testing.T) {
 	opts := SequentialOptions{Tolerance: 0.05}
-	r := Sequential(group("tpot", 6, true, 0.20, 0.21), opts).Cells[0]
-	if v, _ := SequentialDecision(r, 0.2, true, opts); v != Undecided {
-		t.Errorf("adjusted p 0.2 over a larger report: %s, want undecided", v)
+	// Two cells alike: both about -9 % throughput, tight.
+	cells := group("tput", 6, false, -0.09, -0.095, -0.092)
+	look := Sequential(cells, opts)
+	a, b := look.Cells[0], look.Cells[1]
+	if a.Verdict != Regression || b.Verdict != a.Verdict {
+		t.Errorf("verdicts %s and %s for intervals %+v and %+v, want two regressions", a.Verdict, b.Verdict, a.Interval, b.Interval)
 	}
-	if v, settled := SequentialDecision(r, r.PAdj, true, opts); v != Regression || !settled {
-		t.Errorf("own adjustment: %s settled %v, want a settled regression", v, settled)
+	for _, r := range look.Cells {
+		beyond := -r.Interval.Hi > opts.Tolerance || r.Interval.Lo > opts.Tolerance
+		within := r.Interval.Lo >= -opts.Tolerance && r.Interval.Hi <= opts.Tolerance
+		if beyond != (r.Verdict == Regression || r.Verdict == Improvement) || within != (r.Verdict == Unchanged) {
+			t.Errorf("interval %+v gives %s", r.Interval, r.Verdict)
+		}
 	}
 }
