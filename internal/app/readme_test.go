@@ -47,7 +47,7 @@ var (
 // durations, verdicts, the binary's and the output directory's paths, and
 // column widths.
 func normalize(line, outDir string) string {
-	if strings.HasPrefix(line, "✅") || strings.HasPrefix(line, "❌") {
+	if strings.HasPrefix(line, "✅") || strings.HasPrefix(line, "❌") || strings.HasPrefix(line, "⚠️") {
 		return "HEADLINE" // its wording follows the verdict
 	}
 	line = strings.ReplaceAll(line, outDir, "benchmark_results")
