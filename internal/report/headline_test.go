@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"strings"
 	"testing"
 
@@ -54,5 +55,27 @@ func TestAllUndecidedHeadline(t *testing.T) {
 	if !strings.Contains(head[1], "Could not detect changes under 67% median TTFT, 29% median TPOT and 13% output throughput") ||
 		!strings.Contains(head[1], "no run-to-run history yet") {
 		t.Errorf("unseen line %q", head[1])
+	}
+}
+
+// Baseline points the config does not plan are named in every format, as
+// a note that does not fail the report.
+func TestNotMeasuredListed(t *testing.T) {
+	g := gate.Compare(sweepOf(nil, 0), gate.Options{Seed: 1})
+	row := g.Rows()[0]
+	p := row.Point
+	p.ContextSize = 2048
+	g.NotMeasured = []baseline.Missing{{Name: "x", Server: g.Groups[0].Server, Point: p, Reason: "in the baselines, not planned by this config"}}
+	r := New(g)
+	js, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Not measured by this config: 1 point in the baselines (llama-7b · TP1 DP1 CTX2048 C8 P200 O128)"
+	if !strings.Contains(r.Text(), want) || !strings.Contains(r.Markdown(), want) || !strings.Contains(string(js), `"not_measured": [`) {
+		t.Errorf("a point not measured is not listed in every format:\n%s", r.Text())
+	}
+	if !r.OK() {
+		t.Errorf("a point not measured failed the report: %s", r.Verdict())
 	}
 }
