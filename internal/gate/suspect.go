@@ -23,9 +23,11 @@ const MinTimingMs = 0.1
 // others every cell), and each per-request cell whose statistic, on either
 // side, lies below what that side's client can time (degenerate). The row
 // keeps the reasons. A suspect cell's verdict is reported but not counted.
-// A failed point is not marked.
+// A failed point, and one not gated (other hardware, other settings), is
+// not marked.
 func markSuspect(row *Row, p baseline.Pair) {
-	if row.Verdict == stats.Failed {
+	switch row.Verdict {
+	case stats.Failed, stats.Skipped, stats.NotComparable:
 		return
 	}
 	var rowWhy []string

@@ -79,3 +79,17 @@ func TestNotMeasuredListed(t *testing.T) {
 		t.Errorf("a point not measured failed the report: %s", r.Verdict())
 	}
 }
+
+// A report whose every point was measured differently from its baseline
+// judges nothing and says so, naming what differs.
+func TestNotComparableHeadline(t *testing.T) {
+	ps := sweepOf(nil, 0)[:1]
+	ps[0].Current.File.VllmBench.Endpoint = "chat"
+	ps[0].Baseline.VllmBench.Endpoint = "completions"
+	r := New(gate.Compare(ps, gate.Options{Seed: 1}))
+	text := r.Text()
+	if !strings.HasPrefix(text, "⚠️ not comparable: 1 point measured with other settings than its baseline, nothing judged") ||
+		!strings.Contains(text, "endpoint (chat vs completions)") || strings.Contains(text, "✅") {
+		t.Errorf("text:\n%s", text)
+	}
+}

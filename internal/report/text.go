@@ -48,7 +48,7 @@ func (r *Report) Text() string {
 			}
 			for _, c := range row.Cells {
 				verdict := verdictWord(c.Verdict)
-				if c.Verdict == stats.Skipped {
+				if c.Verdict == stats.Skipped || c.Verdict == stats.NotComparable {
 					verdict += ": " + row.Note
 				}
 				if c.Suspect {
