@@ -3,15 +3,21 @@
 # (DESIGN.md §9): its false-alarm rate on A/A comparisons (nothing changed)
 # and its power against injected slowdowns, for (a) a stored baseline
 # without history, (b) a stored baseline with a history of accepted runs,
-# (c) paired A/B (`vllm-bench ab`), each on the default runner and on a
-# runner that drifts. It prints the figures at the end; docs/gate-quality.md
-# records a measurement.
+# (c) paired A/B (`vllm-bench ab`), each on the default (quiet) runner, on a
+# busy one and on one that drifts. It prints the figures at the end;
+# docs/gate-quality.md records a measurement.
 #
 # Usage: scripts/gate-quality.sh            (from anywhere; needs go and jq)
 # Knobs (environment): SPEEDUP=10 AA_RUNS=7 SLOW_RUNS=3 SLOWDOWNS="1.10 1.20"
 #   AB_AA=6 AB_SLOW=3 AB_ROUNDS=4 DRIFT_PER_MIN=0.03 NOISY_CV=0.05
 #   OUTPUT_LEN=128 NUM_PROMPTS=100 PORT=18391 WORK=<temp dir>
-#   LEVELS="default drift" (also: noisy)   PARTS="stored ab"
+#   LEVELS="default busy" (also: drift, noisy)   PARTS="stored ab"
+#   BUSY_PROCS=2
+#
+# The busy runner: the script starts BUSY_PROCS processes that spin on the
+# CPU (`while :; do :; done`), beside every sweep and comparison of that
+# runner, and stops them when it is done (or interrupted): a second job on
+# the same machine, as on a shared CI runner.
 #
 # Per runner it runs AA_RUNS sweeps of the same server (one
 # `vllm-bench calibrate`, each sweep on a fresh simulator process) and
@@ -48,7 +54,8 @@ NOISY_CV=${NOISY_CV:-0.05}
 OUTPUT_LEN=${OUTPUT_LEN:-128}
 NUM_PROMPTS=${NUM_PROMPTS:-100}
 PORT=${PORT:-18391}
-LEVELS=${LEVELS:-"default drift"}
+LEVELS=${LEVELS:-"default busy"}
+BUSY_PROCS=${BUSY_PROCS:-2}
 PARTS=${PARTS:-"stored ab"}
 WORK=${WORK:-$(mktemp -d -t gate-quality.XXXXXX)}
 
@@ -63,6 +70,27 @@ bin=$WORK/vllm-bench
 (cd "$repo" && go build -o "$bin" ./cmd/vllm-bench)
 start=$(date +%s)
 echo "gate-quality: work directory $WORK" >&2
+
+# busy_start: starts BUSY_PROCS busy-looping processes (the busy runner's
+# load); busy_stop stops them. Their ids are in busy_pids.
+busy_pids=()
+busy_start() {
+	local k
+	for ((k = 0; k < BUSY_PROCS; k++)); do
+		bash -c 'while :; do :; done' &
+		busy_pids+=("$!")
+	done
+	echo "gate-quality: busy runner: $BUSY_PROCS busy-looping processes (${busy_pids[*]})" >&2
+}
+busy_stop() {
+	local pid
+	for pid in "${busy_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	busy_pids=()
+}
+trap busy_stop EXIT
 
 # drift_wrapper: writes $WORK/drift-sim, the simulator on a drifting
 # runner (see the header), its origin reset to now.
@@ -121,7 +149,10 @@ YAML
 
 # flags JQ_REPORT RC: one TSV line for a JSON report: gate failed (0/1), any
 # cell flagged (0/1), TPOT or throughput regression ("caught", 0/1), the
-# flagged cells, and the rounds of a paired report (0 otherwise). A paired
+# flagged cells, the rounds of a paired report (0 otherwise), whether the
+# report said "unchanged" (every gated cell unchanged, 0/1), and whether
+# every TPOT and throughput cell could detect 10 % (its detectable <= 0.10,
+# 0/1). A paired
 # comparison stops at its first regression, so a slowdown may fail the gate
 # on TTFT before TPOT or throughput are decided: "gate fails" counts it.
 flags() {
@@ -132,7 +163,11 @@ flags() {
 		    (if ($f | length) > 0 then 1 else 0 end),
 		    (if ([$f[] | select(.v == "regression" and (.m == "median_tpot_ms" or .m == "output_throughput"))] | length) > 0 then 1 else 0 end),
 		    ([$f[] | "\(.pt):\(.m):\(.v):\(.t):\(.c * 1000 | round / 10)%/tol\(.tol * 1000 | round / 10)%"] | join(" ")),
-		    (.paired.rounds // 0)
+		    (.paired.rounds // 0),
+		    ([.points[] | (.cells // [])[] | select(.verdict != "new" and .verdict != "skipped" and (.suspect | not))] as $g
+		      | if ($g | length) > 0 and ([$g[] | select(.verdict != "unchanged")] | length) == 0 then 1 else 0 end),
+		    ([.points[] | (.cells // [])[] | select(.metric == "median_tpot_ms" or .metric == "output_throughput")] as $d
+		      | if ($d | length) > 0 and ([$d[] | select((.detectable | type) != "number" or .detectable > 0.10)] | length) == 0 then 1 else 0 end)
 		  ] | @tsv' "$1"
 }
 
@@ -228,16 +263,25 @@ paired() {
 
 for level in $LEVELS; do
 	case $level in
-	default | drift) cv=0.01 ;;
+	default | drift | busy) cv=0.01 ;;
 	noisy) cv=$NOISY_CV ;;
 	*) echo "gate-quality: unknown level $level" >&2; exit 2 ;;
 	esac
 	mkdir -p "$WORK/$level"
 	rm -f "$WORK/$level"/*.tsv
 	[[ $level == drift ]] && drift_wrapper
+	[[ $level == busy ]] && busy_start
 	[[ " $PARTS " == *" stored "* ]] && stored
 	[[ " $PARTS " == *" ab "* ]] && paired
+	[[ $level == busy ]] && busy_stop
 done
+
+# detectable_caught FILE: "k/n" of the comparisons whose TPOT and
+# throughput cells could all detect 10 % that caught the slowdown.
+detectable_caught() {
+	[[ -s $1 ]] || { printf -- "-"; return; }
+	awk -F'\t' '$7 == 1 { n++; k += $3 } END { printf "%d/%d", k, n }' "$1"
+}
 
 # share COLUMN FILE: "k/n (p%)" of the lines whose column is 1.
 share() {
@@ -262,10 +306,10 @@ elapsed=$(($(date +%s) - start))
 echo
 echo "Gate quality on the simulator ($(date -u +%Y-%m-%d), ${elapsed}s): 6 points CTX{512,1024,2048} x C{8,32}, P$NUM_PROMPTS O$OUTPUT_LEN, --sim-speedup $SPEEDUP;"
 echo "stored: $AA_RUNS A/A sweeps and $SLOW_RUNS sweeps per slowdown ($SLOWDOWNS); paired: $AB_AA A/A and $AB_SLOW per slowdown, at most $AB_ROUNDS rounds;"
-echo "gate defaults (median_ttft_ms, median_tpot_ms, output_throughput; tolerance 5%, alpha 0.05); drift $DRIFT_PER_MIN per wall minute."
+echo "gate defaults (median_ttft_ms, median_tpot_ms, output_throughput; tolerance 5%, alpha 0.05); drift $DRIFT_PER_MIN per wall minute; busy: $BUSY_PROCS busy-looping processes."
 echo
 header=$(printf '%-9s %-20s %-16s %-16s' "runner" "gate" "A/A gate fails" "A/A any flag")
-for sd in $SLOWDOWNS; do header+=$(printf ' %-18s %-18s' "x$sd caught" "x$sd gate fails"); done
+for sd in $SLOWDOWNS; do header+=$(printf ' %-18s %-18s %-18s %-18s' "x$sd caught" "x$sd gate fails" "x$sd unchanged" "x$sd caught, det<=10%"); done
 header+=$(printf ' %s' "mean rounds (A/A")
 for sd in $SLOWDOWNS; do header+=", x$sd"; done
 echo "$header)"
@@ -281,7 +325,8 @@ for level in $LEVELS; do
 		r="-"
 		[[ $g == ab ]] && r=$(rounds "$WORK/$level/aa-$g.tsv")
 		for sd in $SLOWDOWNS; do
-			line+=$(printf ' %-18s %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")" "$(share 1 "$WORK/$level/slow$sd-$g.tsv")")
+			line+=$(printf ' %-18s %-18s %-18s %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")" "$(share 1 "$WORK/$level/slow$sd-$g.tsv")" \
+				"$(share 6 "$WORK/$level/slow$sd-$g.tsv")" "$(detectable_caught "$WORK/$level/slow$sd-$g.tsv")")
 			[[ $g == ab ]] && r+=", $(rounds "$WORK/$level/slow$sd-$g.tsv")"
 		done
 		echo "$line $r"
@@ -297,5 +342,5 @@ for level in $LEVELS; do
 	done
 done
 echo
-echo "Per comparison: $WORK/<runner>/<comparison>.tsv (gate failed, flagged, TPOT/throughput regression, cells, rounds);"
+echo "Per comparison: $WORK/<runner>/<comparison>.tsv (gate failed, flagged, TPOT/throughput regression, cells, rounds, reported unchanged, detectable <= 10%);"
 echo "per-cell run-to-run CV: $WORK/<runner>/calibration.txt"

@@ -160,8 +160,14 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	}
 	switch {
 	case out.Interrupted:
+		if r != nil {
+			r.NoVerdict = "interrupted"
+		}
 		return r, infraf("ab: interrupted; finished result files are in %s", outDir)
 	case len(out.Failures) > 0:
+		if r != nil {
+			r.NoVerdict = plural(len(out.Failures), "server configuration") + " failed"
+		}
 		return r, infraf("ab: %s failed: %s", plural(len(out.Failures), "server configuration"), strings.Join(out.Failures, "; "))
 	case err != nil:
 		return r, infraf("ab: %v", err)

@@ -152,8 +152,11 @@ func TestABIdenticalPasses(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if head, _, _ := strings.Cut(stdout, "\n"); !strings.HasPrefix(head, "✅") || !strings.Contains(head, "(paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
-		t.Errorf("report not headed as a paired A/B of at most 3 rounds:\n%s", stdout)
+	// Identical builds pass; three rounds on a busy machine may not show
+	// every cell within the tolerance, and then the headline says so.
+	head, _, _ := strings.Cut(stdout, "\n")
+	if !(strings.HasPrefix(head, "✅") || strings.HasPrefix(head, "⚠️ undecided: no regression found")) || !strings.Contains(head, "(paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
+		t.Errorf("report not headed as a paired A/B of at most 3 rounds that found no regression:\n%s", stdout)
 	}
 }
 

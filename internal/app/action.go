@@ -135,6 +135,14 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return actionInvalid(x, err)
 	}
+	if infraFailed {
+		// An interrupted or failed sweep is incomplete: no verdict.
+		for _, r := range reports {
+			if r.NoVerdict == "" {
+				r.NoVerdict = "a server configuration failed"
+			}
+		}
+	}
 	verdict := gate.Combine(reports, missing)
 	// Planned points that were not measured are an infrastructure failure.
 	infraFailed = infraFailed || len(verdict.Missing) > 0

@@ -166,7 +166,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if len(comments) != 1 || api.Count(githubtest.OpCreate) != 1 || api.Count(githubtest.OpEdit) != 1 {
 		t.Fatalf("after the second run: %d comments, %d creates, %d edits; want 1, 1, 1", len(comments), api.Count(githubtest.OpCreate), api.Count(githubtest.OpEdit))
 	}
-	if comments[0].Body == firstBody || !strings.Contains(comments[0].Body, "unchanged") {
+	if comments[0].Body == firstBody || !strings.Contains(comments[0].Body, "no regression found") || !strings.Contains(comments[0].Body, "Rests on") {
 		t.Errorf("the comment was not updated with the comparison:\n%s", comments[0].Body)
 	}
 	if !strings.Contains(second.summary, "action-e2e TP1 · CTX256 P40 O32") {

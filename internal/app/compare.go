@@ -81,7 +81,8 @@ func addGateFlags(fs *flag.FlagSet, ov *gate.Override) {
 
 // cmdCompare is `vllm-bench compare`: it gates a results directory against
 // the baselines and prints the report. Exit 0: nothing regressed; 1: a
-// regression or a failed point; 2: unreadable input or bad flags.
+// regression or failed requests; 2: unreadable input or bad flags; 3: a
+// point missing or not measured because its server failed.
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "compare", "--results DIR --baselines DIR [-c CONFIG] [--format markdown|text|json] [--out FILE] [--tolerance F] [--alpha F] [--metrics a,b,c]")
 	resultsDir := fs.String("results", "", "directory of result files to judge")
@@ -140,12 +141,21 @@ func compareError(err error) error {
 	return invalidf("compare: %v", err)
 }
 
-// gateExit is the exit of a gate: 3 when planned points are missing (named
-// on stderr), 1 on a regression or a failed point, else 0.
+// gateExit is the exit of a gate: 3 when it gives no verdict (an
+// interrupted or failed sweep), planned points are missing or a point's
+// server failed (named on stderr), 2 when no point is comparable with its
+// baseline, 1 on a regression or failed requests, else 0.
 func gateExit(o gate.Overall) error {
 	switch {
+	case o.Verdict == gate.VerdictError:
+		return quietExit(ExitInfra)
+	case o.NothingComparable():
+		return invalidf("no point is comparable with its baseline: every one was measured with other settings (see the report's not-comparable notes); " +
+			"measure with this config on the baseline's build and run `vllm-bench baseline update --results DIR --baselines DIR` to refresh the baselines")
 	case len(o.Missing) > 0:
 		return infraf("%s not measured: %s", plural(len(o.Missing), "planned point"), strings.Join(o.Missing, ", "))
+	case len(o.Unmeasured) > 0:
+		return infraf("%s could not be measured (the server failed): %s", plural(len(o.Unmeasured), "point"), strings.Join(o.Unmeasured, ", "))
 	case !o.OK():
 		return quietExit(ExitRegression)
 	}

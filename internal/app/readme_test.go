@@ -36,7 +36,7 @@ var (
 	startLine = regexp.MustCompile(`starting server: \S+ sim `)
 	duration  = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ms|µs|s)\b`)
 	number    = regexp.MustCompile(`[-+]?\d+(\.\d+)?`)
-	verdict   = regexp.MustCompile(`\b(no regressions|unchanged|regressions?|regressed|improvements?|improved|inconclusive|new|failed|missing)\b`)
+	verdict   = regexp.MustCompile(`\b(no regressions|unchanged|regressions?|regressed|improvements?|improved|undecided|not-comparable|new|failed|missing)\b`)
 	counts    = regexp.MustCompile(`(N )?V(, (N )?V)*`)
 	dashes    = regexp.MustCompile(`-{2,}`)
 	spaces    = regexp.MustCompile(`\s+`)
@@ -47,7 +47,7 @@ var (
 // durations, verdicts, the binary's and the output directory's paths, and
 // column widths.
 func normalize(line, outDir string) string {
-	if strings.HasPrefix(line, "✅") || strings.HasPrefix(line, "❌") {
+	if strings.HasPrefix(line, "✅") || strings.HasPrefix(line, "❌") || strings.HasPrefix(line, "⚠️") {
 		return "HEADLINE" // its wording follows the verdict
 	}
 	line = strings.ReplaceAll(line, outDir, "benchmark_results")

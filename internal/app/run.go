@@ -51,7 +51,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	var gateErr error
 	if *baselines != "" {
-		gateErr = compareAfterRun(env, plan, *baselines)
+		noVerdict := ""
+		if len(out.Failures) > 0 {
+			noVerdict = plural(len(out.Failures), "server configuration") + " failed"
+		}
+		gateErr = compareAfterRun(env, plan, *baselines, noVerdict)
 	}
 	for _, dir := range plan.OutputDirs() {
 		if slices.Contains(out.Unindexed, dir) {
@@ -107,8 +111,10 @@ func runSweep(ctx context.Context, env *Env, plan runner.Plan, opts runner.Optio
 }
 
 // compareAfterRun prints the comparison of a sweep's results with the
-// baselines as text; the error carries the gate's exit code.
-func compareAfterRun(env *Env, plan runner.Plan, baselines string) error {
+// baselines as text; the error carries the gate's exit code. noVerdict,
+// when not empty, says why the sweep gives no verdict (a failed server
+// configuration): the reports then say so instead of a headline.
+func compareAfterRun(env *Env, plan runner.Plan, baselines, noVerdict string) error {
 	if msg := gate.MissingBaselines(baselines); msg != "" {
 		fmt.Fprintln(env.Stderr, "vllm-bench: warning: "+msg)
 	}
@@ -117,6 +123,7 @@ func compareAfterRun(env *Env, plan runner.Plan, baselines string) error {
 		return compareError(err)
 	}
 	for _, r := range reports {
+		r.NoVerdict = noVerdict
 		fmt.Fprintln(env.Stdout)
 		fmt.Fprint(env.Stdout, report.New(r).Text())
 	}

@@ -89,6 +89,51 @@ func FindMissing(dir, baselinesDir string, cur []*Result) ([]Missing, error) {
 	return out, nil
 }
 
+// Unplanned returns the points stored under baselinesDir, for the runs of
+// the results directory dir, that the sweep's plan (its summary.json) does
+// not list: the config that made dir does not measure them. Without a
+// summary the plan is unknown and FindMissing reports such points as
+// missing instead, so Unplanned returns none.
+func Unplanned(dir, baselinesDir string, cur []*Result) ([]Missing, error) {
+	sum, err := results.ReadSummary(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	planned := map[string]bool{}
+	runs := map[string]bool{}
+	for _, p := range sum.Points {
+		name := pointName(p.File)
+		planned[name] = true
+		if srv, _, err := sweep.ParseResultName(name); err == nil {
+			runs[srv.Run] = true
+		}
+	}
+	for _, r := range cur {
+		planned[r.Name] = true
+		runs[r.File.VllmBench.Run] = true
+	}
+	var out []Missing
+	for run := range runs {
+		names, err := baselineNames(Dir(baselinesDir, run))
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if planned[name] {
+				continue
+			}
+			if srv, p, err := sweep.ParseResultName(name); err == nil {
+				out = append(out, Missing{Name: name, Server: srv, Point: p, Reason: "in the baselines, not planned by this config"})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
 // pointName is the point's result name for a file name as written
 // (NAME.failed.json stands for NAME.json).
 func pointName(file string) string {

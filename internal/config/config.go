@@ -148,4 +148,7 @@ type Gate struct {
 	// OnThrottle says what a regression measured on a throttled GPU does
 	// to the check: fail, or warn (gate.OnThrottleWarn when left out).
 	OnThrottle string `yaml:"on_throttle"`
+	// RequireAllBaselinePoints makes a baseline point that the config does
+	// not plan missing (exit 3) instead of a note.
+	RequireAllBaselinePoints bool `yaml:"require_all_baseline_points"`
 }

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
@@ -13,7 +14,7 @@ import (
 )
 
 // MinSamples is the fewest per-request samples per side for a latency test;
-// with fewer, the cell is inconclusive.
+// with fewer, the cell is undecided.
 const MinSamples = 5
 
 // Compare judges every pair: per gated metric of the pair's run, it computes
@@ -36,8 +37,11 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 		}
 		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
-		row := compareRow(p, gate, opts)
-		markClientSaturated(row, p)
+		row, partial := compareRow(p, gate, opts)
+		if partial {
+			r.PartialSettings++
+		}
+		markSuspect(row, p)
 		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
@@ -59,24 +63,20 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 	adj := stats.AdjustBH(ps)
 	for i, c := range cells {
 		c.PAdj = adj[i]
-		if c.Verdict == "" {
-			c.Verdict = stats.Classify(stats.Evidence{
-				Change: c.Change, LowerIsBetter: c.LowerIsBetter,
-				P: c.PAdj, Alpha: alphas[i], Tolerance: c.Tolerance, Interval: c.CI,
-			})
-		}
+		c.decide(alphas[i], r.Tests)
 	}
 	r.settleRows()
 	r.settleThrottled()
-	r.settleClientSuspect()
+	r.settleSuspect()
 	return r
 }
 
 // compareRow builds the row of one pair; cells that need the adjusted
-// p-value are left without a verdict.
-func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
+// p-value are left without a verdict. partial is true when the pair's
+// settings could be compared only in part (a file predates them).
+func compareRow(p baseline.Pair, gate Settings, opts Options) (row *Row, partial bool) {
 	cur := p.Current.File
-	row := &Row{
+	row = &Row{
 		Name: p.Name(), Point: p.Point(),
 		CurThroughput: cur.OutputThroughput, BaseThroughput: math.NaN(),
 		HistoryNote: p.HistoryNote,
@@ -87,12 +87,26 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 	switch {
 	case p.Current.Failed():
 		row.Verdict, row.Note = stats.Failed, p.Current.FailureReason()
+		// Failed requests among completed ones are the server's answer; a
+		// point without one completed request, or with an error, was
+		// never measured.
+		row.Unmeasured = cur.VllmBench.Error != "" || cur.Completed == 0
 		row.CurThroughput = math.NaN()
-		return row
+		return row, false
 	case p.Baseline == nil:
 		row.Verdict = stats.New
 	case p.Mismatch != "":
 		row.Verdict, row.Note = stats.Skipped, p.Mismatch+": not gated"
+	}
+	if row.Verdict == "" {
+		diff, note := settingsDiffer(cur, p.Baseline)
+		partial = note != ""
+		if len(diff) > 0 {
+			row.Verdict, row.Note = stats.NotComparable, "measured differently: "+strings.Join(diff, ", ")+" (this run vs the baseline)"
+			if partial {
+				row.Note += "; " + note
+			}
+		}
 	}
 	for _, name := range gate.Metrics {
 		m, ok := LookupMetric(name)
@@ -100,13 +114,13 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 			// Config validation rejects unknown names; a report made without
 			// it says so in the cell instead of failing.
 			row.Cells = append(row.Cells, &Cell{Metric: name, Base: math.NaN(), Cur: math.NaN(), Change: math.NaN(),
-				P: math.NaN(), PAdj: math.NaN(), Verdict: stats.Inconclusive,
+				P: math.NaN(), PAdj: math.NaN(), Detectable: math.NaN(), Verdict: stats.Undecided,
 				Warnings: []string{fmt.Sprintf("unknown metric %q", name)}})
 			continue
 		}
 		c := &Cell{Metric: m.Name, Unit: m.Unit, LowerIsBetter: m.LowerIsBetter,
 			Base: math.NaN(), Cur: value(m, cur), Change: math.NaN(),
-			P: math.NaN(), PAdj: math.NaN(), Tolerance: gate.Tolerance}
+			P: math.NaN(), PAdj: math.NaN(), Tolerance: gate.Tolerance, Bound: gate.Tolerance, Detectable: math.NaN()}
 		row.Cells = append(row.Cells, c)
 		if p.Baseline == nil {
 			c.Verdict = stats.New
@@ -114,8 +128,8 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		}
 		c.Base = value(m, p.Baseline)
 		c.Change = stats.RelChange(c.Base, c.Cur)
-		if row.Verdict == stats.Skipped {
-			c.Verdict = stats.Skipped
+		if row.Verdict == stats.Skipped || row.Verdict == stats.NotComparable {
+			c.Verdict = row.Verdict
 			continue
 		}
 		c.Tolerance = stats.NoiseTolerance(gate.Tolerance, p.History[m.Name])
@@ -134,8 +148,32 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) *Row {
 		case PerRepeat:
 			judgeRepeats(c, m, p.Baseline, cur, p.History[m.Name])
 		}
+		var noise stats.Sensitivity
+		noise, c.Noise = runToRun(m, p.Baseline, cur, p.History[m.Name], gate.PriorCV[m.Name])
+		c.ev.between, c.ev.betweenDF = noise.SE, noise.DF
 	}
-	return row
+	return row, partial
+}
+
+// settingsDiffer returns the settings that differ between a result and its
+// baseline (results.Differences), and, when either file predates recorded
+// settings, a note of what could be compared.
+func settingsDiffer(cur, base *results.File) ([]string, string) {
+	a, okA := cur.Measured()
+	b, okB := base.Measured()
+	partial := ""
+	switch {
+	case !okA && !okB:
+		partial = "neither file records its measurement settings"
+	case !okB:
+		partial = "the baseline predates recorded measurement settings"
+	case !okA:
+		partial = "this result predates recorded measurement settings"
+	}
+	if partial != "" {
+		partial += ": only engine, tp/dp/pp, endpoint, warmup, repeats and the point were compared"
+	}
+	return results.Differences(a, b), partial
 }
 
 // value is the metric's statistic of f, NaN when f has none.
@@ -169,11 +207,12 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 	c.Base, c.Cur = stats.Quantile(b, m.Quantile), stats.Quantile(x, m.Quantile)
 	c.Change = stats.RelChange(c.Base, c.Cur)
 	if len(b) < MinSamples || len(x) < MinSamples {
-		c.Verdict = stats.Inconclusive
+		c.Verdict = stats.Undecided
 		c.Warnings = append(c.Warnings, fmt.Sprintf("too few samples (%d and %d, need %d per side)", len(b), len(x), MinSamples))
 		return
 	}
 	c.Test = TestMannWhitney
+	c.ev.within = math.NaN()
 	if res, err := stats.MannWhitneyU(b, x); err == nil {
 		c.P = res.P
 	}
@@ -182,6 +221,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 		if rb, rx := m.repeats(base), m.repeats(cur); len(rb) >= 2 && len(rx) >= 2 {
 			if res, err := stats.WelchTTest(rb, rx); err == nil {
 				c.Test, c.P, repeated = TestMannWhitneyRepeats, math.Max(c.P, res.P), true
+				if s, err := stats.WelchRelSensitivity(rb, rx); err == nil {
+					c.ev.tests = append(c.ev.tests, s)
+				}
 			}
 		}
 	}
@@ -190,6 +232,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 			c.Test, c.P = TestMannWhitneyHistory, math.Max(c.P, res.P)
 			if repeated {
 				c.Test = TestMannWhitneyRepeatsHistory
+			}
+			if s, err := stats.PredictionRelSensitivity(history); err == nil {
+				c.ev.tests = append(c.ev.tests, s)
 			}
 		}
 	} else if c.NoHistory {
@@ -203,6 +248,9 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 		return
 	}
 	c.CI = &iv
+	c.ev.within = stats.IntervalSE(iv)
+	// Mann-Whitney sees the within-run noise the bootstrap measures.
+	c.ev.tests = append(c.ev.tests, stats.Sensitivity{SE: c.ev.within, DF: math.Inf(1)})
 }
 
 // judgeRepeats fills a per-repeat cell: Welch's t-test when both sides have
@@ -211,7 +259,7 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64) {
 	b, x := m.Samples(base), m.Samples(cur)
 	if len(b) == 0 || len(x) == 0 || math.IsNaN(c.Base) || math.IsNaN(c.Cur) {
-		c.Verdict = stats.Inconclusive
+		c.Verdict = stats.Undecided
 		c.Warnings = append(c.Warnings, fmt.Sprintf("%s was not measured on both sides", m.Name))
 		return
 	}
@@ -223,6 +271,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 			break
 		}
 		c.P = res.P
+		if s, err := stats.WelchRelSensitivity(b, x); err == nil {
+			c.ev.tests = append(c.ev.tests, s)
+		}
 		if iv, err := stats.WelchRelChangeCI(b, x, stats.DefaultLevel); err == nil {
 			c.CI = &iv
 		}
@@ -233,6 +284,9 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 			break
 		}
 		c.P = res.P
+		if s, err := stats.PredictionRelSensitivity(history); err == nil {
+			c.ev.tests = append(c.ev.tests, s)
+		}
 	default:
 		c.Test = TestTolerance
 		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))

@@ -46,6 +46,9 @@ type Settings struct {
 	PriorCV map[string]float64
 	// OnThrottle is OnThrottleWarn or OnThrottleFail.
 	OnThrottle string
+	// RequireAllBaselinePoints makes a baseline point the config does not
+	// plan Missing instead of a note (Report.NotMeasured).
+	RequireAllBaselinePoints bool
 }
 
 // Defaults returns the settings of a run whose config has no gate section.
@@ -72,6 +75,7 @@ func Resolve(g config.Gate) Settings {
 	if g.OnThrottle != "" {
 		s.OnThrottle = g.OnThrottle
 	}
+	s.RequireAllBaselinePoints = g.RequireAllBaselinePoints
 	return s
 }
 

@@ -25,6 +25,19 @@ type Report struct {
 	NoHistory []Allowance
 	// Paired is set for a paired A/B report (ComparePaired): its rounds.
 	Paired *Paired
+	// PartialSettings counts the pairs whose measurement settings could be
+	// compared only in part, because a file predates recorded settings
+	// (results.File.Measured): engine, layout, endpoint, warmup, repeats
+	// and the point were compared, model, dtype and the rest not.
+	PartialSettings int
+	// NotMeasured lists the baseline points that the sweep's config does
+	// not plan: a note, not a failure (see
+	// Settings.RequireAllBaselinePoints).
+	NotMeasured []baseline.Missing
+	// NoVerdict, when not empty, says why the report gives no verdict:
+	// the sweep was interrupted or a server configuration failed, so what
+	// it holds is incomplete. Its rows are still reported.
+	NoVerdict string
 }
 
 // Allowance is a run's latency metric judged without run-to-run history:
@@ -65,6 +78,10 @@ type Row struct {
 	Verdict stats.Verdict
 	// Note says why a point is failed or skipped.
 	Note string
+	// Unmeasured is true for a failed point that could not be measured at
+	// all (its server failed, or no request succeeded): an infrastructure
+	// failure, not a regression.
+	Unmeasured bool
 	// Cells holds one cell per gated metric (none for failed points).
 	Cells []*Cell
 	// BaseThroughput and CurThroughput are the output throughputs (tok/s)
@@ -73,10 +90,10 @@ type Row struct {
 	// HistoryNote, when not empty, says why the run's history did not set
 	// the row's tolerance (its runs all came from one sitting).
 	HistoryNote string
-	// ClientSaturated, when not empty, says that the current result or the
-	// baseline was measured by a saturated load generator; the row's
-	// latency cells are then Suspect.
-	ClientSaturated string
+	// Suspect, when not empty, says why some of the row's cells cannot be
+	// trusted: the suspicions of this run's result and of the baseline
+	// (a saturated client, a busy host, ...), or a degenerate statistic.
+	Suspect string
 	// Hints name the largest changes in the server's metrics and the GPU
 	// telemetry from the baseline; set for regressed and improved points.
 	Hints []string
@@ -109,19 +126,41 @@ type Cell struct {
 	// P is the test's raw p-value and PAdj the Benjamini-Hochberg adjusted
 	// one; both NaN without a test.
 	P, PAdj float64
-	// Tolerance is the tolerance applied, after the history rule (or the
-	// no-history allowance).
+	// Tolerance is the smallest change that counts as a regression or an
+	// improvement, after the history rule (or the no-history allowance).
 	Tolerance float64
+	// Bound is the equivalence bound of Unchanged: the configured
+	// tolerance, never widened (noise widens Decision instead).
+	Bound float64
+	// Decision is the interval of Change that includes the run-to-run
+	// noise the gate assumes (see Noise), at level 1-2·alpha: the cell is
+	// Unchanged when it lies within ±Bound. Nil when it is unknown.
+	Decision *stats.Interval
+	// Noise names where the run-to-run noise in Decision comes from:
+	// NoiseHistory, NoiseRepeats or NoisePrior; "" without a decision.
+	Noise string
+	// Detectable is the smallest relative change in the bad direction
+	// that the cell would flag at the gate's false-discovery rate with
+	// 80 % power (stats.Detectable); NaN when the cell was not judged, +Inf
+	// when nothing could be.
+	Detectable float64
 	// NoHistory is true when the cell was judged without run-to-run
 	// history, with Tolerance widened to the no-history allowance.
 	NoHistory bool
 	// Verdict is the cell's verdict.
 	Verdict stats.Verdict
+	// Reason says why the cell got its verdict, where the test gives one
+	// (paired A/B: which interval decided and where it lies).
+	Reason string
 	// Warnings are the statistical caveats of this cell.
 	Warnings []string
-	// Suspect is true for a latency cell measured by a saturated client:
-	// its regression is reported but does not fail the check.
+	// Suspect is true for a cell whose measurement cannot be trusted
+	// (SuspectReason says why): its verdict is reported but not counted.
 	Suspect bool
+	// SuspectReason says why the cell is suspect, "" when it is not.
+	SuspectReason string
+
+	ev evidence
 }
 
 // Test names, as Cell.Test holds them.
@@ -187,6 +226,18 @@ func (r *Report) Regressions() int {
 // Failed returns the number of failed points.
 func (r *Report) Failed() int { return r.Count(stats.Failed) }
 
+// UnmeasuredNames returns the result names of the failed points that
+// could not be measured (Row.Unmeasured).
+func (r *Report) UnmeasuredNames() []string {
+	var out []string
+	for _, row := range r.Rows() {
+		if row.Verdict == stats.Failed && row.Unmeasured {
+			out = append(out, row.Name)
+		}
+	}
+	return out
+}
+
 // Missing is the verdict of a point that should have been measured and was
 // not: the sweep planned it and stopped before it, or the baseline has it
 // and the results do not. It fails the gate as infrastructure (exit 3):
@@ -237,12 +288,17 @@ const (
 	// VerdictFailed: some point failed or is missing; it takes precedence
 	// over regressions because the sweep itself is then incomplete.
 	VerdictFailed = "failed"
+	// VerdictError: no verdict at all (Report.NoVerdict): the sweep was
+	// interrupted or a server configuration failed.
+	VerdictError = "error"
 )
 
-// Verdict returns the report's verdict: VerdictFailed, VerdictRegression or
-// VerdictPass.
+// Verdict returns the report's verdict: VerdictError, VerdictFailed,
+// VerdictRegression or VerdictPass.
 func (r *Report) Verdict() string {
 	switch {
+	case r.NoVerdict != "":
+		return VerdictError
 	case r.Failed() > 0 || r.Missing() > 0:
 		return VerdictFailed
 	case r.Regressions() > 0:
@@ -254,3 +310,38 @@ func (r *Report) Verdict() string {
 // OK reports whether the gate passes: no regression, no failed and no
 // missing point.
 func (r *Report) OK() bool { return r.Verdict() == VerdictPass }
+
+// Counted reports whether a cell's verdict counts in the report's verdict
+// and headline: a gated cell (not new, skipped or of a failed point), not
+// suspect, of a point not waived for a throttled GPU.
+func (row *Row) Counted(c *Cell) bool {
+	switch c.Verdict {
+	case stats.New, stats.Skipped, stats.NotComparable, stats.Failed, Missing:
+		return false
+	}
+	return !c.Suspect && !row.ThrottleWaived && row.Verdict != stats.Failed && row.Verdict != Missing
+}
+
+// CellCount is how many counted cells (Row.Counted) have a verdict, and in
+// how many points.
+type CellCount struct {
+	Cells, Points int
+}
+
+// CountCells returns the counted cells with verdict v and their points.
+func (r *Report) CountCells(v stats.Verdict) CellCount {
+	var n CellCount
+	for _, row := range r.Rows() {
+		k := 0
+		for _, c := range row.Cells {
+			if c.Verdict == v && row.Counted(c) {
+				k++
+			}
+		}
+		n.Cells += k
+		if k > 0 {
+			n.Points++
+		}
+	}
+	return n
+}

@@ -205,28 +205,73 @@ func ComparePaired(servers []*PairedServer) *Report {
 			all = append(all, judged{cell: cell, result: res, server: s})
 		}
 	}
-	ps := make([]float64, len(all))
+	// The cells of a run are decided together: one family of tests per
+	// gate setting, over all of the run's server configurations.
+	byRun := map[string][]int{}
+	var runs []string
 	for i, j := range all {
-		ps[i] = j.cell.P
+		run := j.server.Server.Run
+		if byRun[run] == nil {
+			runs = append(runs, run)
+		}
+		byRun[run] = append(byRun[run], i)
 		if !math.IsNaN(j.cell.P) {
 			r.Tests++
 		}
 	}
-	adj := stats.AdjustBH(ps)
-	for i, j := range all {
-		j.cell.PAdj = adj[i]
-		settled := false
-		j.cell.Verdict, settled = stats.SequentialDecision(j.result, adj[i], j.cell.LowerIsBetter, j.server.sequentialOptions())
-		j.cell.Warnings = pairedWarnings(j.result, j.cell.Verdict, settled, j.server.MaxRounds)
+	for _, run := range runs {
+		idx := byRun[run]
+		rs := make([]stats.SequentialResult, len(idx))
+		lower := make([]bool, len(idx))
+		opts := all[idx[0]].server.sequentialOptions()
+		for k, i := range idx {
+			rs[k], lower[k] = all[i].result, all[i].cell.LowerIsBetter
+			opts.MaxRounds = max(opts.MaxRounds, all[i].server.MaxRounds)
+		}
+		settled := stats.DecideCells(rs, lower, opts)
+		for k, i := range idx {
+			c, res := all[i].cell, rs[k]
+			c.PAdj, c.Verdict = res.PAdj, res.Verdict
+			c.CI = nil
+			if !math.IsNaN(res.Interval.Lo) {
+				iv := res.Interval
+				c.CI = &iv
+			}
+			c.Reason = pairedReason(res, c.Verdict, c.LowerIsBetter, opts.Tolerance)
+			c.Warnings = pairedWarnings(res, c.Verdict, settled[k], all[i].server.MaxRounds)
+		}
 	}
 	r.settleRows()
 	r.Paired = paired
 	return r
 }
 
-// pairedWarnings says why a paired cell is inconclusive.
+// pairedReason says why a paired cell got its verdict, from its decision
+// interval.
+func pairedReason(res stats.SequentialResult, v stats.Verdict, lowerIsBetter bool, tol float64) string {
+	iv := fmt.Sprintf("[%+.1f%%, %+.1f%%] at %.3g%%", 100*res.Interval.Lo, 100*res.Interval.Hi, 100*res.Interval.Level)
+	worse := "above"
+	if !lowerIsBetter {
+		worse = "below"
+	}
+	better := map[string]string{"above": "below", "below": "above"}[worse]
+	switch v {
+	case stats.Regression:
+		return fmt.Sprintf("decision interval %s lies wholly %s the tolerance (%s%.3g%%)", iv, worse, map[bool]string{true: "+", false: "-"}[lowerIsBetter], 100*tol)
+	case stats.Improvement:
+		return fmt.Sprintf("decision interval %s lies wholly %s the tolerance (%s%.3g%%)", iv, better, map[bool]string{true: "-", false: "+"}[lowerIsBetter], 100*tol)
+	case stats.Unchanged:
+		return fmt.Sprintf("equivalence interval %s lies within ±%.3g%%", iv, 100*tol)
+	}
+	if math.IsNaN(res.Interval.Lo) {
+		return "no interval: fewer than 2 rounds measured the cell"
+	}
+	return fmt.Sprintf("decision interval %s is neither wholly beyond ±%.3g%% nor within it", iv, 100*tol)
+}
+
+// pairedWarnings says why a paired cell is undecided.
 func pairedWarnings(res stats.SequentialResult, v stats.Verdict, settled bool, maxRounds int) []string {
-	if v != stats.Inconclusive {
+	if v != stats.Undecided {
 		return nil
 	}
 	switch {

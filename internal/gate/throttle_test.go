@@ -65,9 +65,11 @@ func TestCompareThrottledRegression(t *testing.T) {
 			s.OnThrottle = tc.onThrottle
 			r := Compare(probedPairs(), Options{Seed: 1, Default: &s})
 			rows := r.Rows()
-			unchanged, regressed, improved := rows[0], rows[1], rows[2]
-			if regressed.Verdict != stats.Regression || improved.Verdict != stats.Improvement || unchanged.Verdict != stats.Unchanged {
-				t.Fatalf("verdicts %s %s %s, want unchanged, regression, improvement", unchanged.Verdict, regressed.Verdict, improved.Verdict)
+			// The first point has no history: not a change, not shown
+			// to be none either.
+			undecided, regressed, improved := rows[0], rows[1], rows[2]
+			if regressed.Verdict != stats.Regression || improved.Verdict != stats.Improvement || undecided.Verdict != stats.Undecided {
+				t.Fatalf("verdicts %s %s %s, want undecided, regression, improvement", undecided.Verdict, regressed.Verdict, improved.Verdict)
 			}
 			if regressed.Throttled != reason || regressed.ThrottleWaived != tc.waived {
 				t.Errorf("regressed row: throttled %q waived %v, want %q %v", regressed.Throttled, regressed.ThrottleWaived, reason, tc.waived)
@@ -78,8 +80,8 @@ func TestCompareThrottledRegression(t *testing.T) {
 			if got := strings.Join(improved.Hints, ", "); got != "preemptions 12 -> 0" || improved.Throttled != "" {
 				t.Errorf("improved row: hints %q throttled %q, want the preemptions it lost", got, improved.Throttled)
 			}
-			if unchanged.Hints != nil || unchanged.Throttled != "" {
-				t.Errorf("unchanged row: hints %q throttled %q, want none", unchanged.Hints, unchanged.Throttled)
+			if undecided.Hints != nil || undecided.Throttled != "" {
+				t.Errorf("unchanged row: hints %q throttled %q, want none", undecided.Hints, undecided.Throttled)
 			}
 			if r.Regressions() != tc.regressions || r.Waived() != 1-tc.regressions || r.Verdict() != tc.verdict {
 				t.Errorf("regressions %d waived %d verdict %s, want %d, %d, %s", r.Regressions(), r.Waived(), r.Verdict(), tc.regressions, 1-tc.regressions, tc.verdict)

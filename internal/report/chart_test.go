@@ -80,19 +80,19 @@ func TestChartsOfWhatChanged(t *testing.T) {
 func TestHeadlines(t *testing.T) {
 	r := handReport()
 	l := r.labeler()
-	if got, want := r.headline(l), "❌ 1 regression: llama-7b TP1 · C32 · median TTFT +25.0%; 1 point failed"; got != want {
+	if got, want := r.headline(l), "❌ 1 regression in 1 point: llama-7b TP1 · C32 · median TTFT +25.0%; 1 point failed"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
 	// Without the failed point and the regression, the improvement leads.
 	g := r.Groups[0]
 	g.Rows = append(g.Rows[:1], g.Rows[3:]...)
-	if got, want := r.headline(l), "✅ 1 improvement: llama-7b TP1 · C64 · median TPOT -15.0%"; got != want {
+	if got, want := r.headline(l), "✅ 1 improvement in 1 point: llama-7b TP1 · C64 · median TPOT -15.0%; the other 3 cells unchanged"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
 	// Two regressions: the larger is named, the other counted.
 	g.Rows[0].Verdict, g.Rows[0].Cells[0].Verdict, g.Rows[0].Cells[0].Change = stats.Regression, stats.Regression, 0.08
 	g.Rows[1].Verdict, g.Rows[1].Cells[1].Verdict, g.Rows[1].Cells[1].Change = stats.Regression, stats.Regression, 0.3
-	if got, want := r.headline(l), "❌ 2 regressions: llama-7b TP1 · C64 · median TPOT +30.0% and 1 more"; got != want {
+	if got, want := r.headline(l), "❌ 2 regressions in 2 points: llama-7b TP1 · C64 · median TPOT +30.0% and 1 more point"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
 	if got, want := New(&gate.Report{}).headline(l), "⚠️ No points to compare"; got != want {

@@ -18,7 +18,7 @@ func mark(v stats.Verdict) string {
 		return "❌"
 	case stats.Improvement:
 		return "🟢"
-	case stats.Inconclusive:
+	case stats.Undecided:
 		return "🟡"
 	case stats.New:
 		return "🆕"
@@ -26,6 +26,8 @@ func mark(v stats.Verdict) string {
 		return "💥"
 	case stats.Skipped:
 		return "⚠️"
+	case stats.NotComparable:
+		return "≠"
 	case gate.Missing:
 		return "⛔"
 	}
@@ -126,4 +128,30 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// fmtTolerance prints a cell's tolerance, the smallest change that counts
+// as a regression (after any widening for noise), and its equivalence
+// bound when that is narrower: "21% (±5%)". "-" for a cell not judged.
+func fmtTolerance(c *gate.Cell) string {
+	if c.Verdict == stats.New || c.Verdict == stats.Skipped || c.Verdict == stats.NotComparable || c.Verdict == "" {
+		return "-"
+	}
+	s := pctWhole(c.Tolerance)
+	if c.Bound > 0 && c.Bound < c.Tolerance {
+		s += " (±" + pctWhole(c.Bound) + ")"
+	}
+	return s
+}
+
+// fmtDetectable prints a cell's detectable change, "none" when nothing
+// could be, "-" when the cell was not judged.
+func fmtDetectable(d float64) string {
+	switch {
+	case math.IsNaN(d):
+		return "-"
+	case math.IsInf(d, 1):
+		return "none"
+	}
+	return pctWhole(d)
 }

@@ -74,5 +74,5 @@ func (r *Report) WarningAnnotations() []string {
 			}
 		}
 	}
-	return append(out, r.clientAnnotations()...)
+	return append(out, r.suspectAnnotations()...)
 }

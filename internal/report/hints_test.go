@@ -65,7 +65,7 @@ func TestHintsAndThrottleRendered(t *testing.T) {
 	for _, want := range []string{
 		"C32 regression: " + throttled + ", preemptions 0 -> 41, queue time +38 %",
 		"C64 improvement: queue time -60 %",
-		"suspect points:",
+		"throttled GPU:",
 		"its regression is a warning, not a failure (gate.on_throttle: warn)",
 	} {
 		if !strings.Contains(txt, want) {
@@ -105,7 +105,7 @@ func TestThrottleFailsWhenConfigured(t *testing.T) {
 	s.OnThrottle = gate.OnThrottleFail
 	r := New(gate.Compare(probedPairs(), gate.Options{Seed: 1, Default: &s}))
 	md := r.Markdown()
-	if r.OK() || !strings.Contains(md, "## ❌ 1 regression: llama-7b TP1 · C32 · median TTFT +24.8%") || !strings.Contains(md, "its regression fails the check (gate.on_throttle: fail)") {
+	if r.OK() || !strings.Contains(md, "## ❌ 1 regression in 1 point: llama-7b TP1 · C32 · median TTFT +24.8%") || !strings.Contains(md, "its regression fails the check (gate.on_throttle: fail)") {
 		t.Errorf("on_throttle: fail: ok %v\n%s", r.OK(), md)
 	}
 	if len(r.Annotations()) != 1 || len(r.WarningAnnotations()) != 0 {

@@ -37,7 +37,7 @@ func (r *Report) Markdown() string {
 	if charts := r.mdCharts(l); charts != "" && len(answer)+len(charts)+len(tables) <= MaxMarkdownBytes*3/4 {
 		out += charts
 	}
-	out += tables
+	out += tables + r.mdSuspect(l)
 	for _, full := range []bool{true, false} {
 		if d := r.mdDetails(l, full); len(out)+len(d) <= MaxMarkdownBytes {
 			return out + d
@@ -55,26 +55,40 @@ func (r *Report) labeler() labeler {
 	return newLabeler(points)
 }
 
-// mdAnswer is the headline and the paragraph under it.
+// mdAnswer is the headline, the lines that complete it and the paragraph
+// under them.
 func (r *Report) mdAnswer(l labeler) string {
+	head := r.headlines(l)
+	top := "## " + head[0] + r.pairedTitle() + "\n\n"
+	if len(head) > 1 {
+		top += strings.Join(head[1:], "  \n") + "\n\n"
+	}
 	vs, _ := r.verdictsPresent()
 	if len(vs) <= 1 {
 		// The headline has already counted the points.
-		return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(r.clientSummary(), r.restsOn()), "  \n") + "\n\n"
+		return top + strings.Join(withNote(append(r.suspectSummary(), r.restsOn()), r.notMeasured()), "  \n") + "\n\n"
 	}
 	lines := []string{r.summaryLine()}
 	if w := r.waivedLine(); w != "" {
 		lines = append(lines, w)
 	}
-	lines = append(lines, r.clientSummary()...)
-	return "## " + r.headline(l) + r.pairedTitle() + "\n\n" + strings.Join(append(lines, r.restsOn()), "  \n") + "\n\n"
+	lines = append(lines, r.suspectSummary()...)
+	return top + strings.Join(withNote(append(lines, r.restsOn()), r.notMeasured()), "  \n") + "\n\n"
+}
+
+// withNote appends note to lines unless it is empty.
+func withNote(lines []string, note string) []string {
+	if note == "" {
+		return lines
+	}
+	return append(lines, note)
 }
 
 // verdictOrder is the order verdicts are counted and listed in: what blocks
 // first. Verdicts it does not name follow, most severe first.
 func verdictOrder() []stats.Verdict {
 	return []stats.Verdict{
-		stats.Regression, stats.Failed, gate.Missing, stats.Inconclusive, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
+		stats.Regression, stats.Failed, gate.Missing, stats.Undecided, stats.Skipped, stats.New, stats.Improvement, stats.Unchanged,
 	}
 }
 
@@ -122,45 +136,6 @@ func blocking(v stats.Verdict) bool {
 	return v == gate.Missing || v.Severity() >= stats.Regression.Severity()
 }
 
-// headline is the answer in one line: what failed, where and by how much,
-// or what passed.
-func (r *Report) headline(l labeler) string {
-	vs, n := r.verdictsPresent()
-	waived := r.waivedRows()
-	var parts []string
-	for _, v := range vs {
-		if !blocking(v) {
-			continue
-		}
-		switch {
-		case v == stats.Regression && n[v] == waived:
-			// Every regression was measured on a throttled GPU: warnings.
-		case v == stats.Regression:
-			parts = append(parts, fmt.Sprintf("%s: %s", plural(n[v]-waived, "regression"), r.worst(l, stats.Regression, n[v]-waived)))
-		case len(parts) == 0:
-			parts = append(parts, fmt.Sprintf("%s %s: %s", plural(n[v], "point"), verdictWord(v), r.firstOf(l, v, n[v])))
-		default:
-			parts = append(parts, fmt.Sprintf("%s %s", plural(n[v], "point"), verdictWord(v)))
-		}
-	}
-	if len(parts) > 0 {
-		return "❌ " + strings.Join(parts, "; ")
-	}
-	switch {
-	case waived > 0:
-		return fmt.Sprintf("⚠️ %s on a throttled GPU, a warning: %s", plural(waived, "regression"), r.worst(l, stats.Regression, waived))
-	case len(r.Rows()) == 0:
-		return "⚠️ No points to compare"
-	case n[stats.Improvement] > 0:
-		return fmt.Sprintf("✅ %s: %s", plural(n[stats.Improvement], "improvement"), r.worst(l, stats.Improvement, n[stats.Improvement]))
-	case n[stats.Unchanged] > 0:
-		return fmt.Sprintf("✅ %s unchanged", plural(n[stats.Unchanged], "point"))
-	case n[stats.New] == len(r.Rows()):
-		return fmt.Sprintf("✅ %s, no baseline to compare with yet", plural(n[stats.New], "new point"))
-	}
-	return "✅ No regressions"
-}
-
 // worst names the row with verdict v whose cell changed most, with its
 // changed metrics, and how many more rows have v. Of regressions it names
 // one that fails the check, or, when count is that of the regressions
@@ -176,7 +151,7 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 				continue
 			}
 			for _, c := range row.Cells {
-				if c.Verdict == v && absChange(c) > bestSize {
+				if c.Verdict == v && !c.Suspect && absChange(c) > bestSize {
 					best, bestGroup, bestSize = row, g, absChange(c)
 				}
 			}
@@ -187,13 +162,13 @@ func (r *Report) worst(l labeler, v stats.Verdict, count int) string {
 	}
 	var changes []string
 	for _, c := range best.Cells {
-		if c.Verdict == v {
+		if c.Verdict == v && !c.Suspect {
 			changes = append(changes, metricTitle(c.Metric)+" "+fmtPct(c.Change))
 		}
 	}
 	s := l.where(bestGroup.Server, best.Point) + " · " + strings.Join(changes, ", ")
 	if count > 1 {
-		s += fmt.Sprintf(" and %d more", count-1)
+		s += " and " + plural(count-1, "more point")
 	}
 	return s
 }
@@ -327,6 +302,10 @@ func (r *Report) restsOn() string {
 	if r.Paired != nil {
 		b.WriteString(" " + r.pairedLine())
 	}
+	if r.PartialSettings > 0 {
+		fmt.Fprintf(&b, " Settings checked in part for %s (a file predates recorded measurement settings: engine, layout, endpoint, warmup, repeats and the point compared; model, dtype and the rest not).",
+			plural(r.PartialSettings, "point"))
+	}
 	if allowances := r.allowances(); allowances != "" {
 		b.WriteString(" " + allowances)
 	} else if ws := r.warningCounts(); len(ws) > 0 {
@@ -437,9 +416,9 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 				name += " " + throttledMark
 				used.suspect = true
 			}
-			if row.ClientSaturated != "" {
-				name += " " + clientMark
-				used.client = true
+			if row.Suspect != "" {
+				name += " " + suspectMark
+				used.suspectCell = true
 			}
 			line := []string{name}
 			for _, m := range metrics {
@@ -464,8 +443,8 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 		}
 	}
 	for _, row := range rows {
-		if note := clientNote(row); note != "" {
-			notes = append(notes, fmt.Sprintf("- %s %s %s", clientMark, l.row(row.Point), note))
+		if note := suspectNote(row); note != "" {
+			notes = append(notes, fmt.Sprintf("- %s %s %s", suspectMark, l.row(row.Point), note))
 		}
 	}
 	if len(notes) > 0 {
@@ -478,13 +457,13 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 // a change of their cells (failed, missing, new, not gated): the verdict in
 // words and why, once for a run of points that share both ("⛔ C64, C128
 // and C256 missing (not run: ...)"). Regressions, improvements and
-// inconclusive points have none: their cells carry the marks.
+// undecided points have none: their cells carry the marks.
 func rowNotes(rows []*gate.Row, l labeler) []string {
 	var out []string
 	for i := 0; i < len(rows); {
 		row := rows[i]
 		switch row.Verdict {
-		case stats.Regression, stats.Improvement, stats.Inconclusive, stats.Unchanged:
+		case stats.Regression, stats.Improvement, stats.Undecided, stats.Unchanged:
 			i++
 			continue
 		}
@@ -542,7 +521,7 @@ func shortCell(c *gate.Cell, used *marks) string {
 	}
 	s := fmt.Sprintf("%s → %s %s", fmtValue(c.Base), fmtValue(c.Cur), fmtPct(c.Change))
 	switch c.Verdict {
-	case stats.Regression, stats.Improvement, stats.Inconclusive:
+	case stats.Regression, stats.Improvement, stats.Undecided:
 		s += " " + mark(c.Verdict)
 		used.verdicts[c.Verdict] = true
 	}
@@ -551,18 +530,18 @@ func shortCell(c *gate.Cell, used *marks) string {
 		used.dagger = true
 	}
 	if c.Suspect {
-		s += " " + clientMark
-		used.client = true
+		s += " " + suspectMark
+		used.suspectCell = true
 	}
 	return s
 }
 
 // marks records which marks the tables used, for their legend.
 type marks struct {
-	verdicts map[stats.Verdict]bool
-	dagger   bool
-	suspect  bool
-	client   bool
+	verdicts    map[stats.Verdict]bool
+	dagger      bool
+	suspect     bool
+	suspectCell bool
 }
 
 func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
@@ -581,8 +560,8 @@ func (m *marks) legend() string {
 	if m.suspect {
 		parts = append(parts, throttledMark+" suspect (measured on a throttled GPU)")
 	}
-	if m.client {
-		parts = append(parts, clientLegend)
+	if m.suspectCell {
+		parts = append(parts, suspectLegend)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -664,7 +643,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
 	}
 	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
-	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "verdict"}
+	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "tolerance", "detectable", "verdict"}
 	for _, g := range r.Groups {
 		var cells [][]string
 		for _, row := range g.Rows {
@@ -672,7 +651,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 				continue
 			}
 			if len(row.Cells) == 0 {
-				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", verdictWord(row.Verdict)})
+				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", "", "", verdictWord(row.Verdict)})
 				continue
 			}
 			for _, c := range row.Cells {
@@ -681,11 +660,11 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 					verdict += " †"
 				}
 				if c.Suspect {
-					verdict += " " + clientMark
+					verdict += " " + suspectMark
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,
-					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), verdict,
+					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}

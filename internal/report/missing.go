@@ -15,3 +15,18 @@ func MissingSection(missing []string) string {
 	}
 	return b.String() + "\n"
 }
+
+// notMeasured says which baseline points the sweep's config does not plan,
+// "" when it plans them all: a note, since a smaller config measures less
+// on purpose (gate.require_all_baseline_points makes them missing).
+func (r *Report) notMeasured() string {
+	if len(r.NotMeasured) == 0 {
+		return ""
+	}
+	names := make([]string, len(r.NotMeasured))
+	for i, m := range r.NotMeasured {
+		names[i] = serverTitle(m.Server) + " " + m.Point.Label()
+	}
+	return fmt.Sprintf("Not measured by this config: %s in the baselines (%s); a note, not a failure (gate.require_all_baseline_points: true makes them missing).",
+		plural(len(names), "point"), strings.Join(names, ", "))
+}

@@ -16,15 +16,22 @@ import (
 func (r *Report) Text() string {
 	l := r.labeler()
 	var b strings.Builder
-	b.WriteString(r.headline(l) + r.pairedTitle() + "\n")
+	head := r.headlines(l)
+	b.WriteString(head[0] + r.pairedTitle() + "\n")
+	for _, line := range head[1:] {
+		b.WriteString(line + "\n")
+	}
 	b.WriteString(r.summaryLine() + "\n")
 	if w := r.waivedLine(); w != "" {
 		b.WriteString(strings.TrimPrefix(w, throttledMark+" ") + "\n")
 	}
-	for _, w := range r.clientSummary() {
-		b.WriteString(strings.TrimPrefix(w, clientMark+" ") + "\n")
+	for _, w := range r.suspectSummary() {
+		b.WriteString(strings.TrimPrefix(w, suspectMark+" ") + "\n")
 	}
 	b.WriteString(r.restsOn() + "\n")
+	if n := r.notMeasured(); n != "" {
+		b.WriteString(n + "\n")
+	}
 	if changes := r.changeLines(l); len(changes) > 0 {
 		b.WriteString("\nwhat changed:\n")
 		for _, line := range changes {
@@ -36,33 +43,33 @@ func (r *Report) Text() string {
 		var rows [][]string
 		for _, row := range g.Rows {
 			if len(row.Cells) == 0 {
-				rows = append(rows, []string{l.row(row.Point), "", "", "", "", "", "", "", verdictWord(row.Verdict) + ": " + row.Note})
+				rows = append(rows, []string{l.row(row.Point), "", "", "", "", "", "", "", "", "", verdictWord(row.Verdict) + ": " + row.Note})
 				continue
 			}
 			for _, c := range row.Cells {
 				verdict := verdictWord(c.Verdict)
-				if c.Verdict == stats.Skipped {
+				if c.Verdict == stats.Skipped || c.Verdict == stats.NotComparable {
 					verdict += ": " + row.Note
 				}
 				if c.Suspect {
-					verdict += " (suspect: saturated client)"
+					verdict += " (suspect)"
 				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
-					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), verdict,
+					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}
-		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "verdict"}, rows))
+		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "tolerance", "detectable", "verdict"}, rows))
 		for _, row := range g.Rows {
 			if len(row.Hints) > 0 {
 				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
 			}
 		}
 	}
-	b.WriteString(r.textClient(l))
+	b.WriteString(r.textSuspect(l))
 	if lines := r.throttleLines(func(row *gate.Row) string { return row.Name }); len(lines) > 0 {
-		b.WriteString("\nsuspect points:\n")
+		b.WriteString("\nthrottled GPU:\n")
 		for _, line := range lines {
 			b.WriteString("  " + line + "\n")
 		}
@@ -76,7 +83,7 @@ func (r *Report) Text() string {
 	return b.String()
 }
 
-// changeLines lists every regressed, improved or inconclusive cell, most
+// changeLines lists every regressed, improved or undecided cell, most
 // severe first: where, metric, values, change and interval.
 func (r *Report) changeLines(l labeler) []string {
 	type line struct {
@@ -88,7 +95,7 @@ func (r *Report) changeLines(l labeler) []string {
 		for _, row := range g.Rows {
 			for _, c := range row.Cells {
 				switch c.Verdict {
-				case stats.Regression, stats.Improvement, stats.Inconclusive:
+				case stats.Regression, stats.Improvement, stats.Undecided:
 				default:
 					continue
 				}
@@ -98,7 +105,10 @@ func (r *Report) changeLines(l labeler) []string {
 					text += " " + fmtCI(c.CI)
 				}
 				if c.Suspect {
-					text += " (suspect: saturated client)"
+					text += " (suspect, not counted)"
+				}
+				if c.Reason != "" {
+					text += ": " + c.Reason
 				}
 				lines = append(lines, line{text, c.Verdict.Severity()})
 			}

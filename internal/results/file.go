@@ -132,15 +132,19 @@ type Meta struct {
 	// SettingsSHA256 digests every setting that shapes the measurement
 	// besides the point itself (engine, serve options, layout, load
 	// options), so that --resume keeps a file only if nothing changed.
-	SettingsSHA256 string   `json:"settings_sha256,omitempty"`
-	ServerArgv     []string `json:"server_argv,omitempty"`
-	ServerVersion  string   `json:"server_version,omitempty"`
-	StartupS       float64  `json:"startup_s,omitempty"`
-	CacheWarm      *bool    `json:"cache_warm,omitempty"` // compile cache held this start's model and args
-	LogPath        string   `json:"log_path,omitempty"`
-	Env            Env      `json:"env"`
-	StartTime      string   `json:"start_time"` // RFC 3339
-	EndTime        string   `json:"end_time"`   // RFC 3339
+	SettingsSHA256 string `json:"settings_sha256,omitempty"`
+	// Measurement is the settings that define what the point measured
+	// (Measurement's keys); compare refuses to judge a result against a
+	// baseline whose settings differ. Absent in files from before it.
+	Measurement   Measurement `json:"measurement,omitempty"`
+	ServerArgv    []string    `json:"server_argv,omitempty"`
+	ServerVersion string      `json:"server_version,omitempty"`
+	StartupS      float64     `json:"startup_s,omitempty"`
+	CacheWarm     *bool       `json:"cache_warm,omitempty"` // compile cache held this start's model and args
+	LogPath       string      `json:"log_path,omitempty"`
+	Env           Env         `json:"env"`
+	StartTime     string      `json:"start_time"` // RFC 3339
+	EndTime       string      `json:"end_time"`   // RFC 3339
 	// Error is set when the point could not be measured at all (the server
 	// failed to start or died); such files are named <point>.failed.json.
 	Error   string   `json:"error,omitempty"`

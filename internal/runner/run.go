@@ -194,6 +194,7 @@ func (sw *sweeper) runServer(ctx context.Context, s sweep.ServerConfig) ([]Row, 
 	meta := results.Meta{
 		Run: s.Run.Name, Engine: s.Run.Engine, TP: s.TP, DP: s.DP, PP: s.PP, SettingsSHA256: settings,
 		ServerArgv: recipe.Argv, ServerVersion: version, Env: sw.machine,
+		Measurement: results.MeasurementOf(*s.Run, s.TP, s.DP, s.PP, sw.opts.HarnessVersion),
 	}
 	meta.Env.ServerVersion = version
 	if s.Run.Engine == config.EngineSim {
@@ -503,6 +504,9 @@ func (sw *sweeper) fill(f *results.File, meta results.Meta) {
 	m.Run, m.Engine, m.TP, m.DP, m.PP, m.SettingsSHA256 = meta.Run, meta.Engine, meta.TP, meta.DP, meta.PP, meta.SettingsSHA256
 	m.ServerArgv, m.ServerVersion, m.StartupS, m.LogPath, m.Env = meta.ServerArgv, meta.ServerVersion, meta.StartupS, meta.LogPath, meta.Env
 	m.CacheWarm = meta.CacheWarm
+	if meta.Measurement != nil {
+		m.Measurement = meta.Measurement.WithPoint(m.Point)
+	}
 	if meta.Engine == config.EngineSGLang && f.Backend == results.BackendCompletions {
 		f.Backend = "sglang" // vLLM's bench names the SGLang completions backend so
 	}

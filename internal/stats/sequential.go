@@ -1,6 +1,22 @@
 package stats
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// tDist is Student's t with df degrees of freedom, or the standard normal
+// for infinite df.
+func tDist(df float64) interface {
+	CDF(float64) float64
+	Survival(float64) float64
+} {
+	if math.IsInf(df, 1) || df > 1e7 {
+		return distuv.UnitNormal
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+}
 
 // DefaultMaxRounds is the most rounds (server starts per side) of a paired
 // A/B comparison when none is configured.
@@ -47,9 +63,11 @@ type SequentialResult struct {
 	Rounds int
 	// Change is the geometric-mean relative change exp(mean log-ratio) - 1.
 	Change float64
-	// Interval is a confidence interval of Change at level 1-2·Alpha/looks:
-	// its two ends are the one-sided bounds of two one-sided tests, the
-	// equivalence test that decides Unchanged.
+	// Interval is the decision interval of Change at level 1-2·Alpha/looks,
+	// from the test's variance (the larger of the moderated and the
+	// cell's own): its two ends are the one-sided bounds of two one-sided
+	// tests. Wholly beyond the tolerance it is a regression or an
+	// improvement, wholly within it unchanged, else undecided.
 	Interval Interval
 	// P is the two-sided p-value of no change at this look multiplied by
 	// the number of looks (Bonferroni over looks), capped at 1; NaN with
@@ -70,6 +88,13 @@ type SequentialResult struct {
 	// MaxRounds; used for settling.
 	projected float64
 	meanLog   float64
+	// seTest and dfTest are the test's standard error of the mean
+	// log-ratio and its degrees of freedom; looks the looks of the design.
+	seTest, dfTest float64
+	looks          int
+	// equivalence is the interval at level 1-2·Alpha/looks with the
+	// moderated variance: Unchanged when it lies within ±Tolerance.
+	equivalence Interval
 }
 
 // SequentialLook is the outcome of one look at a paired comparison.
@@ -98,11 +123,14 @@ type SequentialLook struct {
 //     not). Each look tests at Alpha/looks and the p-values of the cells are
 //     adjusted together with Benjamini-Hochberg, as in a stored-baseline
 //     report.
-//   - A cell is a Regression (Improvement) when its adjusted p is below
-//     Alpha and its change is worse (better) than Tolerance; Unchanged when
-//     the interval at level 1-2·Alpha/looks lies within ±Tolerance (two
-//     one-sided tests: an equivalence decision, not an absence of
-//     evidence); otherwise Inconclusive.
+//   - Each cell has one decision interval, at level 1-2·Alpha/looks with
+//     the test's variance: a Regression (Improvement) when it lies wholly
+//     beyond Tolerance on the bad (good) side, a one-sided test that the
+//     change exceeds the tolerance; Unchanged when it lies within
+//     ±Tolerance (two one-sided tests: an equivalence decision, not an
+//     absence of evidence); otherwise Undecided. The p-value of no change
+//     is reported, adjusted with Benjamini-Hochberg, but does not decide:
+//     the interval printed is the one that decided.
 //   - The comparison stops at the first regression, since no later round
 //     can turn a rejected look into a pass, or when every cell is settled:
 //     decided, or so noisy that even MaxRounds rounds would leave its
@@ -151,54 +179,101 @@ func Sequential(cells []PairedCell, opts SequentialOptions) SequentialLook {
 	L := float64(looks(opts.MaxRounds))
 	a := opts.Alpha / L
 	look := SequentialLook{Cells: make([]SequentialResult, len(cells))}
-	ps := make([]float64, len(cells))
+	lower := make([]bool, len(cells))
 	for i, e := range est {
-		r := SequentialResult{Rounds: e.rounds, Change: math.Exp(e.meanLog) - 1, DF: e.df, P: math.NaN(), meanLog: e.meanLog}
+		r := SequentialResult{Rounds: e.rounds, Change: math.Exp(e.meanLog) - 1, DF: e.df, P: math.NaN(), meanLog: e.meanLog,
+			seTest: math.NaN(), dfTest: e.dfTest, looks: looks(opts.MaxRounds)}
 		r.Interval = Interval{Lo: math.NaN(), Hi: math.NaN(), Level: 1 - 2*a}
+		r.equivalence = r.Interval
 		if p := e.twoSidedP(); !math.IsNaN(p) {
 			r.P = math.Min(1, L*p)
+			r.seTest = e.sdTest / math.Sqrt(float64(e.rounds))
 			h := e.halfWidth(a)
-			r.Interval.Lo, r.Interval.Hi = math.Exp(e.meanLog-h)-1, math.Exp(e.meanLog+h)-1
+			r.equivalence.Lo, r.equivalence.Hi = math.Exp(e.meanLog-h)-1, math.Exp(e.meanLog+h)-1
 		}
 		r.projected = e.projectedHalfWidth(a, opts.MaxRounds, opts.PriorDF)
-		ps[i] = r.P
 		look.Cells[i] = r
+		lower[i] = cells[i].LowerIsBetter
 	}
-	adj := AdjustBH(ps)
 	settled, regression := true, false
-	for i := range look.Cells {
-		r := &look.Cells[i]
-		r.Verdict, r.Settled = SequentialDecision(*r, adj[i], cells[i].LowerIsBetter, opts)
-		r.PAdj = adj[i]
-		settled = settled && r.Settled
-		regression = regression || r.Verdict == Regression
+	for i, ok := range DecideCells(look.Cells, lower, opts) {
+		settled = settled && ok
+		regression = regression || look.Cells[i].Verdict == Regression
 	}
 	look.Stop = regression || settled
 	return look
 }
 
-// SequentialDecision returns the verdict of a cell given its adjusted
-// p-value (a report that judges several server configurations together
-// adjusts over all of them) and whether the cell is settled; see Sequential
-// for the rules.
-func SequentialDecision(r SequentialResult, pAdj float64, lowerIsBetter bool, opts SequentialOptions) (Verdict, bool) {
+// DecideCells gives every cell of a look (of one server configuration, or
+// of a whole run judged together) its verdict and decision interval, and
+// returns which are settled:
+//
+//   - A change: the cells' p-values of no change (two-sided, times the
+//     looks) are adjusted together with Benjamini-Hochberg; a selected
+//     cell (adjusted p below Alpha) whose change is worse (better) than
+//     Tolerance is a Regression (Improvement). Every cell's interval is
+//     printed at the one-sided level Alpha/looks·R/(2m), R cells selected
+//     of m with a test: the false-coverage-rate intervals of Benjamini
+//     and Yekutieli (2005), which exclude no change exactly for the
+//     selected cells. So a change is a cell whose printed interval
+//     excludes no change on the side of its estimate, beyond the
+//     tolerance; an interval wholly beyond the tolerance is always one.
+//   - Unchanged: the equivalence interval at level 1-2·Alpha/looks with
+//     the moderated variance lies within ±Tolerance (two one-sided tests);
+//     it is then the printed interval. It lies inside the change interval
+//     above, so a printed interval within ±Tolerance is always unchanged.
+//   - Otherwise Undecided, printed with the change interval.
+//
+// The interval a report prints is the one that decided, and equal printed
+// intervals get equal verdicts.
+func DecideCells(rs []SequentialResult, lowerIsBetter []bool, opts SequentialOptions) []bool {
 	opts = opts.withDefaults()
-	if math.IsNaN(r.P) || math.IsNaN(r.Change) {
-		return Inconclusive, r.Rounds >= opts.MaxRounds
+	ps := make([]float64, len(rs))
+	m := 0
+	for i, r := range rs {
+		ps[i] = r.P
+		if !math.IsNaN(r.P) && !math.IsNaN(r.seTest) {
+			m++
+		}
 	}
-	worse := r.Change
-	if !lowerIsBetter {
-		worse = -worse
+	adj := AdjustBH(ps)
+	selected := 0
+	for _, p := range adj {
+		if p < opts.Alpha {
+			selected++
+		}
 	}
-	significant := pAdj < opts.Alpha
-	switch {
-	case significant && worse > opts.Tolerance:
-		return Regression, true
-	case significant && -worse > opts.Tolerance:
-		return Improvement, true
-	case r.Interval.Lo >= -opts.Tolerance && r.Interval.Hi <= opts.Tolerance:
-		return Unchanged, true
+	settled := make([]bool, len(rs))
+	for i := range rs {
+		r := &rs[i]
+		r.PAdj = adj[i]
+		if math.IsNaN(r.P) || math.IsNaN(r.seTest) {
+			r.Verdict, settled[i] = Undecided, r.Rounds >= opts.MaxRounds
+			r.Settled = settled[i]
+			continue
+		}
+		// P is two-sided and multiplied by the looks, so a cell is
+		// selected exactly when its interval at this one-sided level
+		// excludes no change.
+		gamma := opts.Alpha / float64(r.looks) * float64(max(selected, 1)) / float64(2*m)
+		h := quantileDF(1-gamma, r.dfTest) * r.seTest
+		r.Interval = Interval{Lo: math.Exp(r.meanLog-h) - 1, Hi: math.Exp(r.meanLog+h) - 1, Level: 1 - 2*gamma}
+		worse := r.Change
+		if !lowerIsBetter[i] {
+			worse = -worse
+		}
+		switch {
+		case adj[i] < opts.Alpha && worse > opts.Tolerance:
+			r.Verdict, settled[i] = Regression, true
+		case adj[i] < opts.Alpha && -worse > opts.Tolerance:
+			r.Verdict, settled[i] = Improvement, true
+		case r.equivalence.Lo >= -opts.Tolerance && r.equivalence.Hi <= opts.Tolerance:
+			r.Verdict, settled[i], r.Interval = Unchanged, true, r.equivalence
+		default:
+			futile := r.projected >= math.Log1p(opts.Tolerance) && math.Abs(r.meanLog) < r.projected
+			r.Verdict, settled[i] = Undecided, r.Rounds >= opts.MaxRounds || futile
+		}
+		r.Settled = settled[i]
 	}
-	futile := r.projected >= math.Log1p(opts.Tolerance) && math.Abs(r.meanLog) < r.projected
-	return Inconclusive, r.Rounds >= opts.MaxRounds || futile
+	return settled
 }

@@ -93,20 +93,20 @@ func TestSequentialVerdicts(t *testing.T) {
 		{"throughput up is an improvement", group("tput", 6, false, 0.15, 0.16), Improvement, true, false},
 		{"tight no-change is unchanged", group("tpot", 6, true, 0.001, -0.001), Unchanged, true, true},
 		{"identical sides are unchanged", group("tpot", 3, true, 0, 0), Unchanged, true, true},
-		{"one round cannot be judged", group("tpot", 6, true, 0.20), Inconclusive, false, false},
+		{"one round cannot be judged", group("tpot", 6, true, 0.20), Undecided, false, false},
 		{"a small significant change is not a regression", group("tpot", 6, true, 0.03, 0.031, 0.029), Unchanged, true, true},
 		// One cell, own variance on 1 df: even 4 rounds cannot decide.
-		{"hopeless noise is settled", []PairedCell{{Group: "ttft", LowerIsBetter: true, LogRatios: []float64{0.30, -0.28}}}, Inconclusive, true, true},
+		{"hopeless noise is settled", []PairedCell{{Group: "ttft", LowerIsBetter: true, LogRatios: []float64{0.30, -0.28}}}, Undecided, true, true},
 		// Wider than the tolerance but could still narrow: keep going.
 		{"undecided cell continues", []PairedCell{
 			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.03, -0.01}},
 			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.01, -0.01}},
 			{Group: "g", LowerIsBetter: true, LogRatios: []float64{-0.01, 0.01}},
-		}, Inconclusive, false, false},
+		}, Undecided, false, false},
 		{"the last round settles", []PairedCell{
 			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.07, 0.01, 0.09, 0.03}},
 			{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.01, -0.01, 0.02, 0.0}},
-		}, Inconclusive, true, true},
+		}, Undecided, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +130,7 @@ func TestSequentialRegressionStopsTheComparison(t *testing.T) {
 	if !look.Stop || look.Cells[0].Verdict != Regression {
 		t.Errorf("stop %v verdict %s: a regression settles the gate", look.Stop, look.Cells[0].Verdict)
 	}
-	if look.Cells[6].Settled && look.Cells[6].Verdict != Inconclusive {
+	if look.Cells[6].Settled && look.Cells[6].Verdict != Undecided {
 		t.Errorf("noisy cell: %s", look.Cells[6].Verdict)
 	}
 }
@@ -152,13 +152,22 @@ func TestSequentialDriftCancels(t *testing.T) {
 	}
 }
 
-func TestSequentialDecisionReportWideAdjustment(t *testing.T) {
+// A cell whose decision interval lies wholly beyond the tolerance is a
+// change, never undecided, and equal intervals get equal verdicts.
+func TestDecideCellsFromInterval(t *testing.T) {
 	opts := SequentialOptions{Tolerance: 0.05}
-	r := Sequential(group("tpot", 6, true, 0.20, 0.21), opts).Cells[0]
-	if v, _ := SequentialDecision(r, 0.2, true, opts); v != Inconclusive {
-		t.Errorf("adjusted p 0.2 over a larger report: %s, want inconclusive", v)
+	// Two cells alike: both about -9 % throughput, tight.
+	cells := group("tput", 6, false, -0.09, -0.095, -0.092)
+	look := Sequential(cells, opts)
+	a, b := look.Cells[0], look.Cells[1]
+	if a.Verdict != Regression || b.Verdict != a.Verdict {
+		t.Errorf("verdicts %s and %s for intervals %+v and %+v, want two regressions", a.Verdict, b.Verdict, a.Interval, b.Interval)
 	}
-	if v, settled := SequentialDecision(r, r.PAdj, true, opts); v != Regression || !settled {
-		t.Errorf("own adjustment: %s settled %v, want a settled regression", v, settled)
+	for _, r := range look.Cells {
+		beyond := -r.Interval.Hi > opts.Tolerance || r.Interval.Lo > opts.Tolerance
+		within := r.Interval.Lo >= -opts.Tolerance && r.Interval.Hi <= opts.Tolerance
+		if beyond != (r.Verdict == Regression || r.Verdict == Improvement) || within != (r.Verdict == Unchanged) {
+			t.Errorf("interval %+v gives %s", r.Interval, r.Verdict)
+		}
 	}
 }

@@ -78,3 +78,35 @@ func WelchRelChangeCI(x, y []float64, level float64) (Interval, error) {
 	d := my - mx
 	return Interval{Lo: (d - half) / math.Abs(mx), Hi: (d + half) / math.Abs(mx), Level: level}, nil
 }
+
+// WelchRelSensitivity returns the standard error of the relative change of
+// means mean(y)/mean(x) - 1 as Welch's test sees it (se/|mean(x)|) and the
+// Welch-Satterthwaite degrees of freedom (+Inf when both variances are 0).
+func WelchRelSensitivity(x, y []float64) (Sensitivity, error) {
+	if len(x) < 2 || len(y) < 2 {
+		return Sensitivity{}, fmt.Errorf("welch sensitivity: %w: need 2 per side, got %d and %d", ErrTooFew, len(x), len(y))
+	}
+	mx, _, se, df := welchParts(x, y)
+	if mx == 0 {
+		return Sensitivity{}, errors.New("welch sensitivity: the first sample's mean is zero")
+	}
+	if se == 0 {
+		df = math.Inf(1)
+	}
+	return Sensitivity{SE: se / math.Abs(mx), DF: df}, nil
+}
+
+// PredictionRelSensitivity returns the standard error of one new run
+// relative to the history's mean, sd·sqrt(1+1/n)/|mean| (the prediction
+// test's), with n-1 degrees of freedom.
+func PredictionRelSensitivity(history []float64) (Sensitivity, error) {
+	n := len(history)
+	if n < 2 {
+		return Sensitivity{}, fmt.Errorf("prediction sensitivity: %w: need 2, got %d", ErrTooFew, n)
+	}
+	mean, sd := meanSD(history)
+	if mean == 0 {
+		return Sensitivity{}, errors.New("prediction sensitivity: the history's mean is zero")
+	}
+	return Sensitivity{SE: sd * math.Sqrt(1+1/float64(n)) / math.Abs(mean), DF: float64(n - 1)}, nil
+}

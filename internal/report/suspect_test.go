@@ -27,13 +27,14 @@ func TestSaturatedClientRendered(t *testing.T) {
 	if r.Regressions() != 0 || r.SuspectRegressions() != 1 {
 		t.Fatalf("%d regressions, %d suspect; want 0 and 1", r.Regressions(), r.SuspectRegressions())
 	}
-	want := "this run's client saturated (scheduling lag p99 8.00 ms > 1.00 ms): latencies are suspect (1 latency regression not counted)"
+	want := "this run's saturated client: client saturated (scheduling lag p99 8.00 ms > 1.00 ms): latencies are suspect (1 regression not counted)"
 	md := r.Markdown()
 	for _, part := range []string{
-		"⏱️ 1 latency regression measured by a saturated client: suspect, not counted.",
+		"⏱️ 1 regression on suspect measurements: listed under \"suspect\", not counted.",
 		"+24.8% ❌ ⏱️", // the TTFT cell
 		"- ⏱️ CTX512 C32 " + want,
-		clientLegend,
+		"### Suspect, not counted\n\n- ⏱️ llama-7b TP1 · CTX512 C32 · median TTFT +24.8% (regression): this run's saturated client",
+		suspectLegend,
 	} {
 		if !strings.Contains(md, part) {
 			t.Errorf("markdown lacks %q:\n%s", part, md)
@@ -41,10 +42,10 @@ func TestSaturatedClientRendered(t *testing.T) {
 	}
 	txt := r.Text()
 	for _, part := range []string{
-		"1 latency regression measured by a saturated client: suspect, not counted.",
-		"regression (suspect: saturated client)",
-		"median TTFT 80.40 → 100.3 ms +24.8% [+19.7%, +28.1%] (suspect: saturated client)",
-		"measured by a saturated client:\n",
+		"1 regression on suspect measurements: listed under \"suspect\", not counted.",
+		"regression (suspect)",
+		"median TTFT 80.40 → 100.3 ms +24.8% [+19.7%, +28.1%] (suspect, not counted)",
+		"suspect, not counted:\n  llama-7b TP1 · CTX512 C32 · median TTFT +24.8% (regression): this run's saturated client",
 	} {
 		if !strings.Contains(txt, part) {
 			t.Errorf("text lacks %q:\n%s", part, txt)
@@ -65,9 +66,9 @@ func TestSaturatedClientRendered(t *testing.T) {
 	var out struct {
 		SuspectRegressions int `json:"suspect_regressions"`
 		Points             []struct {
-			Name            string `json:"name"`
-			ClientSaturated string `json:"client_saturated"`
-			Cells           []struct {
+			Name    string `json:"name"`
+			Suspect string `json:"suspect"`
+			Cells   []struct {
 				Metric  string `json:"metric"`
 				Suspect bool   `json:"suspect"`
 			} `json:"cells"`
@@ -81,8 +82,8 @@ func TestSaturatedClientRendered(t *testing.T) {
 	}
 	for _, p := range out.Points {
 		saturated := p.Name == name
-		if (p.ClientSaturated != "") != saturated {
-			t.Errorf("json %s: client_saturated %q", p.Name, p.ClientSaturated)
+		if (p.Suspect != "") != saturated {
+			t.Errorf("json %s: suspect %q", p.Name, p.Suspect)
 		}
 		for _, c := range p.Cells {
 			if c.Suspect != (saturated && strings.HasSuffix(c.Metric, "_ms")) {

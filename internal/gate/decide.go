@@ -1,0 +1,95 @@
+package gate
+
+import (
+	"math"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+)
+
+// Where the run-to-run noise of a cell's decision interval comes from, as
+// Cell.Noise names it.
+const (
+	// NoiseHistory: the spread of the accepted runs in history.jsonl.
+	NoiseHistory = "history"
+	// NoiseRepeats: the spread of the per-repeat values of both sides.
+	NoiseRepeats = "repeats"
+	// NoisePrior: the prior CV (gate.prior_cv), for want of either.
+	NoisePrior = "prior"
+)
+
+// evidence is what a cell's tests saw, kept until the adjusted p-values
+// are known.
+type evidence struct {
+	// tests holds one sensitivity per test whose p-value the cell takes.
+	tests []stats.Sensitivity
+	// within is the standard error of the change within the run (from the
+	// bootstrap interval); 0 for per-repeat metrics, whose values are
+	// themselves runs; NaN when unknown.
+	within float64
+	// between is the standard error that run-to-run noise adds, estimated
+	// with betweenDF degrees of freedom (+Inf for the prior).
+	between, betweenDF float64
+}
+
+// runToRun returns the standard error that run-to-run noise adds to a
+// change between two runs, and where it comes from: the history's spread,
+// sqrt(2)·CV, with stats.MinPredictionHistory runs or more, else the prior
+// CV, sqrt(2)·prior (what the gate assumes until history arrives, as the
+// no-history allowance does). The per-repeat values of both sides raise it
+// when Welch's standard error on them is larger: repeats share one server
+// start, so they can show more noise than assumed, never less.
+func runToRun(m Metric, base, cur *results.File, history []float64, prior float64) (stats.Sensitivity, string) {
+	se, from := stats.Sensitivity{SE: math.Sqrt2 * prior, DF: math.Inf(1)}, NoisePrior
+	if len(history) >= stats.MinPredictionHistory {
+		if cv := stats.CV(history); !math.IsNaN(cv) {
+			se, from = stats.Sensitivity{SE: math.Sqrt2 * cv, DF: float64(len(history) - 1)}, NoiseHistory
+		}
+	}
+	if s, ok := repeatSensitivity(m, base, cur); ok && s.SE > se.SE {
+		se, from = s, NoiseRepeats
+	}
+	return se, from
+}
+
+// repeatSensitivity is Welch's view of the per-repeat values of both
+// sides, when both have two or more.
+func repeatSensitivity(m Metric, base, cur *results.File) (stats.Sensitivity, bool) {
+	var b, x []float64
+	switch {
+	case m.Source == PerRepeat:
+		b, x = m.Samples(base), m.Samples(cur)
+	case m.repeats != nil:
+		b, x = m.repeats(base), m.repeats(cur)
+	}
+	s, err := stats.WelchRelSensitivity(b, x)
+	return s, err == nil
+}
+
+// decide gives a cell that has none its verdict, decision interval and
+// detectable change, once its adjusted p-value is known. alpha is the
+// run's false-discovery rate and tests the number of p-values adjusted
+// together: the detectable change is stated at alpha/tests, the level
+// Benjamini-Hochberg holds a lone change to.
+func (c *Cell) decide(alpha float64, tests int) {
+	if c.Verdict != "" {
+		return
+	}
+	total := stats.CombineSE(c.ev.within, c.ev.between)
+	if !math.IsNaN(total) && !math.IsNaN(c.Change) {
+		iv := stats.EquivalenceInterval(c.Change, []stats.Sensitivity{
+			{SE: c.ev.within, DF: math.Inf(1)}, {SE: c.ev.between, DF: c.ev.betweenDF},
+		}, alpha)
+		c.Decision = &iv
+	}
+	known := total
+	if math.IsNaN(known) {
+		known = c.ev.between
+	}
+	c.Detectable = stats.Detectable(c.ev.tests, alpha/float64(max(tests, 1)), stats.DetectablePower, c.Tolerance, known)
+	c.Verdict = stats.Classify(stats.Evidence{
+		Change: c.Change, LowerIsBetter: c.LowerIsBetter,
+		P: c.PAdj, Alpha: alpha, Tolerance: c.Tolerance, Bound: c.Bound,
+		Interval: c.CI, Decision: c.Decision,
+	})
+}
