@@ -152,7 +152,8 @@ YAML
 # flagged cells, the rounds of a paired report (0 otherwise), whether the
 # report said "unchanged" (every gated cell unchanged, 0/1), and whether
 # every TPOT and throughput cell could detect 10 % (its detectable <= 0.10,
-# 0/1). A paired
+# 0/1), and whether any cell was suspect (set aside, not counted: a busy
+# host, a saturated client, a simulator behind; 0/1). A paired
 # comparison stops at its first regression, so a slowdown may fail the gate
 # on TTFT before TPOT or throughput are decided: "gate fails" counts it.
 flags() {
@@ -167,7 +168,8 @@ flags() {
 		    ([.points[] | (.cells // [])[] | select(.verdict != "new" and .verdict != "skipped" and (.suspect | not))] as $g
 		      | if ($g | length) > 0 and ([$g[] | select(.verdict != "unchanged")] | length) == 0 then 1 else 0 end),
 		    ([.points[] | (.cells // [])[] | select(.metric == "median_tpot_ms" or .metric == "output_throughput")] as $d
-		      | if ($d | length) > 0 and ([$d[] | select((.detectable | type) != "number" or .detectable > 0.10)] | length) == 0 then 1 else 0 end)
+		      | if ($d | length) > 0 and ([$d[] | select((.detectable | type) != "number" or .detectable > 0.10)] | length) == 0 then 1 else 0 end),
+		    (if ([.points[] | (.cells // [])[] | select(.suspect)] | length) > 0 then 1 else 0 end)
 		  ] | @tsv' "$1"
 }
 
@@ -179,8 +181,11 @@ judge() {
 	shift 2
 	local base b
 	base=$(mktemp -d "$WORK/$level/baselines.XXXXXX")
+	# The baselines are whatever runs the situation calls for, busy or
+	# not: promote suspect points too. compare still marks the current
+	# run's suspect cells, and the busy runner's figures show that.
 	for b in "$@"; do
-		"$bin" baseline update --results "$b" --baselines "$base" >/dev/null
+		VLLM_BENCH_ALLOW_SUSPECT=1 "$bin" baseline update --results "$b" --baselines "$base" >/dev/null
 	done
 	local rc=0
 	"$bin" compare --results "$cur" --baselines "$base" --format json >"$base/report.json" || rc=$?
@@ -308,8 +313,8 @@ echo "Gate quality on the simulator ($(date -u +%Y-%m-%d), ${elapsed}s): 6 point
 echo "stored: $AA_RUNS A/A sweeps and $SLOW_RUNS sweeps per slowdown ($SLOWDOWNS); paired: $AB_AA A/A and $AB_SLOW per slowdown, at most $AB_ROUNDS rounds;"
 echo "gate defaults (median_ttft_ms, median_tpot_ms, output_throughput; tolerance 5%, alpha 0.05); drift $DRIFT_PER_MIN per wall minute; busy: $BUSY_PROCS busy-looping processes."
 echo
-header=$(printf '%-9s %-20s %-16s %-16s' "runner" "gate" "A/A gate fails" "A/A any flag")
-for sd in $SLOWDOWNS; do header+=$(printf ' %-18s %-18s %-18s %-18s' "x$sd caught" "x$sd gate fails" "x$sd unchanged" "x$sd caught, det<=10%"); done
+header=$(printf '%-9s %-20s %-16s %-16s %-16s' "runner" "gate" "A/A gate fails" "A/A any flag" "A/A suspect")
+for sd in $SLOWDOWNS; do header+=$(printf ' %-18s %-18s %-18s %-18s %-18s' "x$sd caught" "x$sd gate fails" "x$sd unchanged" "x$sd caught, det<=10%" "x$sd suspect"); done
 header+=$(printf ' %s' "mean rounds (A/A")
 for sd in $SLOWDOWNS; do header+=", x$sd"; done
 echo "$header)"
@@ -321,12 +326,12 @@ for level in $LEVELS; do
 		ab) label="paired A/B" ;;
 		esac
 		[[ -s $WORK/$level/aa-$g.tsv ]] || continue
-		line=$(printf '%-9s %-20s %-16s %-16s' "$level" "$label" "$(share 1 "$WORK/$level/aa-$g.tsv")" "$(share 2 "$WORK/$level/aa-$g.tsv")")
+		line=$(printf '%-9s %-20s %-16s %-16s %-16s' "$level" "$label" "$(share 1 "$WORK/$level/aa-$g.tsv")" "$(share 2 "$WORK/$level/aa-$g.tsv")" "$(share 8 "$WORK/$level/aa-$g.tsv")")
 		r="-"
 		[[ $g == ab ]] && r=$(rounds "$WORK/$level/aa-$g.tsv")
 		for sd in $SLOWDOWNS; do
-			line+=$(printf ' %-18s %-18s %-18s %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")" "$(share 1 "$WORK/$level/slow$sd-$g.tsv")" \
-				"$(share 6 "$WORK/$level/slow$sd-$g.tsv")" "$(detectable_caught "$WORK/$level/slow$sd-$g.tsv")")
+			line+=$(printf ' %-18s %-18s %-18s %-18s %-18s' "$(share 3 "$WORK/$level/slow$sd-$g.tsv")" "$(share 1 "$WORK/$level/slow$sd-$g.tsv")" \
+				"$(share 6 "$WORK/$level/slow$sd-$g.tsv")" "$(detectable_caught "$WORK/$level/slow$sd-$g.tsv")" "$(share 8 "$WORK/$level/slow$sd-$g.tsv")")
 			[[ $g == ab ]] && r+=", $(rounds "$WORK/$level/slow$sd-$g.tsv")"
 		done
 		echo "$line $r"
@@ -342,5 +347,5 @@ for level in $LEVELS; do
 	done
 done
 echo
-echo "Per comparison: $WORK/<runner>/<comparison>.tsv (gate failed, flagged, TPOT/throughput regression, cells, rounds, reported unchanged, detectable <= 10%);"
+echo "Per comparison: $WORK/<runner>/<comparison>.tsv (gate failed, flagged, TPOT/throughput regression, cells, rounds, reported unchanged, detectable <= 10%, any suspect);"
 echo "per-cell run-to-run CV: $WORK/<runner>/calibration.txt"

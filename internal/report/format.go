@@ -94,6 +94,17 @@ func fmtShare(v float64) string {
 	return fmt.Sprintf("%.1f%%", 100*v)
 }
 
+// verdictInterval is the interval a cell's verdict rests on: its decision
+// interval (the change with the run-to-run noise the gate assumes, whose
+// lying within the tolerance makes the cell unchanged) when it has one,
+// else its confidence interval (a paired cell's is its decision interval).
+func verdictInterval(c *gate.Cell) *stats.Interval {
+	if c.Decision != nil {
+		return c.Decision
+	}
+	return c.CI
+}
+
 // fmtCI prints an interval of relative changes, or "" when there is none.
 func fmtCI(iv *stats.Interval) string {
 	if iv == nil {

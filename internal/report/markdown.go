@@ -643,7 +643,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
 	}
 	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
-	header := []string{"point", "metric", "baseline", "this run", "change", r.ciLabel() + " interval", "p (adj)", "tolerance", "detectable", "verdict"}
+	header := []string{"point", "metric", "baseline", "this run", "change", r.intervalHeading(), "p (adj)", "tolerance", "detectable", "verdict"}
 	for _, g := range r.Groups {
 		var cells [][]string
 		for _, row := range g.Rows {
@@ -664,7 +664,7 @@ func (r *Report) mdDetails(l labeler, full bool) string {
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,
-					fmtPct(c.Change), fmtCI(c.CI), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
+					fmtPct(c.Change), fmtCI(verdictInterval(c)), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}

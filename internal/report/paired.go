@@ -24,6 +24,16 @@ func (r *Report) pairedLine() string {
 		plural(r.Paired.MostRounds(), "round"), r.Paired.MaxRounds, r.ciLabel())
 }
 
+// intervalHeading heads the column of the interval each verdict rests on:
+// a paired report's at its confidence level, a stored comparison's the
+// decision interval (at 1-2·alpha, two one-sided tests).
+func (r *Report) intervalHeading() string {
+	if r.Paired != nil {
+		return r.ciLabel() + " interval"
+	}
+	return "decision interval"
+}
+
 // ciLabel is the confidence level of the report's intervals, e.g. "95%".
 func (r *Report) ciLabel() string {
 	level := stats.DefaultLevel

@@ -37,7 +37,7 @@ func TestPairedReport(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	for _, want := range []string{"(paired A/B, 2 rounds)\n", "96.7% CI", "paired-sequential"} {
+	for _, want := range []string{"(paired A/B, 2 rounds)\n", "96.7% interval", "paired-sequential"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
@@ -61,7 +61,7 @@ func TestPairedReport(t *testing.T) {
 
 	// A stored-baseline report is headed as before.
 	g.Paired = nil
-	if md := New(g).Markdown(); strings.Contains(md, "paired A/B") || !strings.Contains(md, "95% interval") {
+	if md := New(g).Markdown(); strings.Contains(md, "paired A/B") || !strings.Contains(md, "decision interval") {
 		t.Errorf("stored-baseline report:\n%s", md)
 	}
 }

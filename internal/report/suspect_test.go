@@ -44,7 +44,7 @@ func TestSaturatedClientRendered(t *testing.T) {
 	for _, part := range []string{
 		"1 regression on suspect measurements: listed under \"suspect\", not counted.",
 		"regression (suspect)",
-		"median TTFT 80.40 → 100.3 ms +24.8% [+19.7%, +28.1%] (suspect, not counted)",
+		"median TTFT 80.40 → 100.3 ms +24.8% [+22.4%, +27.1%] (suspect, not counted)",
 		"suspect, not counted:\n  llama-7b TP1 · CTX512 C32 · median TTFT +24.8% (regression): this run's saturated client",
 	} {
 		if !strings.Contains(txt, part) {

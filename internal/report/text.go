@@ -56,11 +56,11 @@ func (r *Report) Text() string {
 				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
-					fmtPct(c.Change), fmtCI(c.CI), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
+					fmtPct(c.Change), fmtCI(verdictInterval(c)), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
 				})
 			}
 		}
-		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.ciLabel() + " CI", "test", "p (adj)", "tolerance", "detectable", "verdict"}, rows))
+		b.WriteString(textTable([]string{"point", "metric", "baseline", "current", "change", r.intervalHeading(), "test", "p (adj)", "tolerance", "detectable", "verdict"}, rows))
 		for _, row := range g.Rows {
 			if len(row.Hints) > 0 {
 				fmt.Fprintf(&b, "  %s %s: %s\n", l.row(row.Point), verdictWord(row.Verdict), hintText(row))
@@ -101,8 +101,8 @@ func (r *Report) changeLines(l labeler) []string {
 				}
 				text := fmt.Sprintf("%s %s: %s · %s %s → %s %s %s", mark(c.Verdict), c.Verdict, l.where(g.Server, row.Point),
 					metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur), c.Unit, fmtPct(c.Change))
-				if c.CI != nil {
-					text += " " + fmtCI(c.CI)
+				if iv := verdictInterval(c); iv != nil {
+					text += " " + fmtCI(iv)
 				}
 				if c.Suspect {
 					text += " (suspect, not counted)"
