@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,22 +10,15 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 )
 
-// readTree returns every file's bytes under dir, by relative path, but the
-// history files.
-func readTree(t *testing.T, dir string) map[string]string {
+// baselineFiles is md5Tree of dir without the history files, which every
+// recorded night changes.
+func baselineFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == baseline.HistoryFile {
-			return err
+	out := md5Tree(t, dir)
+	for path := range out {
+		if filepath.Base(path) == baseline.HistoryFile {
+			delete(out, path)
 		}
-		data, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		out[rel] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -64,7 +58,7 @@ func TestActionRegressionLifecycle(t *testing.T) {
 		}
 		return h
 	}
-	before := readTree(t, baselines)
+	before := baselineFiles(t, baselines)
 
 	// A night twice as slow fails, and is on record without becoming the
 	// reference.
@@ -76,7 +70,7 @@ func TestActionRegressionLifecycle(t *testing.T) {
 	if len(h) != 2 || h[1].IsPromoted() || h[1].Verdict != "regression" || len(h[1].Points) != 1 {
 		t.Fatalf("after the slow night: %d history lines, last %+v; want 2, the last a regression not promoted", len(h), h[len(h)-1])
 	}
-	if after := readTree(t, baselines); !equalTrees(before, after) {
+	if after := baselineFiles(t, baselines); !maps.Equal(before, after) {
 		t.Error("the slow night changed the baseline files")
 	}
 
@@ -114,36 +108,7 @@ func TestActionRegressionLifecycle(t *testing.T) {
 	if len(h) != 3 || !last.IsPromoted() || last.AcceptedBy != "octocat" || last.AcceptReason != "new scheduler trades TPOT for throughput" {
 		t.Errorf("after accept: %d lines, last %+v", len(h), last)
 	}
-	if after := readTree(t, baselines); equalTrees(before, after) {
+	if after := baselineFiles(t, baselines); maps.Equal(before, after) {
 		t.Error("accept did not promote the results")
-	}
-}
-
-func equalTrees(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-func TestBaselineUpdateAccept(t *testing.T) {
-	_, night, _, _ := nightlyFixture(t)
-	baselines := filepath.Join(t.TempDir(), "baselines")
-	code, stdout, stderr := cli(t, map[string]string{"GITHUB_ACTOR": "", "USER": "ana"},
-		"baseline", "update", "--results", night, "--baselines", baselines, "--accept", "  larger batch by default ")
-	if code != ExitOK || !strings.Contains(stdout, "accepted by ana: larger batch by default") {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	h, err := baseline.ReadHistory(filepath.Join(baselines, "nightly", baseline.HistoryFile))
-	if err != nil || len(h) != 1 {
-		t.Fatalf("history %v, %v", h, err)
-	}
-	if h[0].AcceptedBy != "ana" || h[0].AcceptReason != "larger batch by default" || !h[0].IsPromoted() {
-		t.Errorf("history line %+v, want accepted by ana with the reason", h[0])
 	}
 }

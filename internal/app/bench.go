@@ -82,9 +82,6 @@ func cmdBench(ctx context.Context, env *Env, args []string) error {
 	for _, line := range suspicionLines(f) {
 		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", line)
 	}
-	for _, reason := range lengthReasons(f) {
-		fmt.Fprintf(env.Stderr, "vllm-bench: warning: %s\n", reason)
-	}
 	switch {
 	case f.Completed == 0:
 		return infraf("bench: every request failed; first error: %s", f.FirstError())

@@ -132,3 +132,16 @@ func TestCmdBenchLengths(t *testing.T) {
 		t.Errorf("summary lacks %q:\n%s", s, stdout.String())
 	}
 }
+
+// lengthReasons returns why a point's prompt or output lengths are not
+// what it asked for (cut prompts, an ignored max_tokens), from its
+// suspicions.
+func lengthReasons(f *results.File) []string {
+	var out []string
+	for _, s := range f.Suspicions() {
+		if s.Source == "lengths" {
+			out = append(out, s.Reason)
+		}
+	}
+	return out
+}

@@ -168,7 +168,7 @@ func TestLlamaCppTruncation(t *testing.T) {
 	if l == nil || l.PromptTokensMax >= 320 {
 		t.Fatalf("lengths %+v: the server did not cut the prompts; the test proves nothing", l)
 	}
-	want := fmt.Sprintf("cut TP2 DP1 PP1 CTX320 C2 P4 O8: prompts truncated to %d tokens", l.PromptTokensMax)
+	want := fmt.Sprintf("cut TP2 DP1 PP1 CTX320 C2 P4 O8: suspect (lengths): prompts truncated to %d tokens", l.PromptTokensMax)
 	if !strings.Contains(stdout, "warning: "+want) {
 		t.Errorf("the run does not say %q:\n%s", want, stdout)
 	}

@@ -165,9 +165,6 @@ func printRunTable(w io.Writer, rows []runner.Row) {
 	for _, line := range suspectWarnings(rows) {
 		fmt.Fprintln(w, "warning: "+line)
 	}
-	for _, line := range lengthWarnings(rows) {
-		fmt.Fprintln(w, "warning: "+line)
-	}
 }
 
 // suspectWarnings returns one line per reason a point's measurement is

@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,32 +8,13 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
 )
 
-// snapshot returns every file's bytes under dir, by relative path.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		out[rel] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestRecordOnlyKeepsBaselines(t *testing.T) {
 	res := resultsDir(t, h100)
 	base := filepath.Join(t.TempDir(), "baselines")
 	if _, err := Update(res, base); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, base)
+	before := tree(t, base)
 
 	up, err := UpdateWith(res, base, UpdateOptions{RecordOnly: true, Verdict: "regression"})
 	if err != nil {
@@ -43,7 +23,7 @@ func TestRecordOnlyKeepsBaselines(t *testing.T) {
 	if len(up.Promoted) != 0 || len(up.Histories) != 1 {
 		t.Fatalf("record-only update = %+v, want no promotion and one history", up)
 	}
-	after := snapshot(t, base)
+	after := tree(t, base)
 	for name, data := range before {
 		if name == filepath.Join("llama", HistoryFile) {
 			continue
