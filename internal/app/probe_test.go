@@ -33,9 +33,10 @@ func TestRunRecordsServerMetricsAndGPUTelemetry(t *testing.T) {
 	port := runTestPort(t)
 	out := filepath.Join(dir, "results")
 	// A KV budget that four prompts fill before they grow (--sim-kv-tokens; it
-	// must hold one max_model_len) and rounds of about a second
-	// (speedup 5), so that the gauges are sampled under load.
-	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "probes", port: port, out: out, speed: "5",
+	// must hold one max_model_len) and rounds of two seconds or more
+	// (speedup 2), so that the gauges are sampled under load more than once
+	// (one sample can fall as the first requests arrive, at half the cache).
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{name: "probes", port: port, out: out, speed: "2",
 		extra: []string{"--sim-kv-tokens", "4096"}, ctx: "[1000]", conc: "[8]", nump: "[48]", olen: "[32]"})
 	if code, _, stderr := cli(t, nil, "run", "-c", cfg); code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
