@@ -199,7 +199,7 @@ func (r *Report) unseen() string {
 	if noHistory {
 		s += fmt.Sprintf(": no run-to-run history yet; run `vllm-bench calibrate` or accept %d runs into the baselines", stats.MinPredictionHistory)
 	} else {
-		s += ": the run-to-run noise measured here is too large for the tolerance"
+		s += ": the noise measured here, within the run or from one run to the next, is too large for the tolerance"
 	}
 	return upperFirst(s) + "."
 }
