@@ -1,8 +1,24 @@
 package gate
 
 import (
+	"strings"
+
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
+
+// MetricTitle names a metric for people: median_ttft_ms reads "median
+// TTFT", output_throughput "output throughput". The PR comment, trend and
+// the dashboard all use these words.
+func MetricTitle(name string) string {
+	words := strings.Split(strings.TrimSuffix(name, "_ms"), "_")
+	for i, w := range words {
+		switch w {
+		case "ttft", "tpot", "itl", "e2el":
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
 
 // Source says where a metric's samples come from.
 type Source int

@@ -4,21 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// metricTitle names a gated metric for people: median_ttft_ms reads
-// "median TTFT", output_throughput "output throughput".
-func metricTitle(name string) string {
-	words := strings.Split(strings.TrimSuffix(name, "_ms"), "_")
-	for i, w := range words {
-		switch w {
-		case "ttft", "tpot", "itl", "e2el":
-			words[i] = strings.ToUpper(w)
-		}
-	}
-	return strings.Join(words, " ")
-}
+// metricTitle names a gated metric for people (gate.MetricTitle).
+func metricTitle(name string) string { return gate.MetricTitle(name) }
 
 // metricHeading is a metric's column heading with its unit, short enough
 // for a table at a comment's width: "median TTFT ms", "output tok/s".

@@ -27,19 +27,9 @@ func unitOf(metric string) string {
 	return ""
 }
 
-// MetricTitle names a history statistic for people: median_ttft_ms reads
-// "median TTFT", output_throughput "output throughput" (the PR comment's
-// words for them).
-func MetricTitle(metric string) string {
-	words := strings.Split(strings.TrimSuffix(metric, "_ms"), "_")
-	for i, w := range words {
-		switch w {
-		case "ttft", "tpot", "itl", "e2el":
-			words[i] = strings.ToUpper(w)
-		}
-	}
-	return strings.Join(words, " ")
-}
+// MetricTitle names a history statistic for people (gate.MetricTitle):
+// median_ttft_ms reads "median TTFT", as in the PR comment.
+func MetricTitle(metric string) string { return gate.MetricTitle(metric) }
 
 // Title names the series' metric with its unit: "median TPOT (ms)".
 func (s Series) Title() string {
