@@ -3,12 +3,10 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -630,57 +628,18 @@ func TestRunInterrupt(t *testing.T) {
 	first := filepath.Join(out, "intr_TP1_DP1_CTX64_C4_P8_O8.json")
 	second := filepath.Join(out, "intr_TP1_DP1_CTX64_C4_P8_O3000.json")
 
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	c := startChild(t, "run", "-c", cfg)
+	c.waitUntil(t, func() bool {
+		_, err := os.Stat(first)
+		return err == nil
+	}, 20*time.Millisecond, 60*time.Second, "first result")
+	if code := c.interrupt(t, 30*time.Second); code != ExitInfra {
+		t.Errorf("interrupted run: exit %d, want %d\n%s", code, ExitInfra, &c.stderr)
 	}
-	// The test binary runs as vllm-bench (asCLI is in its environment).
-	cmd := exec.Command(exe, "run", "-c", cfg)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(done) }()
-	defer func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
+	output := c.stdout.String() + c.stderr.String()
 
-	deadline := time.After(60 * time.Second)
-	for {
-		if _, err := os.Stat(first); err == nil {
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("run ended before its first result: %v\n%s", waitErr, &stderr)
-		case <-deadline:
-			t.Fatalf("no first result after a minute\n%s", &stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-		var ee *exec.ExitError
-		if !errors.As(waitErr, &ee) || ee.ExitCode() != ExitInfra {
-			t.Errorf("interrupted run: %v, want exit %d\n%s", waitErr, ExitInfra, &stderr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not stop within 30s of SIGINT\n%s", &stderr)
-	}
-
-	if !strings.Contains(stderr.String(), "interrupted") {
-		t.Errorf("output does not say the run was interrupted:\n%s", &stderr)
+	if !strings.Contains(output, "interrupted") {
+		t.Errorf("output does not say the run was interrupted:\n%s", output)
 	}
 	checkComplete(t, first, "intr")
 	for _, p := range []string{second, failedPath(second)} {
