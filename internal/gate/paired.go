@@ -232,6 +232,7 @@ func ComparePaired(servers []*PairedServer) *Report {
 		for k, i := range idx {
 			c, res := all[i].cell, rs[k]
 			c.PAdj, c.Verdict = res.PAdj, res.Verdict
+			c.Bound, c.Detectable = opts.Tolerance, res.Detectable
 			c.CI = nil
 			if !math.IsNaN(res.Interval.Lo) {
 				iv := res.Interval

@@ -61,8 +61,9 @@ func TestPairedRegressionStopsAtTwoRounds(t *testing.T) {
 	}
 	for _, row := range r.Rows() {
 		for _, c := range row.Cells {
-			if c.Verdict != stats.Regression || c.Test != TestPaired || c.CI == nil {
-				t.Errorf("%s %s: %s (test %s, CI %v), want a regression", row.Name, c.Metric, c.Verdict, c.Test, c.CI)
+			if c.Verdict != stats.Regression || c.Test != TestPaired || c.CI == nil || c.Bound != c.Tolerance || !(c.Detectable >= c.Tolerance) {
+				t.Errorf("%s %s: %s (test %s, CI %v, bound %v, detectable %v), want a regression with a bound and a detectable change",
+					row.Name, c.Metric, c.Verdict, c.Test, c.CI, c.Bound, c.Detectable)
 			}
 			wantChange := 0.25
 			if !c.LowerIsBetter {

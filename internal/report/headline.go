@@ -196,9 +196,12 @@ func (r *Report) unseen() string {
 		}
 		s += fmt.Sprintf("%s could not be tested", plural(untestable, "cell"))
 	}
-	if noHistory {
+	switch {
+	case r.Paired != nil:
+		s += fmt.Sprintf(": after %s the noise between the builds' starts is too large for the tolerance; more rounds (`--rounds`) narrow it", plural(r.Paired.MostRounds(), "round"))
+	case noHistory:
 		s += fmt.Sprintf(": no run-to-run history yet; run `vllm-bench calibrate` or accept %d runs into the baselines", stats.MinPredictionHistory)
-	} else {
+	default:
 		s += ": the noise measured here, within the run or from one run to the next, is too large for the tolerance"
 	}
 	return upperFirst(s) + "."

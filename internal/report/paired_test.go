@@ -65,3 +65,28 @@ func TestPairedReport(t *testing.T) {
 		t.Errorf("stored-baseline report:\n%s", md)
 	}
 }
+
+// An undecided paired report names the change it could not detect and
+// says more rounds narrow it, never "changes under 0%".
+func TestPairedUndecidedSaysWhatItCouldNotSee(t *testing.T) {
+	srv := sweep.Server{Run: "quickstart", TP: 1, DP: 1, PP: 1}
+	pt := sweep.Point{ContextSize: 512, Concurrency: 32, NumPrompts: 64, OutputLen: 128}
+	g := &gate.Report{
+		Gates: map[string]gate.Settings{"quickstart": gate.Defaults()},
+		Tests: 1,
+		Groups: []*gate.Group{{Server: srv, Rows: []*gate.Row{{
+			Name: sweep.ResultName(srv, pt), Point: pt, Verdict: stats.Undecided, BaseThroughput: 2000, CurThroughput: 2100,
+			Cells: []*gate.Cell{{
+				Metric: "median_ttft_ms", Unit: "ms", LowerIsBetter: true, Base: 76, Cur: 54, Change: -0.3,
+				CI: &stats.Interval{Lo: -0.87, Hi: 2.7, Level: 0.999}, Test: gate.TestPaired, P: 0.27, PAdj: 0.4,
+				Tolerance: 0.05, Bound: 0.05, Detectable: 4.2, Verdict: stats.Undecided,
+			}},
+		}}}},
+		Paired: &gate.Paired{MaxRounds: 4, Rounds: map[sweep.Server]int{srv: 4}},
+	}
+	text := New(g).Text()
+	if !strings.Contains(text, "Could not detect changes under 420% median TTFT: after 4 rounds the noise between the builds' starts is too large") ||
+		strings.Contains(text, "under 0%") {
+		t.Errorf("text:\n%s", text)
+	}
+}

@@ -78,6 +78,11 @@ type SequentialResult struct {
 	PAdj float64
 	// DF is the degrees of freedom of the moderated t.
 	DF float64
+	// Detectable is the smallest relative change in the bad direction
+	// this look flags with DetectablePower, as stats.Detectable is for a
+	// stored-baseline cell: at least Tolerance; +Inf when the cell has
+	// no test yet.
+	Detectable float64
 	// Verdict is the cell's verdict at this look (see SequentialDecision).
 	Verdict Verdict
 	// Settled is true when more rounds would not be spent on the cell:
@@ -249,7 +254,7 @@ func DecideCells(rs []SequentialResult, lowerIsBetter []bool, opts SequentialOpt
 		r.PAdj = adj[i]
 		if math.IsNaN(r.P) || math.IsNaN(r.seTest) {
 			r.Verdict, settled[i] = Undecided, r.Rounds >= opts.MaxRounds
-			r.Settled = settled[i]
+			r.Settled, r.Detectable = settled[i], math.Inf(1)
 			continue
 		}
 		// P is two-sided and multiplied by the looks, so a cell is
@@ -257,6 +262,7 @@ func DecideCells(rs []SequentialResult, lowerIsBetter []bool, opts SequentialOpt
 		// excludes no change.
 		gamma := opts.Alpha / float64(r.looks) * float64(max(selected, 1)) / float64(2*m)
 		h := quantileDF(1-gamma, r.dfTest) * r.seTest
+		r.Detectable = sequentialDetectable(h+quantileDF(DetectablePower, r.dfTest)*r.seTest, opts.Tolerance, lowerIsBetter[i])
 		r.Interval = Interval{Lo: math.Exp(r.meanLog-h) - 1, Hi: math.Exp(r.meanLog+h) - 1, Level: 1 - 2*gamma}
 		worse := r.Change
 		if !lowerIsBetter[i] {
@@ -276,4 +282,14 @@ func DecideCells(rs []SequentialResult, lowerIsBetter []bool, opts SequentialOpt
 		r.Settled = settled[i]
 	}
 	return settled
+}
+
+// sequentialDetectable is the relative change in the bad direction whose
+// log-ratio is d, and at least the tolerance: exp(d)-1 for a latency,
+// 1-exp(-d) for a throughput.
+func sequentialDetectable(d, tolerance float64, lowerIsBetter bool) float64 {
+	if lowerIsBetter {
+		return math.Max(tolerance, math.Expm1(d))
+	}
+	return math.Max(tolerance, -math.Expm1(-d))
 }

@@ -171,3 +171,38 @@ func TestDecideCellsFromInterval(t *testing.T) {
 		}
 	}
 }
+
+// A change of a cell's detectable size, added to its rounds, is flagged at
+// the same look (the noise stays as it was, the change is the one the cell
+// said it could see); a cell with one round has no detectable change, and
+// more rounds of the same noise lower it.
+func TestSequentialDetectable(t *testing.T) {
+	opts := SequentialOptions{Alpha: 0.05, Tolerance: 0.05, MaxRounds: 4}
+	noise := []float64{0.09, -0.07, 0.06, -0.08}
+	for _, lower := range []bool{true, false} {
+		cells := []PairedCell{{Group: "g", LowerIsBetter: lower, LogRatios: noise[:2]}, {Group: "g", LowerIsBetter: lower, LogRatios: []float64{0.01, -0.01}}}
+		two := Sequential(cells, opts).Cells[0]
+		cells[0].LogRatios, cells[1].LogRatios = noise, []float64{0.01, -0.01, 0.01, -0.01}
+		four := Sequential(cells, opts).Cells[0]
+		if four.Verdict != Undecided || !(four.Detectable > opts.Tolerance) || !(four.Detectable < two.Detectable) {
+			t.Fatalf("lower %v: %s, detectable %.3f after 4 rounds, %.3f after 2: want undecided, above the tolerance and falling",
+				lower, four.Verdict, four.Detectable, two.Detectable)
+		}
+		shift := math.Log1p(four.Detectable * 1.001)
+		if !lower {
+			shift = math.Log1p(-four.Detectable * 1.001)
+		}
+		moved := make([]float64, len(noise))
+		for i, x := range noise {
+			moved[i] = x + shift
+		}
+		cells[0].LogRatios = moved
+		if got := Sequential(cells, opts).Cells[0]; got.Verdict != Regression {
+			t.Errorf("lower %v: a change of the detectable %.3f is %s (interval %+v)", lower, four.Detectable, got.Verdict, got.Interval)
+		}
+	}
+	one := Sequential([]PairedCell{{Group: "g", LowerIsBetter: true, LogRatios: []float64{0.2}}}, opts).Cells[0]
+	if !math.IsInf(one.Detectable, 1) {
+		t.Errorf("one round: detectable %v, want +Inf", one.Detectable)
+	}
+}
