@@ -13,7 +13,8 @@ import (
 
 // CompareDirs compares every results directory with the baselines in
 // baselinesDir, each run gated with its settings from cfg (nil: the
-// defaults) after the overrides, and adds a Missing row for every point a
+// defaults) after the overrides, its server starts too where the run gates
+// startup_seconds (CompareWithStarts), and adds a Missing row for every point a
 // directory lacks (baseline.FindMissing). Baseline points the sweep did
 // not plan (baseline.Unplanned) are listed in Report.NotMeasured, or are
 // Missing where the run's gate says require_all_baseline_points. It is the one comparison that
@@ -41,7 +42,11 @@ func CompareDirs(dirs []string, baselinesDir string, cfg *config.Config, ov Over
 		if err != nil {
 			return nil, err
 		}
-		r := Compare(pairs, opts)
+		starts, err := baseline.MatchStarts(dir, cur, baselinesDir)
+		if err != nil {
+			return nil, err
+		}
+		r := CompareWithStarts(pairs, starts, opts)
 		for _, u := range unplanned {
 			if opts.settings(u.Server.Run).RequireAllBaselinePoints {
 				u.Reason += " (gate.require_all_baseline_points)"
