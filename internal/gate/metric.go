@@ -15,7 +15,7 @@ func MetricTitle(name string) string {
 	words := strings.Split(name, "_")
 	for i, w := range words {
 		switch w {
-		case "ttft", "tpot", "itl", "e2el", "gpu":
+		case "ttft", "tpot", "itl", "e2el":
 			words[i] = strings.ToUpper(w)
 		}
 	}
