@@ -83,7 +83,8 @@ type Overall struct {
 	// measured; any makes the verdict VerdictFailed and the exit 3.
 	Missing []string
 	// Compared counts the points that have a baseline, and NotComparable
-	// those of them measured with other settings than their baseline.
+	// those of them measured with other settings than their baseline;
+	// start rows count in neither.
 	Compared, NotComparable int
 	// Unmeasured lists the points whose server failed, so that they could
 	// not be measured: an infrastructure failure (exit 3), unlike failed
@@ -99,9 +100,12 @@ func Combine(reports []*Report, missingShards []string) Overall {
 		o.Missing = append(o.Missing, r.MissingNames()...)
 		o.Unmeasured = append(o.Unmeasured, r.UnmeasuredNames()...)
 		for _, row := range r.Rows() {
-			switch row.Verdict {
-			case stats.New, Missing:
-			case stats.NotComparable:
+			switch {
+			case IsStartPoint(row.Point):
+				// A start is not comparable for its cache state, not for
+				// stale baselines.
+			case row.Verdict == stats.New || row.Verdict == Missing:
+			case row.Verdict == stats.NotComparable:
 				o.Compared++
 				o.NotComparable++
 			default:

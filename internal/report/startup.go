@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -16,4 +17,17 @@ func pointLabel(p sweep.Point) string {
 		return startLabel
 	}
 	return p.Label()
+}
+
+// settingsNotComparable counts the points measured with other settings
+// than their baseline; a start not comparable for its cache state is not
+// one of them.
+func (r *Report) settingsNotComparable() int {
+	n := 0
+	for _, row := range r.Rows() {
+		if row.Verdict == stats.NotComparable && !gate.IsStartPoint(row.Point) {
+			n++
+		}
+	}
+	return n
 }

@@ -63,3 +63,19 @@ func TestStartRowIsNamedForTheStart(t *testing.T) {
 		t.Errorf("accepted section does not name the start:\n%s", s)
 	}
 }
+
+// A start not comparable for its cache state does not make the report
+// read as if its points were measured with other settings.
+func TestUnlikeStartIsNotStaleSettings(t *testing.T) {
+	s := gatetest.Spec{Run: "llama", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 900, N: 60, Seed: 1}
+	start := baseline.StartPair{Server: s.Server(), Cache: baseline.CacheWarm, Current: []float64{10}, OtherCache: []string{baseline.CacheCold}}
+	gated := gate.Defaults()
+	gated.Metrics = []string{gate.StartupSeconds}
+	r := New(gate.CompareWithStarts([]baseline.Pair{gatetest.Pair(s, nil, nil)}, []baseline.StartPair{start}, gate.Options{Default: &gated}))
+	if head := r.headline(r.labeler()); strings.Contains(head, "other settings") {
+		t.Errorf("headline %q blames the settings for a warm start against cold ones", head)
+	}
+	if o := gate.Combine([]*gate.Report{r.Report}, nil); o.NothingComparable() || o.Compared != 0 {
+		t.Errorf("combined %+v: the start counted as a point compared", o)
+	}
+}
