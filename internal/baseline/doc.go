@@ -11,7 +11,11 @@
 // the reason in Mismatch. History lines are newest last and capped at
 // DefaultHistoryCap (or UpdateOptions.HistoryCap); compaction drops the
 // oldest lines except those a KeepFunc marks. The gate reads the newest
-// GateWindow lines; change-point detection reads them all.
+// GateWindow lines; change-point detection reads them all. A line also
+// keeps the run's server starts, per server configuration with the
+// compile cache's state, and its GPU-seconds (from the results
+// directory's summary.json); MatchStarts pairs a directory's starts with
+// them, cold with cold and warm with warm.
 //
 // Allowed internal imports: results, sweep, config.
 package baseline

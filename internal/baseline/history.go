@@ -68,6 +68,14 @@ type HistoryEntry struct {
 	// measured others too: `calibrate --repeats K --baselines` marks its K
 	// lines with one sitting. A line without it is a sitting of its own.
 	Sitting string `json:"sitting,omitempty"`
+	// Starts holds, per server configuration of the run (its stem,
+	// NAME_TP1_DP1), its server starts that became ready, from the results
+	// directory's summary.json; GPUSeconds what the run's servers held of
+	// their GPUs. Lines written before they were recorded, and runs whose
+	// directory accounts for no start (a --resume that measured nothing),
+	// have neither.
+	Starts     map[string][]Start `json:"starts,omitempty"`
+	GPUSeconds *GPUSeconds        `json:"gpu_seconds,omitempty"`
 }
 
 // IsPromoted reports whether the line's run became the baselines: the gate
@@ -130,10 +138,17 @@ func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]b
 }
 
 // pointHistory returns, per statistic, the values of one point over the
-// newest GateWindow promoted entries measured on gpuModel, oldest first.
-// When the entries that hold the point come from fewer than MinHistorySittings
-// sittings it returns no values and note says why.
+// newest GateWindow promoted entries measured on gpuModel, oldest first
+// (see windowHistory).
 func pointHistory(entries []HistoryEntry, name, gpuModel string) (values map[string][]float64, note string) {
+	return windowHistory(entries, gpuModel, func(e HistoryEntry) map[string]float64 { return e.Points[name] })
+}
+
+// windowHistory returns, per statistic, the values that stats gives of the
+// newest GateWindow promoted entries measured on gpuModel, oldest first.
+// When the entries that give any come from fewer than MinHistorySittings
+// sittings it returns no values and note says why.
+func windowHistory(entries []HistoryEntry, gpuModel string, stats func(HistoryEntry) map[string]float64) (values map[string][]float64, note string) {
 	var same []HistoryEntry
 	for _, e := range entries {
 		if e.GPUModel == gpuModel && e.IsPromoted() {
@@ -147,12 +162,13 @@ func pointHistory(entries []HistoryEntry, name, gpuModel string) (values map[str
 	sittings := map[string]bool{}
 	lines := 0
 	for i, e := range same {
-		if len(e.Points[name]) == 0 {
+		vs := stats(e)
+		if len(vs) == 0 {
 			continue
 		}
 		lines++
 		sittings[sittingOf(e, i)] = true
-		for k, v := range e.Points[name] {
+		for k, v := range vs {
 			out[k] = append(out[k], v)
 		}
 	}

@@ -76,6 +76,24 @@ func roundEntry(e HistoryEntry) HistoryEntry {
 	}
 	e.Points = round(e.Points)
 	e.Spread = round(e.Spread)
+	if e.Starts != nil {
+		starts := make(map[string][]Start, len(e.Starts))
+		for server, ss := range e.Starts {
+			r := make([]Start, len(ss))
+			for i, s := range ss {
+				r[i] = Start{S: roundSignificant(s.S, significantDigits), CacheWarm: s.CacheWarm}
+			}
+			starts[server] = r
+		}
+		e.Starts = starts
+	}
+	if g := e.GPUSeconds; g != nil {
+		e.GPUSeconds = &GPUSeconds{
+			Total:     roundSignificant(g.Total, significantDigits),
+			Start:     roundSignificant(g.Start, significantDigits),
+			Measuring: roundSignificant(g.Measuring, significantDigits),
+		}
+	}
 	return e
 }
 

@@ -133,14 +133,14 @@ func TestHistoryLineContents(t *testing.T) {
 }
 
 func TestReadOldHistory(t *testing.T) {
-	// A line written before spread and harness_version existed.
+	// A line written before spread, harness_version and the starts existed.
 	path := filepath.Join(t.TempDir(), HistoryFile)
 	old := `{"date":"2025-01-02T00:00:00Z","git_sha":"abc","gpu_model":"H100","points":{"x.json":{"median_ttft_ms":41,"p99_ttft_ms":50}}}` + "\n"
 	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	hist, err := ReadHistory(path)
-	if err != nil || len(hist) != 1 || hist[0].Points["x.json"]["median_ttft_ms"] != 41 || hist[0].Spread != nil {
+	if err != nil || len(hist) != 1 || hist[0].Points["x.json"]["median_ttft_ms"] != 41 || hist[0].Spread != nil || hist[0].Starts != nil || hist[0].GPUSeconds != nil {
 		t.Errorf("old line read as %+v, %v", hist, err)
 	}
 	// Appending to it keeps the old line as it was.

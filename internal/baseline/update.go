@@ -110,7 +110,9 @@ func Update(resultsDir, baselinesDir string) (*Updated, error) {
 
 // UpdateWith promotes the complete, unfailed points of resultsDir to baselines
 // under baselinesDir (replacing older ones of the same point, keeping the
-// file's bytes) and appends one line per run to the run's history. Failed or
+// file's bytes) and appends one line per run to the run's history, with the
+// run's server starts and GPU-seconds from the directory's summary.json
+// (its accounting). Failed or
 // incomplete points are skipped, with the reason, and their old baselines
 // stay; their values are not written into the history. A suspect point
 // (see Refusals) is refused with a *SuspectError unless opts.AllowSuspect.
@@ -182,6 +184,18 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 	if len(out.Suspect) > 0 && !opts.AllowSuspect {
 		return &Updated{Skipped: out.Skipped, Suspect: out.Suspect}, &SuspectError{Points: out.Suspect}
 	}
+	accounts, err := accountsByRun(resultsDir, stems(cur))
+	if err != nil {
+		return &Updated{Skipped: out.Skipped, Suspect: out.Suspect}, err
+	}
+	for run, e := range entries {
+		if a := accounts[run]; a != nil {
+			if len(a.starts) > 0 {
+				e.Starts = a.starts
+			}
+			e.GPUSeconds = a.gpu
+		}
+	}
 	sort.Strings(runs)
 	var histories []string
 	for _, run := range runs {
@@ -198,6 +212,16 @@ func UpdateWith(resultsDir, baselinesDir string, opts UpdateOptions) (*Updated, 
 	}
 	out.Histories = histories
 	return out, nil
+}
+
+// stems maps the server configuration (its stem) of every result to its
+// run.
+func stems(cur []*Result) map[string]string {
+	out := map[string]string{}
+	for _, r := range cur {
+		out[r.Server().Stem()] = r.File.VllmBench.Run
+	}
+	return out
 }
 
 // newEntry returns an empty history line carrying the options' verdict,

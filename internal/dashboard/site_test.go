@@ -31,21 +31,27 @@ func TestWrite(t *testing.T) {
 		count string
 		want  int
 	}{
-		{"a chart per point and metric", `<svg class="trend-chart"`, 12},
-		{"a marker per run, point, metric, and two in the key", `<circle class="run`, 14*4*3 + 2},
-		{"a hollow marker per failed night, point, metric, and one in the key", `<circle class="run gate-failed"`, 2*4*3 + 1},
-		{"the accepted night marked in every chart", `<g class="accepted">`, 12},
-		{"a linked marker per run, point, metric", `<a href="https://github.com/o/r/commit/`, 14*4*3 + 1},
+		// 12 series of the points, 4 of the starts (cold and warm per
+		// server) and the GPU-seconds: 14 nights each, but the 2 cold and
+		// 12 warm starts of a server.
+		{"a chart per point and metric, per server and cache state, and of the GPU-seconds", `<svg class="trend-chart"`, 12 + 4 + 1},
+		{"a marker per run and series, and two in the key", `<circle class="run`, 14*(12+2+1) + 2},
+		{"a hollow marker per failed night (warm) and series, and one in the key", `<circle class="run gate-failed"`, 2*(12+2+1) + 1},
+		{"the accepted night marked in every chart", `<g class="accepted">`, 17},
+		{"a linked marker per run and series", `<a href="https://github.com/o/r/commit/`, 14*(12+2+1) + 1},
 		{"change points of TPOT and throughput at both concurrencies of TP1", `class="change-point regression"`, 4},
-		{"a level line per segment: two in the 4 changed series, one in the 8 others, one in the key", `<line class="level"`, 4*2 + 8 + 1},
-		{"a noise band per series and one in the key", `<rect class="band"`, 12 + 1},
+		{"a level line per segment: two in the 4 changed series, one in the 13 others, one in the key", `<line class="level"`, 4*2 + 13 + 1},
+		{"a noise band per series the newest night measured and one in the key: no cold start's", `<rect class="band"`, 12 + 2 + 1 + 1},
 		{"a table row per point and metric", `<tr><td>CTX512 C`, 12},
-		{"a table heading per server", `<tr class="server">`, 2},
+		{"a table row per server and cache state", `<tr><td>cold start</td><td>startup (s)</td>`, 2},
+		{"a table row of the GPU-seconds", `<tr><td>all servers</td><td>GPU time (GPU·s)</td>`, 1},
+		{"a table heading per server, and the run's for its GPU-seconds", `<tr class="server">`, 3},
 		{"the server named once in the table", `<th colspan="8" scope="colgroup">llama_TP1_DP1</th>`, 1},
 		{"one section of change points", `<section class="changes"`, 1},
-		{"a section per server with charts left: TP1's TTFT and all of TP2", `<section class="server"`, 2},
+		{"a section per server with charts left: TP1's TTFT and all of TP2, and the run's", `<section class="server"`, 3},
 		{"no colour on the newest run against its level", `class="num worse"`, 0},
 		{"no metric by its key", `median_tpot_ms`, 0},
+		{"no start by its key", `startup_seconds`, 0},
 	}
 	for _, c := range checks {
 		if got := strings.Count(html, c.count); got != c.want {

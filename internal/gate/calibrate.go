@@ -143,8 +143,8 @@ func Calibrate(runs [][]*results.File, gate Settings) *Calibration {
 		p := CalibrationPoint{Name: k.name, Server: k.server, Point: files[0].VllmBench.Point, Pairs: pairs[k]}
 		for _, name := range gate.Metrics {
 			m, ok := LookupMetric(name)
-			if !ok {
-				continue
+			if !ok || !m.PerPoint() {
+				continue // calibration compares points, not starts
 			}
 			var vs []float64
 			for _, f := range files {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,26 +24,26 @@ const MinSamples = 5
 // points, points without a baseline and points whose baseline is from other
 // hardware get a row with that verdict and no test.
 func Compare(pairs []baseline.Pair, opts Options) *Report {
+	return CompareWithStarts(pairs, nil, opts)
+}
+
+// CompareWithStarts is Compare with the server starts of the results
+// directory: each server configuration whose run gates startup_seconds
+// gets a start row (see IsStartPoint), first in its group, whose p-value
+// joins the report's family of tests.
+func CompareWithStarts(pairs []baseline.Pair, starts []baseline.StartPair, opts Options) *Report {
 	r := &Report{Gates: map[string]Settings{}}
 	groups := map[sweep.Server]*Group{}
 	var cells []*Cell
 	var alphas []float64
-	for _, p := range pairs {
-		srv := p.Server()
+	add := func(srv sweep.Server, gate Settings, row *Row) {
 		g, ok := groups[srv]
 		if !ok {
 			g = &Group{Server: srv}
 			groups[srv] = g
 			r.Groups = append(r.Groups, g)
 		}
-		gate := opts.settings(srv.Run)
 		r.Gates[srv.Run] = gate
-		row, partial := compareRow(p, gate, opts)
-		if partial {
-			r.PartialSettings++
-		}
-		markSuspect(row, p)
-		explainRow(row, p)
 		g.Rows = append(g.Rows, row)
 		for _, c := range row.Cells {
 			cells = append(cells, c)
@@ -50,6 +51,22 @@ func Compare(pairs []baseline.Pair, opts Options) *Report {
 			if c.NoHistory {
 				r.noteNoHistory(srv.Run, c.Metric, c.Tolerance)
 			}
+		}
+	}
+	for _, p := range pairs {
+		gate := opts.settings(p.Server().Run)
+		row, partial := compareRow(p, gate, opts)
+		if partial {
+			r.PartialSettings++
+		}
+		markSuspect(row, p)
+		explainRow(row, p)
+		add(p.Server(), gate, row)
+	}
+	m, _ := LookupMetric(StartupSeconds)
+	for _, sp := range starts {
+		if gate := opts.settings(sp.Server.Run); slices.Contains(gate.Metrics, StartupSeconds) {
+			add(sp.Server, gate, startRow(sp, gate, m))
 		}
 	}
 	// One family of tests over the whole report.
@@ -110,6 +127,9 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) (row *Row, partial
 	}
 	for _, name := range gate.Metrics {
 		m, ok := LookupMetric(name)
+		if ok && !m.PerPoint() {
+			continue // a row of its own per server configuration (startRow)
+		}
 		if !ok {
 			// Config validation rejects unknown names; a report made without
 			// it says so in the cell instead of failing.
@@ -132,27 +152,35 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) (row *Row, partial
 			c.Verdict = row.Verdict
 			continue
 		}
-		c.Tolerance = stats.NoiseTolerance(gate.Tolerance, p.History[m.Name])
-		if c.Tolerance > gate.Tolerance {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(p.History[m.Name])))
-		}
-		if len(p.History[m.Name]) < stats.MinPredictionHistory {
-			if allow := gate.NoHistoryAllowance(m.Name); allow > c.Tolerance {
-				c.Tolerance, c.NoHistory = allow, true
-			}
-		}
+		c.setTolerance(gate, p.History[m.Name])
 		seed := cellSeed(opts.Seed, p.Name(), m.Name)
 		switch m.Source {
 		case PerRequest:
 			judgeRequests(c, m, p.Baseline, cur, p.History[m.Name], seed, opts.Resamples)
 		case PerRepeat:
-			judgeRepeats(c, m, p.Baseline, cur, p.History[m.Name])
+			judgeRepeats(c, m.Samples(p.Baseline), m.Samples(cur), p.History[m.Name], "one repeat", "set bench.repeats >= 2 for a test")
 		}
+		rb, rx := repeatValuesOf(m, p.Baseline, cur)
 		var noise stats.Sensitivity
-		noise, c.Noise = runToRun(m, p.Baseline, cur, p.History[m.Name], gate.PriorCV[m.Name])
+		noise, c.Noise = runToRun(p.History[m.Name], gate.PriorCV[m.Name], rb, rx)
 		c.ev.between, c.ev.betweenDF = noise.SE, noise.DF
 	}
 	return row, partial
+}
+
+// setTolerance sets the cell's tolerance from the gate's and the run-to-run
+// spread of its history (stats.NoiseTolerance), widened to the no-history
+// allowance while the history is short.
+func (c *Cell) setTolerance(gate Settings, history []float64) {
+	c.Tolerance = stats.NoiseTolerance(gate.Tolerance, history)
+	if c.Tolerance > gate.Tolerance {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("tolerance raised to %d x the run-to-run CV of %d history runs", stats.NoiseFactor, len(history)))
+	}
+	if len(history) < stats.MinPredictionHistory {
+		if allow := gate.NoHistoryAllowance(c.Metric); allow > c.Tolerance {
+			c.Tolerance, c.NoHistory = allow, true
+		}
+	}
 }
 
 // settingsDiffer returns the settings that differ between a result and its
@@ -253,14 +281,16 @@ func judgeRequests(c *Cell, m Metric, base, cur *results.File, history []float64
 	c.ev.tests = append(c.ev.tests, stats.Sensitivity{SE: c.ev.within, DF: math.Inf(1)})
 }
 
-// judgeRepeats fills a per-repeat cell: Welch's t-test when both sides have
-// two repeats or more, else a prediction interval from history when it has
-// stats.MinPredictionHistory runs, else the tolerance alone.
-func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64) {
-	b, x := m.Samples(base), m.Samples(cur)
+// judgeRepeats fills a per-repeat cell from the values of both sides (one
+// per repeat, or per start): Welch's t-test when both sides have two
+// values or more, else a prediction interval from history when it has
+// stats.MinPredictionHistory runs, else the tolerance alone. one names a
+// side's single value ("one repeat") and advice how to get a test, for
+// the caveat of the last case.
+func judgeRepeats(c *Cell, b, x, history []float64, one, advice string) {
 	if len(b) == 0 || len(x) == 0 || math.IsNaN(c.Base) || math.IsNaN(c.Cur) {
 		c.Verdict = stats.Undecided
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%s was not measured on both sides", m.Name))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s was not measured on both sides", c.Metric))
 		return
 	}
 	switch {
@@ -289,7 +319,7 @@ func judgeRepeats(c *Cell, m Metric, base, cur *results.File, history []float64)
 		}
 	default:
 		c.Test = TestTolerance
-		c.Warnings = append(c.Warnings, fmt.Sprintf("one repeat and fewer than %d history runs: judged by the tolerance alone (set bench.repeats >= 2 for a test)", stats.MinPredictionHistory))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s and fewer than %d history runs: judged by the tolerance alone (%s)", one, stats.MinPredictionHistory, advice))
 	}
 	if c.NoHistory {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("no run-to-run history yet (fewer than %d accepted runs): changes under %s are treated as noise", stats.MinPredictionHistory, pct(c.Tolerance)))

@@ -36,34 +36,33 @@ type evidence struct {
 // change between two runs, and where it comes from: the history's spread,
 // sqrt(2)·CV, with stats.MinPredictionHistory runs or more, else the prior
 // CV, sqrt(2)·prior (what the gate assumes until history arrives, as the
-// no-history allowance does). The per-repeat values of both sides raise it
-// when Welch's standard error on them is larger: repeats share one server
-// start, so they can show more noise than assumed, never less.
-func runToRun(m Metric, base, cur *results.File, history []float64, prior float64) (stats.Sensitivity, string) {
+// no-history allowance does). The per-repeat values of both sides, b and
+// x, raise it when Welch's standard error on them is larger: repeats share
+// one server start, so they can show more noise than assumed, never less.
+func runToRun(history []float64, prior float64, b, x []float64) (stats.Sensitivity, string) {
 	se, from := stats.Sensitivity{SE: math.Sqrt2 * prior, DF: math.Inf(1)}, NoisePrior
 	if len(history) >= stats.MinPredictionHistory {
 		if cv := stats.CV(history); !math.IsNaN(cv) {
 			se, from = stats.Sensitivity{SE: math.Sqrt2 * cv, DF: float64(len(history) - 1)}, NoiseHistory
 		}
 	}
-	if s, ok := repeatSensitivity(m, base, cur); ok && s.SE > se.SE {
+	if s, err := stats.WelchRelSensitivity(b, x); err == nil && s.SE > se.SE {
 		se, from = s, NoiseRepeats
 	}
 	return se, from
 }
 
-// repeatSensitivity is Welch's view of the per-repeat values of both
-// sides, when both have two or more.
-func repeatSensitivity(m Metric, base, cur *results.File) (stats.Sensitivity, bool) {
-	var b, x []float64
+// repeatValuesOf returns the per-repeat values of a metric on both sides:
+// its samples for a per-repeat metric, the per-repeat medians for the
+// latency medians, none otherwise.
+func repeatValuesOf(m Metric, base, cur *results.File) (b, x []float64) {
 	switch {
 	case m.Source == PerRepeat:
-		b, x = m.Samples(base), m.Samples(cur)
+		return m.Samples(base), m.Samples(cur)
 	case m.repeats != nil:
-		b, x = m.repeats(base), m.repeats(cur)
+		return m.repeats(base), m.repeats(cur)
 	}
-	s, err := stats.WelchRelSensitivity(b, x)
-	return s, err == nil
+	return nil, nil
 }
 
 // decide gives a cell that has none its verdict, decision interval and

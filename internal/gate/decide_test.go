@@ -54,18 +54,18 @@ func TestCompareSlowdownNeverUnchanged(t *testing.T) {
 func TestRunToRun(t *testing.T) {
 	m, _ := LookupMetric("output_throughput")
 	one := gatetest.File(gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 20, Seed: 3})
-	se, from := runToRun(m, one, one, nil, 0.03)
+	se, from := runToRun(nil, 0.03, m.Samples(one), m.Samples(one))
 	if from != NoisePrior || math.Abs(se.SE-math.Sqrt2*0.03) > 1e-12 {
 		t.Errorf("no history: %v from %s, want sqrt(2)*3%% from prior", se, from)
 	}
-	se, from = runToRun(m, one, one, []float64{100, 101, 99}, 0.03)
+	se, from = runToRun([]float64{100, 101, 99}, 0.03, m.Samples(one), m.Samples(one))
 	if from != NoiseHistory || math.Abs(se.SE-math.Sqrt2*stats.CV([]float64{100, 101, 99})) > 1e-12 || se.DF != 2 {
 		t.Errorf("history: %v from %s", se, from)
 	}
 	b := gatetest.File(gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 20, Repeats: 2, Seed: 3})
 	x := gatetest.File(gatetest.Spec{Run: "r", Ctx: 512, Conc: 8, GPU: gpu, TTFTMs: 50, TPOTMs: 9, OutputTokS: 1000, N: 20, Repeats: 2, Seed: 4})
 	b.VllmBench.Repeats[0].OutputThroughput, b.VllmBench.Repeats[1].OutputThroughput = 800, 1200
-	if _, from = runToRun(m, b, x, nil, 0.03); from != NoiseRepeats {
+	if _, from = runToRun(nil, 0.03, m.Samples(b), m.Samples(x)); from != NoiseRepeats {
 		t.Errorf("scattered repeats: from %s, want repeats", from)
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // CompareDirs compares every results directory with the baselines in
 // baselinesDir, each run gated with its settings from cfg (nil: the
-// defaults) after the overrides, and adds a Missing row for every point a
+// defaults) after the overrides, its server starts too where the run gates
+// startup_seconds (CompareWithStarts), and adds a Missing row for every point a
 // directory lacks (baseline.FindMissing). Baseline points the sweep did
 // not plan (baseline.Unplanned) are listed in Report.NotMeasured, or are
 // Missing where the run's gate says require_all_baseline_points. It is the one comparison that
@@ -41,7 +42,11 @@ func CompareDirs(dirs []string, baselinesDir string, cfg *config.Config, ov Over
 		if err != nil {
 			return nil, err
 		}
-		r := Compare(pairs, opts)
+		starts, err := baseline.MatchStarts(dir, cur, baselinesDir)
+		if err != nil {
+			return nil, err
+		}
+		r := CompareWithStarts(pairs, starts, opts)
 		for _, u := range unplanned {
 			if opts.settings(u.Server.Run).RequireAllBaselinePoints {
 				u.Reason += " (gate.require_all_baseline_points)"
@@ -78,7 +83,8 @@ type Overall struct {
 	// measured; any makes the verdict VerdictFailed and the exit 3.
 	Missing []string
 	// Compared counts the points that have a baseline, and NotComparable
-	// those of them measured with other settings than their baseline.
+	// those of them measured with other settings than their baseline;
+	// start rows count in neither.
 	Compared, NotComparable int
 	// Unmeasured lists the points whose server failed, so that they could
 	// not be measured: an infrastructure failure (exit 3), unlike failed
@@ -94,9 +100,12 @@ func Combine(reports []*Report, missingShards []string) Overall {
 		o.Missing = append(o.Missing, r.MissingNames()...)
 		o.Unmeasured = append(o.Unmeasured, r.UnmeasuredNames()...)
 		for _, row := range r.Rows() {
-			switch row.Verdict {
-			case stats.New, Missing:
-			case stats.NotComparable:
+			switch {
+			case IsStartPoint(row.Point):
+				// A start is not comparable for its cache state, not for
+				// stale baselines.
+			case row.Verdict == stats.New || row.Verdict == Missing:
+			case row.Verdict == stats.NotComparable:
 				o.Compared++
 				o.NotComparable++
 			default:

@@ -3,7 +3,9 @@
 // CheckAlpha, CheckMetrics), the catalogue of gated metrics, the verdict of
 // every cell (Compare: per gated metric of each matched result/baseline
 // pair, the change, its confidence interval and a p-value, adjusted with
-// Benjamini-Hochberg over the whole report), the verdict of a report and
+// Benjamini-Hochberg over the whole report; a server configuration's
+// start, startup_seconds, is judged in a row of its own against the starts
+// on record of the same compile-cache state), the verdict of a report and
 // the aggregation of several reports and missing points into one verdict
 // (Combine). It also measures the gate on A/A comparisons (Calibrate).
 //

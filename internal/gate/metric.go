@@ -7,10 +7,12 @@ import (
 )
 
 // MetricTitle names a metric for people: median_ttft_ms reads "median
-// TTFT", output_throughput "output throughput". The PR comment, trend and
-// the dashboard all use these words.
+// TTFT", output_throughput "output throughput", startup_seconds "startup"
+// (the unit goes beside it). The PR comment, trend and the dashboard all
+// use these words.
 func MetricTitle(name string) string {
-	words := strings.Split(strings.TrimSuffix(name, "_ms"), "_")
+	name = strings.TrimSuffix(strings.TrimSuffix(name, "_ms"), "_seconds")
+	words := strings.Split(name, "_")
 	for i, w := range words {
 		switch w {
 		case "ttft", "tpot", "itl", "e2el":
@@ -31,7 +33,16 @@ const (
 	// PerRepeat metrics have one value per repeat of a point (throughputs);
 	// they are tested with Welch's t-test or a prediction interval.
 	PerRepeat
+	// PerStart metrics have one value per server start, not per point
+	// (startup_seconds): a row of their own per server configuration,
+	// tested as PerRepeat metrics are.
+	PerStart
 )
+
+// StartupSeconds is the metric of a server configuration's start: the
+// seconds from the server's spawn until it was ready, as the results
+// directory's summary.json accounts for it.
+const StartupSeconds = "startup_seconds"
 
 // Metric is one gated metric: a statistic of a result file.
 type Metric struct {
@@ -119,8 +130,18 @@ func catalogue() []Metric {
 			value: fieldValue(t.name), samples: repeatValues(t.repeat, fieldValue(t.name)),
 		})
 	}
+	// A result file holds no start: its values come from the accounting.
+	none := func(*results.File) (float64, bool) { return 0, false }
+	ms = append(ms, Metric{
+		Name: StartupSeconds, Unit: "s", LowerIsBetter: true, Source: PerStart,
+		value: none, samples: func(*results.File) []float64 { return nil },
+	})
 	return ms
 }
+
+// PerPoint reports whether the metric is a statistic of each point, as
+// every metric but those of a server start (PerStart) is.
+func (m Metric) PerPoint() bool { return m.Source != PerStart }
 
 // fieldValue reads the named statistic of a result file.
 func fieldValue(name string) func(*results.File) (float64, bool) {

@@ -24,6 +24,7 @@ const validRun = `runs:
 func TestCheckConfig(t *testing.T) {
 	tests := []struct{ name, gate, want string }{
 		{"unknown metric", "    gate:\n      metrics: [median_ttft_ms, speed]\n", `c.yaml:13: runs[0].gate.metrics[1]: unknown metric "speed"`},
+		{"misspelt startup metric", "    gate:\n      metrics: [startup_second]\n", `c.yaml:13: runs[0].gate.metrics[0]: unknown metric "startup_second" (valid: median_ttft_ms,`},
 		{"empty metrics", "    gate:\n      metrics: []\n", "c.yaml:13: runs[0].gate.metrics: must list at least one metric"},
 		{"alpha out of range", "    gate:\n      alpha: 1.5\n", "c.yaml:13: runs[0].gate.alpha: must be in (0, 1), got 1.5"},
 		{"tolerance out of range", "    gate:\n      tolerance: 1\n", "c.yaml:13: runs[0].gate.tolerance: must be in [0, 1)"},
@@ -36,6 +37,23 @@ func TestCheckConfig(t *testing.T) {
 				t.Fatalf("got %v, want one problem containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestStartupSecondsIsAGatedMetric(t *testing.T) {
+	cfg, err := config.Parse("c.yaml", []byte(validRun+"    gate:\n      metrics: [output_throughput, startup_seconds]\n      prior_cv: {startup_seconds: 0.02}\n"), CheckConfig)
+	if err != nil {
+		t.Fatalf("startup_seconds refused: %v", err)
+	}
+	if s := Resolve(cfg.Runs[0].Gate); s.PriorCV[StartupSeconds] != 0.02 || s.Metrics[1] != StartupSeconds {
+		t.Errorf("resolved to %+v", s)
+	}
+	if err := CheckMetrics([]string{"startup"}); err == nil || !strings.Contains(err.Error(), "startup_seconds") {
+		t.Errorf("CheckMetrics(startup) = %v, want the valid names, startup_seconds among them", err)
+	}
+	m, _ := LookupMetric(StartupSeconds)
+	if !m.LowerIsBetter || m.PerPoint() || m.Unit != "s" || MetricTitle(StartupSeconds) != "startup" {
+		t.Errorf("startup_seconds = %+v titled %q", m, MetricTitle(StartupSeconds))
 	}
 }
 

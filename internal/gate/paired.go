@@ -100,8 +100,8 @@ func (s *PairedServer) cells() []pairedCell {
 		}
 		for _, mname := range s.Settings.Metrics {
 			m, ok := LookupMetric(mname)
-			if !ok {
-				continue
+			if !ok || !m.PerPoint() {
+				continue // the starts of an A/B comparison are not judged
 			}
 			c := pairedCell{point: p, name: name, metric: m, cell: stats.PairedCell{
 				Group:         fmt.Sprintf("%s/c%d/r%g", m.Name, p.Concurrency, p.RequestRate),

@@ -25,6 +25,13 @@ const (
 	PriorCVDecode = 0.07
 	// PriorCVThroughput is the prior CV of the throughputs and goodput.
 	PriorCVThroughput = 0.03
+	// PriorCVStartup is the prior CV of startup_seconds. It is assumed,
+	// not calibrated: a start reads the weights from disk or the page
+	// cache and waits on the GPUs' initialisation, which vary more from
+	// one machine to the next than a decode step does. Until three
+	// accepted runs show the real spread, starts that move less than
+	// stats.NoiseFactor times it (30 %) are treated as noise.
+	PriorCVStartup = 0.10
 )
 
 // DefaultPriorCV returns the default prior CV of every gated metric.
@@ -33,6 +40,8 @@ func DefaultPriorCV() map[string]float64 {
 	for _, m := range catalogue() {
 		cv := PriorCVDecode
 		switch {
+		case m.Source == PerStart:
+			cv = PriorCVStartup
 		case m.Source == PerRepeat:
 			cv = PriorCVThroughput
 		case strings.Contains(m.Name, "_ttft_"):

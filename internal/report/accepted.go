@@ -23,7 +23,7 @@ func AcceptedSection(by, reason string, reports []*gate.Report) string {
 				for _, c := range row.Cells {
 					if c.Verdict == stats.Regression && !c.Suspect {
 						cells = append(cells, fmt.Sprintf("%s · %s · %s %s",
-							serverName(g.Server), row.Point.Label(), metricTitle(c.Metric), fmtPct(c.Change)))
+							serverName(g.Server), pointLabel(row.Point), metricTitle(c.Metric), fmtPct(c.Change)))
 					}
 				}
 			}

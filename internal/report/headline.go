@@ -66,9 +66,10 @@ func (r *Report) firstLine(l labeler) string {
 		return "⚠️ No points to compare"
 	case total == 0 && n[stats.New] == len(r.Rows()):
 		return fmt.Sprintf("✅ %s, no baseline to compare with yet", plural(n[stats.New], "new point"))
-	case total == 0 && n[stats.NotComparable] > 0:
+	case total == 0 && r.settingsNotComparable() > 0:
+		k := r.settingsNotComparable()
 		return fmt.Sprintf("⚠️ not comparable: %s measured with other settings than %s baseline, nothing judged: %s",
-			plural(n[stats.NotComparable], "point"), map[bool]string{true: "its", false: "their"}[n[stats.NotComparable] == 1], r.firstOf(l, stats.NotComparable, n[stats.NotComparable]))
+			plural(k, "point"), map[bool]string{true: "its", false: "their"}[k == 1], r.firstOf(l, stats.NotComparable, k))
 	case total == 0:
 		return "⚠️ undecided: no cell could be judged"
 	case und.Cells == total:

@@ -69,7 +69,7 @@ func (r *Report) WarningAnnotations() []string {
 			for _, c := range row.Cells {
 				if c.Verdict == stats.Regression {
 					out = append(out, fmt.Sprintf("%s %s: %s regressed %s on a throttled GPU (%s): a warning, not a failure (gate.on_throttle: warn)",
-						serverTitle(g.Server), row.Point.Label(), c.Metric, fmtPct(c.Change), row.Throttled))
+						serverTitle(g.Server), pointLabel(row.Point), c.Metric, fmtPct(c.Change), row.Throttled))
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -20,7 +21,7 @@ func (r *Report) JSON() ([]byte, error) {
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
 			p := jsonPoint{
-				Name: row.Name, Server: g.Server, Point: row.Point,
+				Name: row.Name, Server: g.Server, Point: row.Point, Start: gate.IsStartPoint(row.Point),
 				Verdict: string(row.Verdict), Note: row.Note, Unmeasured: row.Unmeasured,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
 				Suspect: row.Suspect, HistoryNote: row.HistoryNote,
@@ -73,11 +74,14 @@ type jsonReport struct {
 }
 
 type jsonPoint struct {
-	Name    string       `json:"name"`
-	Server  sweep.Server `json:"server"`
-	Point   sweep.Point  `json:"point"`
-	Verdict string       `json:"verdict"`
-	Note    string       `json:"note,omitempty"`
+	Name   string       `json:"name"`
+	Server sweep.Server `json:"server"`
+	Point  sweep.Point  `json:"point"`
+	// Start marks the row of a server configuration's start
+	// (startup_seconds): its point is all zeros.
+	Start   bool   `json:"server_start,omitempty"`
+	Verdict string `json:"verdict"`
+	Note    string `json:"note,omitempty"`
 	// Unmeasured marks a failed point whose server failed: exit 3.
 	Unmeasured bool `json:"unmeasured,omitempty"`
 	// Hints name the largest changes in server metrics and GPU telemetry

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
@@ -100,6 +101,7 @@ type labeler struct {
 // dimension varies, concurrency stays in the row names so that a row is
 // never nameless.
 func newLabeler(points []sweep.Point) labeler {
+	points = slices.DeleteFunc(slices.Clone(points), gate.IsStartPoint) // named startLabel
 	values := map[string]map[string]bool{}
 	var order []string
 	for _, p := range points {
@@ -185,6 +187,9 @@ func (l labeler) parts(p sweep.Point) []dimension {
 
 // row names a point by its varying dimensions: "CTX512 C32".
 func (l labeler) row(p sweep.Point) string {
+	if gate.IsStartPoint(p) {
+		return startLabel
+	}
 	var parts []string
 	for _, d := range l.parts(p) {
 		parts = append(parts, d.String())
@@ -196,6 +201,9 @@ func (l labeler) row(p sweep.Point) string {
 // the part that one line of a chart shares ("CTX512"); "" when only the
 // swept dimension varies.
 func (l labeler) series(p sweep.Point) string {
+	if gate.IsStartPoint(p) {
+		return startLabel // a line of no chart
+	}
 	var parts []string
 	for _, d := range l.parts(p) {
 		if d.key != l.swept {

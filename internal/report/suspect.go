@@ -99,7 +99,7 @@ func (r *Report) suspectAnnotations() []string {
 			for _, c := range row.Cells {
 				if c.Verdict == stats.Regression && c.Suspect {
 					out = append(out, fmt.Sprintf("%s %s: %s regressed %s, suspect, not counted: %s",
-						serverTitle(g.Server), row.Point.Label(), c.Metric, fmtPct(c.Change), c.SuspectReason))
+						serverTitle(g.Server), pointLabel(row.Point), c.Metric, fmtPct(c.Change), c.SuspectReason))
 				}
 			}
 		}

@@ -128,7 +128,7 @@ func (r *Report) Annotations() []string {
 	var out []string
 	for _, g := range r.Groups {
 		for _, row := range g.Rows {
-			where := fmt.Sprintf("%s %s", serverTitle(g.Server), row.Point.Label())
+			where := fmt.Sprintf("%s %s", serverTitle(g.Server), pointLabel(row.Point))
 			switch row.Verdict {
 			case stats.Failed:
 				out = append(out, fmt.Sprintf("%s: point failed: %s", where, row.Note))

@@ -27,7 +27,9 @@ type Merged struct {
 // two shards holding the same file and shards of different configs (by the
 // summaries' config digest), and lists what is missing: shards of the
 // matrix not given, and points not run. Failed points travel as
-// <point>.failed.json for compare to judge.
+// <point>.failed.json for compare to judge. The merged summary accounts
+// for the server starts of every shard, so that the starts and the
+// GPU-seconds of a sharded sweep reach its history.
 func Merge(out string, dirs []string) (Merged, error) {
 	var res Merged
 	sum := Summary{}
@@ -35,6 +37,7 @@ func Merge(out string, dirs []string) (Merged, error) {
 	shards := map[string]string{} // shard "i/n" -> its dir
 	shardCount := 0
 	var copies [][2]string
+	var starts []ServerAccount
 	for _, dir := range dirs {
 		s, err := ReadSummary(dir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -58,6 +61,9 @@ func Merge(out string, dirs []string) (Merged, error) {
 				return res, fmt.Errorf("shard %s is in both %q and %q; give each shard once", s.Shard, prev, dir)
 			}
 			shards[s.Shard], shardCount = dir, sh.Count
+		}
+		if s.Accounting != nil {
+			starts = append(starts, s.Accounting.Servers...)
 		}
 		for _, p := range s.Points {
 			if prev, dup := origin[p.File]; dup {
@@ -96,6 +102,7 @@ func Merge(out string, dirs []string) (Merged, error) {
 		}
 	}
 	sort.SliceStable(sum.Points, func(i, j int) bool { return sum.Points[i].File < sum.Points[j].File })
+	sum.Accounting = NewAccounting(starts)
 	return res, WriteSummary(out, &sum)
 }
 

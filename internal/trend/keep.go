@@ -1,16 +1,15 @@
 package trend
 
 import (
-	"math"
-
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
 // Keep returns the function that tells history compaction which lines a
-// change point needs: for every statistic of every point, among the lines
-// of each GPU model, the MinSegment runs on either side of each change
-// point that det finds. With them kept the shift stays detectable and its
+// change point needs: for every series (each statistic of each point, the
+// server starts and the GPU-seconds), among the lines of each GPU model,
+// the MinSegment runs on either side of each change point that det finds.
+// With them kept the shift stays detectable and its
 // first run stays named after older lines are dropped.
 func Keep(det stats.EDivisiveOptions) baseline.KeepFunc {
 	det = withDetectDefaults(det)
@@ -25,24 +24,19 @@ func Keep(det stats.EDivisiveOptions) baseline.KeepFunc {
 			for k, i := range idx {
 				group[k] = entries[i]
 			}
-			for _, point := range pointNames(group) {
-				for _, metric := range metricNames(group, point) {
-					var at []int
-					var xs []float64
-					for k, e := range group {
-						if v, ok := e.Points[point][metric]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
-							at = append(at, idx[k])
-							xs = append(xs, v)
-						}
-					}
-					cps, err := stats.EDivisive(xs, det)
-					if err != nil {
-						continue // not finite: filtered above; bad options: nothing to keep
-					}
-					for _, cp := range cps {
-						for j := max(0, cp.Index-det.MinSegment); j < min(len(at), cp.Index+det.MinSegment); j++ {
-							marks[at[j]] = true
-						}
+			for _, src := range sources("", group, func(point string) []string { return metricNames(group, point) }) {
+				vals := src.values(group)
+				xs := make([]float64, len(vals))
+				for k, v := range vals {
+					xs[k] = v.Value
+				}
+				cps, err := stats.EDivisive(xs, det)
+				if err != nil {
+					continue // bad options: nothing to keep
+				}
+				for _, cp := range cps {
+					for j := max(0, cp.Index-det.MinSegment); j < min(len(vals), cp.Index+det.MinSegment); j++ {
+						marks[idx[vals[j].Run]] = true
 					}
 				}
 			}

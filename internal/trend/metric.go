@@ -8,8 +8,12 @@ import (
 
 // lowerIsBetter reports whether smaller values of a history statistic are
 // better, as the gate's catalogue says; a statistic it does not know is a
-// latency when named *_ms.
+// latency when named *_ms. Fewer GPU-seconds are better: the same sweep
+// cost less.
 func lowerIsBetter(metric string) bool {
+	if metric == GPUSecondsMetric {
+		return true
+	}
 	if m, ok := gate.LookupMetric(metric); ok {
 		return m.LowerIsBetter
 	}
@@ -18,6 +22,9 @@ func lowerIsBetter(metric string) bool {
 
 // unitOf returns the unit of a history statistic for labels.
 func unitOf(metric string) string {
+	if metric == GPUSecondsMetric {
+		return "GPU·s"
+	}
 	if m, ok := gate.LookupMetric(metric); ok {
 		return m.Unit
 	}
@@ -28,8 +35,14 @@ func unitOf(metric string) string {
 }
 
 // MetricTitle names a history statistic for people (gate.MetricTitle):
-// median_ttft_ms reads "median TTFT", as in the PR comment.
-func MetricTitle(metric string) string { return gate.MetricTitle(metric) }
+// median_ttft_ms reads "median TTFT", as in the PR comment, and the
+// GPU-seconds "GPU time".
+func MetricTitle(metric string) string {
+	if metric == GPUSecondsMetric {
+		return "GPU time"
+	}
+	return gate.MetricTitle(metric)
+}
 
 // Title names the series' metric with its unit: "median TPOT (ms)".
 func (s Series) Title() string {

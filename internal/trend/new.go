@@ -35,7 +35,7 @@ func markNew(run Run, n int, det stats.EDivisiveOptions) error {
 			}
 			cps, err := stats.EDivisive(xs, det)
 			if err != nil {
-				return fmt.Errorf("run %q, %s %s: %w", run.Name, s.Point, s.Metric, err)
+				return fmt.Errorf("run %q, %s: %w", run.Name, s.name(), err)
 			}
 			for _, c := range cps {
 				seen = append(seen, runs[c.Index])

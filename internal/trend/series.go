@@ -26,32 +26,42 @@ func analyzeRun(name string, entries []baseline.HistoryEntry, metrics []string, 
 		})
 		used = append(used, e)
 	}
-	for _, point := range pointNames(used) {
-		server, label := splitPointName(name, point)
-		for _, m := range metrics {
-			s := Series{
-				Point: point, Server: server, Label: label, Metric: m,
-				Unit: unitOf(m), LowerIsBetter: lowerIsBetter(m),
-			}
-			for i, e := range used {
-				v, ok := e.Points[point][m]
-				if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
-					continue
-				}
-				s.Values = append(s.Values, Value{Run: i, Value: v, Spread: e.Spread[point][m]})
-			}
-			if len(s.Values) == 0 {
-				continue
-			}
-			shifts, err := findShifts(s.Values, run.History, s.LowerIsBetter, det)
-			if err != nil {
-				return run, fmt.Errorf("run %q, %s %s: %w", name, point, m, err)
-			}
-			s.Shifts = shifts
-			run.Series = append(run.Series, s)
+	for _, src := range sources(name, used, func(string) []string { return metrics }) {
+		s := Series{
+			Point: src.point, Server: src.server, Label: src.label, Metric: src.metric,
+			Unit: unitOf(src.metric), LowerIsBetter: lowerIsBetter(src.metric),
 		}
+		s.Values = src.values(used)
+		if len(s.Values) == 0 {
+			continue
+		}
+		shifts, err := findShifts(s.Values, run.History, s.LowerIsBetter, det)
+		if err != nil {
+			return run, fmt.Errorf("run %q, %s: %w", name, s.name(), err)
+		}
+		s.Shifts = shifts
+		run.Series = append(run.Series, s)
 	}
 	return run, markNew(run, len(used), det)
+}
+
+// values returns the source's finite values in the entries, by index.
+func (src source) values(entries []baseline.HistoryEntry) []Value {
+	var out []Value
+	for i, e := range entries {
+		v, spread, ok := src.value(e)
+		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		out = append(out, Value{Run: i, Value: v, Spread: spread})
+	}
+	return out
+}
+
+// name names the series in messages: "llama_TP1_DP1 cold start
+// startup_seconds".
+func (s Series) name() string {
+	return strings.Join(strings.Fields(s.Server+" "+s.Label+" "+s.Metric), " ")
 }
 
 // pointNames returns every point name of the entries, sorted.
