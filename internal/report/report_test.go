@@ -106,3 +106,27 @@ func TestMarkdownSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallValuesKeepTheirDigits: a value far under one prints with its
+// significant digits in every table, never as 0.000.
+func TestSmallValuesKeepTheirDigits(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{0.014, "0.01400"}, {0.0004, "0.0004000"}, {95.437, "95.44"}, {1531.2, "1531"}} {
+		if got := fmtValue(tt.v); got != tt.want {
+			t.Errorf("fmtValue(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+	r := New(gate.Compare(gatetest.GoldenPairs(), gate.Options{Seed: 1}))
+	c := r.Groups[0].Rows[0].Cells[0]
+	c.Base, c.Cur = 0.0004, 0.014
+	for name, out := range map[string]string{"markdown": r.Markdown(), "text": r.Text()} {
+		if !strings.Contains(out, "0.0004000") || !strings.Contains(out, "0.01400") {
+			t.Errorf("%s lacks the small values 0.0004000 and 0.01400:\n%s", name, out)
+		}
+		if strings.Contains(out, "0.000 ") {
+			t.Errorf("%s prints a non-zero value as 0.000:\n%s", name, out)
+		}
+	}
+}
