@@ -60,7 +60,7 @@ func markSuspect(row *Row, p baseline.Pair) {
 				v = c.Base
 			}
 			if floor := timingFloorMs(side.file); v < floor {
-				taint(c, fmt.Sprintf("%s %s of %s ms is below what its client can time (%s ms): degenerate", side.label, metricTitle(c.Metric), sigfig.Format(v, 3), sigfig.Format(floor, 3)))
+				taint(c, fmt.Sprintf("%s %s of %s ms is below what its client can time (%s ms): degenerate", side.label, metricTitle(c.Metric), sigfig.Trim(v, 3), sigfig.Trim(floor, 3)))
 			}
 		}
 	}

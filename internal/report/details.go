@@ -54,28 +54,60 @@ func (w warning) String() string {
 	return fmt.Sprintf("%s (%s; %s)", w.text, joinWords(w.metrics), plural(w.cells, "cell"))
 }
 
-// mdDetails renders the collapsed block: per server configuration one row
-// per point and metric with the interval and adjusted p-value, then every
-// caveat. With full false, unchanged points are left out.
-func (r *Report) mdDetails(l labeler, full bool) string {
-	var b strings.Builder
-	title := "Every point and metric, with intervals and p-values"
-	if !full {
-		title = "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
+// detailLevel says which rows the collapsed block holds.
+type detailLevel int
+
+// The detail levels, from all to the fewest rows.
+const (
+	// everyCell: every point and metric.
+	everyCell detailLevel = iota
+	// shownPoints: the points that did not stay unchanged.
+	shownPoints
+	// changedCells: the regressed and improved cells and the points
+	// without cells (failed, missing).
+	changedCells
+)
+
+// keeps reports whether a cell's row belongs at the level.
+func (d detailLevel) keeps(row *gate.Row, c *gate.Cell) bool {
+	switch d {
+	case shownPoints:
+		return shown(row)
+	case changedCells:
+		return c == nil && shown(row) || c != nil && changed(c.Verdict)
 	}
-	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
+	return true
+}
+
+// title is the collapsed block's summary line at the level.
+func (d detailLevel) title() string {
+	switch d {
+	case shownPoints:
+		return "Points that did not stay unchanged, with intervals and p-values (the rest left out to fit)"
+	case changedCells:
+		return "Regressions and improvements, with intervals and p-values (the rest left out to fit)"
+	}
+	return "Every point and metric, with intervals and p-values"
+}
+
+// mdDetails renders the collapsed block: per server configuration one row
+// per point and metric with the interval and adjusted p-value, as many as
+// the level keeps, then every caveat.
+func (r *Report) mdDetails(l labeler, level detailLevel) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", level.title())
 	header := []string{"point", "metric", "baseline", "this run", "change", r.intervalHeading(), "p (adj)", "tolerance", "detectable", "verdict"}
 	for _, g := range r.Groups {
 		var cells [][]string
 		for _, row := range g.Rows {
-			if !full && row.Verdict == stats.Unchanged {
-				continue
-			}
-			if len(row.Cells) == 0 {
+			if len(row.Cells) == 0 && level.keeps(row, nil) {
 				cells = append(cells, []string{l.row(row.Point), "", "", "", "", "", "", "", "", verdictWord(row.Verdict)})
 				continue
 			}
 			for _, c := range row.Cells {
+				if !level.keeps(row, c) {
+					continue
+				}
 				verdict := verdictWord(c.Verdict)
 				if c.Test == gate.TestTolerance && c.Verdict != stats.Skipped {
 					verdict += " †"

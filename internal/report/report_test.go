@@ -83,12 +83,16 @@ func sweep200(regress bool) []baseline.Pair {
 	return ps
 }
 
-func TestMarkdownSizeLimit(t *testing.T) {
+// TestCommentSizeLimit: a 200-point sweep's comment fits GitHub's limit
+// and, when trimmed, says where the full report is; Markdown, the job
+// summary's version, keeps every point and metric.
+func TestCommentSizeLimit(t *testing.T) {
+	full := FullReport{RunURL: "https://github.com/o/r/actions/runs/7", Files: []string{"results/report.md", "results/report.json"}}
 	for _, regress := range []bool{false, true} {
 		r := New(gate.Compare(sweep200(regress), gate.Options{Resamples: 100, Gates: map[string]gate.Settings{
 			"llama-70b-long-run-name": gate.Defaults(),
 		}}))
-		md := r.Markdown()
+		md, trimmed := r.Comment(full)
 		if n := utf8.RuneCountInString(md); n >= 65000 || len(md) > MaxMarkdownBytes {
 			t.Errorf("regress=%v: markdown has %d characters, %d bytes", regress, n, len(md))
 		}
@@ -97,6 +101,26 @@ func TestMarkdownSizeLimit(t *testing.T) {
 		}
 		if !strings.Contains(md, "200 points") && !strings.Contains(md, "200 regressions") {
 			t.Errorf("regress=%v: the summary lost its counts", regress)
+		}
+		whole := r.Markdown()
+		if trimmed != (len(whole) > MaxMarkdownBytes) {
+			t.Errorf("regress=%v: trimmed %v for a report of %d bytes", regress, trimmed, len(whole))
+		}
+		if trimmed && !strings.Contains(md, "[workflow run](https://github.com/o/r/actions/runs/7)") || trimmed && !strings.Contains(md, "`results/report.json`") {
+			t.Errorf("regress=%v: the trimmed comment does not link to the full report:\n%s", regress, md[max(0, len(md)-600):])
+		}
+		l := r.labeler()
+		for _, g := range r.Groups {
+			for _, row := range g.Rows {
+				for _, c := range row.Cells {
+					if want := "| " + l.row(row.Point) + " "; !strings.Contains(whole, want) || !strings.Contains(whole, metricTitle(c.Metric)) {
+						t.Fatalf("regress=%v: the full report lacks %s %s", regress, l.row(row.Point), c.Metric)
+					}
+				}
+			}
+		}
+		if n := strings.Count(whole, "\n| "); n < 600 {
+			t.Errorf("regress=%v: the full report has %d table rows, want every point and metric (600)", regress, n)
 		}
 		// Tables are never cut: every table line is a whole row.
 		for _, line := range strings.Split(md, "\n") {

@@ -49,32 +49,10 @@ func (r *Report) mdGroup(g *gate.Group, l labeler, limit int, used *marks) strin
 		}
 	}
 	if len(tabled) > 0 {
-		metrics, units := tableMetrics(tabled)
-		header := []string{"point"}
-		for i, m := range metrics {
-			header = append(header, metricHeading(m, units[i]))
-		}
-		var cells [][]string
-		for _, row := range tabled {
-			name := strings.TrimSpace(mark(row.Verdict) + " " + l.row(row.Point))
-			if row.Throttled != "" {
-				name += " " + throttledMark
-				used.suspect = true
-			}
-			if row.Suspect != "" {
-				name += " " + suspectMark
-				used.suspectCell = true
-			}
-			line := []string{name}
-			for _, m := range metrics {
-				line = append(line, shortCell(cellOf(row, m), used))
-			}
-			cells = append(cells, line)
-		}
-		b.WriteString(markdownTable(header, cells) + "\n")
+		b.WriteString(compactTable(tabled, l, used))
 	}
 	if hidden > 0 {
-		fmt.Fprintf(&b, "_%d more points not shown to fit the size limit; see the JSON report._\n\n", hidden)
+		fmt.Fprintf(&b, "_%s not shown to fit GitHub's size limit; the full report has every point._\n\n", plural(hidden, "more point"))
 	}
 	notes := rowNotes(rows, l)
 	for _, row := range rows {
@@ -154,17 +132,24 @@ func tableMetrics(rows []*gate.Row) ([]string, []string) {
 	return metrics, units
 }
 
-// shortCell is a main-table cell: baseline → current and change, with the
-// mark of a cell that changed; the unit is in the column heading and the
-// interval in the details. It records the marks it uses.
-func shortCell(c *gate.Cell, used *marks) string {
+// tableCell is a compact-table cell: with full, baseline → this run and
+// the change, else the change alone; then the mark of a cell that changed.
+// The unit is in the column heading and the interval in the details. It
+// records the marks it uses.
+func tableCell(c *gate.Cell, full bool, used *marks) string {
 	if c == nil {
 		return "—"
 	}
 	if c.Verdict == stats.New {
+		if !full {
+			return "—"
+		}
 		return "— → " + fmtValue(c.Cur)
 	}
-	s := fmt.Sprintf("%s → %s %s", fmtValue(c.Base), fmtValue(c.Cur), fmtPct(c.Change))
+	s := fmtPct(c.Change)
+	if full {
+		s = fmt.Sprintf("%s → %s %s", fmtValue(c.Base), fmtValue(c.Cur), s)
+	}
 	switch c.Verdict {
 	case stats.Regression, stats.Improvement, stats.Undecided:
 		s += " " + mark(c.Verdict)
@@ -187,6 +172,9 @@ type marks struct {
 	dagger      bool
 	suspect     bool
 	suspectCell bool
+	// full and changes say which cells the tables used: baseline → this
+	// run and change, or the change alone.
+	full, changes bool
 }
 
 func newMarks() *marks { return &marks{verdicts: map[stats.Verdict]bool{}} }
@@ -208,10 +196,23 @@ func (m *marks) legend() string {
 	if m.suspectCell {
 		parts = append(parts, suspectLegend)
 	}
-	if len(parts) == 0 {
+	var cells string
+	switch {
+	case m.full && m.changes:
+		cells = "Cells: baseline → this run and change, or the change alone where a table is too wide for both; every value is in the details below"
+	case m.full:
+		cells = "Cells: baseline → this run, change"
+	case m.changes:
+		cells = "Cells: the change from the baseline; every value is in the details below"
+	}
+	text := strings.Join(parts, " · ")
+	if text != "" && cells != "" {
+		text += ". "
+	}
+	if text += cells; text == "" {
 		return ""
 	}
-	return "<sub>" + strings.Join(parts, " · ") + ". Cells: baseline → this run, change.</sub>\n\n"
+	return "<sub>" + text + ".</sub>\n\n"
 }
 
 // worstFirst keeps at most limit rows (-1: all), preferring the most severe,

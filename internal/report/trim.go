@@ -3,68 +3,82 @@ package report
 import (
 	"fmt"
 	"strings"
-
-	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// MaxMarkdownBytes bounds Markdown's output. GitHub caps a comment at 65,536
-// characters; the margin leaves room for the github stage's marker and
-// header. The report summarises (fewer rows, then no details) to fit, and
-// never cuts a table in the middle.
+// MaxMarkdownBytes bounds Comment's output. GitHub caps a comment at
+// 65,536 characters; the margin leaves room for the github stage's marker
+// and footer. The comment summarises (fewer details, then fewer rows) to
+// fit, never cuts a table in the middle, and says where the full report is.
 const MaxMarkdownBytes = 60000
 
-// Markdown renders the report for the job summary and the PR comment, the
-// answer first: a headline that names what failed and a line on what the
-// verdict rests on; then charts of what changed; then, per server
-// configuration, a table of the points that did not stay unchanged; and a
-// collapsed block with every point, metric, interval and p-value. It stays
-// under MaxMarkdownBytes.
+// Markdown renders the whole report, for the job summary and the report
+// file, in the order a reviewer reads it: the headline and the lines on
+// what the verdict rests on; per server configuration, the compact table
+// of the points that did not stay unchanged; charts of what changed; the
+// suspect measurements; and a collapsed block with every point, metric,
+// interval and p-value. Its size is not bounded: Comment is the version
+// that fits a PR comment.
 func (r *Report) Markdown() string {
 	l := r.labeler()
-	answer := r.mdAnswer(l)
+	return r.mdAnswer(l) + r.mdTables(l, -1) + r.mdCharts(l) + r.mdSuspect(l) + r.mdDetails(l, everyCell)
+}
+
+// FullReport says where the reader of a trimmed comment finds the whole
+// report.
+type FullReport struct {
+	// RunURL links to the workflow run, whose job summary holds the whole
+	// report; "" when not known.
+	RunURL string
+	// Files are the paths of the files that hold it (the markdown and the
+	// JSON report); none when they were not written.
+	Files []string
+}
+
+// note is the line that ends a trimmed comment.
+func (f FullReport) note() string {
+	summary := "the job summary of the workflow run"
+	if f.RunURL != "" {
+		summary = fmt.Sprintf("the job summary of the [workflow run](%s)", f.RunURL)
+	}
+	s := "_Trimmed to fit GitHub's comment size limit: " + summary + " has the full report, every point and metric with intervals and p-values"
+	if len(f.Files) > 0 {
+		files := make([]string, len(f.Files))
+		for i, p := range f.Files {
+			files[i] = "`" + strings.ReplaceAll(p, "`", "'") + "`"
+		}
+		s += "; so do " + joinWords(files) + " in the run's results"
+	}
+	return s + "._\n"
+}
+
+// Comment renders the report for the PR comment: Markdown when it fits in
+// MaxMarkdownBytes; else, with trimmed true, the same sections made
+// smaller until they fit (table rows, most severe kept, and the charts
+// when the tables are long; in the details, the unchanged points left
+// out, then all but the regressions and improvements, then all details)
+// and a last line that says where the full report is.
+func (r *Report) Comment(full FullReport) (md string, trimmed bool) {
+	if md := r.Markdown(); len(md) <= MaxMarkdownBytes {
+		return md, false
+	}
+	l := r.labeler()
+	answer, note, suspect := r.mdAnswer(l), full.note(), r.mdSuspect(l)
 	var tables string
 	for _, limit := range []int{-1, 40, 10, 3, 0} {
 		tables = r.mdTables(l, limit)
-		if len(answer)+len(tables) <= MaxMarkdownBytes*2/3 {
+		if len(answer)+len(tables)+len(note) <= MaxMarkdownBytes*2/3 {
 			break
 		}
 	}
-	out := answer
-	if charts := r.mdCharts(l); charts != "" && len(answer)+len(charts)+len(tables) <= MaxMarkdownBytes*3/4 {
+	out := answer + tables
+	if charts := r.mdCharts(l); len(out)+len(charts)+len(suspect)+len(note) <= MaxMarkdownBytes*3/4 {
 		out += charts
 	}
-	out += tables + r.mdSuspect(l)
-	for _, full := range []bool{true, false} {
-		if d := r.mdDetails(l, full); len(out)+len(d) <= MaxMarkdownBytes {
-			return out + d
+	out += suspect
+	for _, level := range []detailLevel{everyCell, shownPoints, changedCells} {
+		if d := r.mdDetails(l, level); len(out)+len(d)+len(note) <= MaxMarkdownBytes {
+			return out + d + "\n" + note, true
 		}
 	}
-	return out + "_The per-metric details were left out to fit GitHub's size limit; run `vllm-bench compare --format text` or `--format json` for every value._\n"
-}
-
-// labeler names the report's points by what differs between them.
-func (r *Report) labeler() labeler {
-	var points []sweep.Point
-	for _, row := range r.Rows() {
-		points = append(points, row.Point)
-	}
-	return newLabeler(points)
-}
-
-// mdCharts renders the charts of what changed, at most MaxCharts.
-func (r *Report) mdCharts(l labeler) string {
-	all := r.charts(l)
-	if len(all) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("### What changed\n\n")
-	for i, ch := range all {
-		if i == MaxCharts {
-			fmt.Fprintf(&b, "_%d more charts not drawn._\n\n", len(all)-MaxCharts)
-			break
-		}
-		b.WriteString(ch.mermaid())
-	}
-	return b.String()
+	return out + note, true
 }
