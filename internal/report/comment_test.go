@@ -211,7 +211,7 @@ func TestGoldenComments(t *testing.T) {
 		golden(t, "comment-grid.md", md)
 	})
 	t.Run("trimmed", func(t *testing.T) {
-		r := New(gate.Compare(sweep200(true), gate.Options{Seed: 1, Resamples: 100}))
+		r := New(gate.Compare(gatetest.Sweep200(true), gate.Options{Seed: 1, Resamples: 100}))
 		md, trimmed := r.Comment(goldenFull)
 		if !trimmed || !strings.Contains(md, "Trimmed to fit GitHub's comment size limit") {
 			t.Errorf("the 200-point comment was not trimmed, or does not say so")

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
 )
@@ -57,39 +56,13 @@ func TestAnnotations(t *testing.T) {
 	}
 }
 
-// sweep200 builds a 200-point sweep: 4 server configurations x 5 context
-// sizes x 10 concurrencies; every point regresses when regress is true.
-func sweep200(regress bool) []baseline.Pair {
-	var ps []baseline.Pair
-	seed := uint64(1)
-	for tp := 1; tp <= 4; tp++ {
-		for _, ctx := range []int{256, 512, 1024, 2048, 4096} {
-			for _, conc := range []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} {
-				b := gatetest.Spec{Run: "llama-70b-long-run-name", TP: tp, Ctx: ctx, Conc: conc, GPU: gpu,
-					TTFTMs: 30 + float64(ctx)/10, TPOTMs: 10 + float64(conc)/8, OutputTokS: 100 * float64(conc), N: 60, Repeats: 2, Seed: seed}
-				c := b
-				c.Seed = seed + 1000
-				if regress {
-					// Beyond the no-history allowances (48% TTFT, 21% TPOT).
-					c.TTFTMs *= 2
-					c.TPOTMs *= 1.5
-					c.OutputTokS *= 0.6
-				}
-				ps = append(ps, gatetest.Pair(c, &b, nil))
-				seed++
-			}
-		}
-	}
-	return ps
-}
-
 // TestCommentSizeLimit: a 200-point sweep's comment fits GitHub's limit
 // and, when trimmed, says where the full report is; Markdown, the job
 // summary's version, keeps every point and metric.
 func TestCommentSizeLimit(t *testing.T) {
 	full := FullReport{RunURL: "https://github.com/o/r/actions/runs/7", Files: []string{"results/report.md", "results/report.json"}}
 	for _, regress := range []bool{false, true} {
-		r := New(gate.Compare(sweep200(regress), gate.Options{Resamples: 100, Gates: map[string]gate.Settings{
+		r := New(gate.Compare(gatetest.Sweep200(regress), gate.Options{Resamples: 100, Gates: map[string]gate.Settings{
 			"llama-70b-long-run-name": gate.Defaults(),
 		}}))
 		md, trimmed := r.Comment(full)
