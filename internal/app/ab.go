@@ -11,6 +11,7 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/report"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -145,7 +146,11 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %v\n", err)
 	}
-	for _, line := range abCostLines(out.Servers) {
+	var accounts []results.ServerAccount
+	for _, s := range out.Servers {
+		accounts = append(accounts, s.Accounts...)
+	}
+	for _, line := range abCostLines(accounts) {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %s\n", line)
 	}
 	servers := make([]*gate.PairedServer, 0, len(out.Servers))

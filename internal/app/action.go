@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,9 +20,17 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
-// reportFile is the name of the markdown report the action writes next to
-// the results (the report-path output).
-const reportFile = "report.md"
+// The reports the action writes into the first results directory, whole
+// even when the PR comment had to be trimmed.
+const (
+	// reportFile is the markdown report, as the job summary shows it
+	// (the report-path output).
+	reportFile = "report.md"
+	// reportJSONFile is the JSON report: an array with one entry per
+	// results directory, each as compare --format json writes it (the
+	// report-json output).
+	reportJSONFile = "report.json"
+)
 
 // cmdAction is the GitHub Action's entrypoint. It reads its inputs from
 // INPUT_* variables, runs the sweep (mode all or run), merges shard results
@@ -54,6 +63,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 
 	var (
 		resultsDirs []string
+		costDirs    []string // whose summary.json accounts for the servers started
 		cfg         *config.Config
 		infraFailed bool
 		missing     []string       // shards no directory delivered (mode compare)
@@ -81,6 +91,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			x.Warning(line)
 		}
 		cfg, resultsDirs, infraFailed = plan.Config, plan.OutputDirs(), len(out.Failures) > 0
+		costDirs = resultsDirs
 		if in.Mode == github.ModeRun {
 			return finishRunMode(x, resultsDirs, infraFailed)
 		}
@@ -105,6 +116,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			x.Error(err.Error())
 		}
 		cfg, resultsDirs, reports, infraFailed = plan.Config, []string{dir}, []*gate.Report{r}, err != nil
+		costDirs = []string{filepath.Join(dir, runner.SideBaseline), filepath.Join(dir, runner.SideCandidate)}
 	case github.ModeCompare:
 		if cfg, err = loadConfig(in.Config); err != nil {
 			return actionInvalid(x, err)
@@ -115,6 +127,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		resultsDirs = []string{dir}
+		costDirs, _ = in.ResultDirs() // the shards' own summaries: the merge keeps no accounting
 		for _, m := range missing {
 			// A shard that never delivered must not pass as a clean gate.
 			x.Error("not measured: " + m)
@@ -146,9 +159,10 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	verdict := gate.Combine(reports, missing)
 	// Planned points that were not measured are an infrastructure failure.
 	infraFailed = infraFailed || len(verdict.Missing) > 0
-	markdown, text, annotations := renderAll(reports)
+	text, annotations := renderAll(reports)
+	var sections string // what the action knows beside the reports
 	if len(missing) > 0 {
-		markdown = report.MissingSection(missing) + markdown
+		sections = report.MissingSection(missing)
 	}
 	// Regressions accepted on purpose pass the check and say so; a failed
 	// or missing point is never accepted.
@@ -156,7 +170,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 	outcome := verdict.Verdict
 	if acc != nil && outcome == gate.VerdictRegression {
 		outcome = VerdictAccepted
-		markdown = report.AcceptedSection(acc.by, acc.reason, reports) + markdown
+		sections = report.AcceptedSection(acc.by, acc.reason, reports) + sections
 		for _, a := range annotations {
 			x.Warning("accepted: " + a)
 		}
@@ -168,15 +182,10 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 			x.Warning(w) // regressions on a throttled GPU (gate.on_throttle: warn)
 		}
 	}
-	reportPath := filepath.Join(resultsDirs[0], reportFile)
-	if err := results.WriteAtomic(reportPath, []byte(markdown)); err != nil {
-		x.Warning(fmt.Sprintf("report not written to %q: %v", reportPath, err))
-		reportPath = ""
-	}
-	_, pubErr := github.Publish(ctx, gh, github.PublishOptions{
-		Markdown: markdown, Verdict: outcome, Regressions: verdict.Regressions, GateFailed: !verdict.OK(),
+	_, pubErr := publishReports(ctx, gh, x, reports, sections, github.PublishOptions{
+		Cost: costLines(costDirs), Verdict: outcome, Regressions: verdict.Regressions, GateFailed: !verdict.OK(),
 		ErrorLines: annotations, Comment: in.Comment, ConfigPath: in.Config, Token: in.GitHubToken,
-		ResultsDir: resultsDirs[0], ReportPath: reportPath,
+		ResultsDir: resultsDirs[0],
 	})
 	if pubErr != nil {
 		x.Error("publishing the report: " + pubErr.Error())
@@ -225,17 +234,84 @@ func (g *groups) EndServer(s sweep.ServerConfig, err error) {
 	}
 }
 
-// renderAll renders the reports of a config's output directories: the
-// markdown joined, the text one after another, and every annotation.
-func renderAll(reports []*gate.Report) (markdown, text string, annotations []string) {
+// publishReports publishes the reports, after sections (what the action
+// knows beside them: shards not delivered, an acceptance): the full
+// markdown to the job summary and, with the JSON report, into the results
+// directory (opts.ResultsDir); the PR comment whole when it fits, else
+// trimmed with a link to the job summary and the two files' paths.
+func publishReports(ctx context.Context, gh github.Env, x *github.Actions, reports []*gate.Report, sections string, opts github.PublishOptions) (github.PublishResult, error) {
+	full := make([]string, 0, len(reports))
+	for _, g := range reports {
+		full = append(full, report.New(g).Markdown())
+	}
+	opts.Summary = sections + strings.Join(full, "\n\n")
+	opts.ReportPath, opts.ReportJSON = writeReports(x, opts.ResultsDir, opts.Summary, reports)
+	where := report.FullReport{RunURL: github.RunURL(gh.Getenv)}
+	for _, p := range []string{opts.ReportPath, opts.ReportJSON} {
+		if p != "" {
+			where.Files = append(where.Files, p)
+		}
+	}
+	opts.Markdown = sections + commentOf(reports, where)
+	return github.Publish(ctx, gh, opts)
+}
+
+// writeReports writes the full markdown report and the JSON report into
+// dir and returns their paths; a report that could not be written is a
+// warning and its path "".
+func writeReports(x *github.Actions, dir, markdown string, reports []*gate.Report) (mdPath, jsonPath string) {
+	mdPath, jsonPath = filepath.Join(dir, reportFile), filepath.Join(dir, reportJSONFile)
+	if err := results.WriteAtomic(mdPath, []byte(markdown)); err != nil {
+		x.Warning(fmt.Sprintf("report not written to %q: %v", mdPath, err))
+		mdPath = ""
+	}
+	data, err := reportsJSON(reports)
+	if err == nil {
+		err = results.WriteAtomic(jsonPath, data)
+	}
+	if err != nil {
+		x.Warning(fmt.Sprintf("JSON report not written to %q: %v", jsonPath, err))
+		jsonPath = ""
+	}
+	return mdPath, jsonPath
+}
+
+// reportsJSON is the JSON report of the action: an array with each
+// report as compare --format json writes it.
+func reportsJSON(reports []*gate.Report) ([]byte, error) {
+	all := make([]json.RawMessage, 0, len(reports))
+	for _, g := range reports {
+		data, err := report.New(g).JSON()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, data)
+	}
+	data, err := json.MarshalIndent(all, "", "  ")
+	return append(data, '\n'), err
+}
+
+// commentOf is the PR comment's version of the reports, joined: each
+// whole when it fits a comment, else trimmed with a line that says where
+// the full report is.
+func commentOf(reports []*gate.Report, full report.FullReport) string {
 	md := make([]string, 0, len(reports))
+	for _, g := range reports {
+		c, _ := report.New(g).Comment(full)
+		md = append(md, c)
+	}
+	return strings.Join(md, "\n\n")
+}
+
+// renderAll renders the reports of a config's output directories for the
+// log: the text one after another, and every annotation.
+func renderAll(reports []*gate.Report) (text string, annotations []string) {
 	for _, g := range reports {
 		r := report.New(g)
 		annotations = append(annotations, r.Annotations()...)
-		md = append(md, r.Markdown())
 		text += r.Text()
 	}
-	return strings.Join(md, "\n\n"), text, annotations
+	return text, annotations
 }
 
 // planMode sets the matrix output to the shards of the sweep, for the run
@@ -408,9 +484,10 @@ Inputs (name, default, what it does):
 		fmt.Fprintf(w, "  %-21s %-25s %s\n", d.Name, def, d.Summary)
 	}
 	fmt.Fprint(w, `
-Outputs (GITHUB_OUTPUT): verdict, regressions, results-dir, report-path,
-comment-url, matrix (mode plan), change-points (nightly runs); the install
-step adds vllm-bench-version and install-source.
+Outputs (GITHUB_OUTPUT): verdict, regressions, results-dir, report-path
+(report.md, the full report), report-json (report.json), comment-url, matrix
+(mode plan), change-points (nightly runs); the install step adds
+vllm-bench-version and install-source.
 
 By hand: env 'INPUT_CONFIG=bench.yaml' 'INPUT_ENGINE=sim' vllm-bench action
 Exit codes: 0 ok, 1 regression, 2 invalid input, 3 infrastructure failure.

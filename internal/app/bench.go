@@ -15,6 +15,7 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sigfig"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -196,8 +197,8 @@ func printBenchSummary(w io.Writer, f *results.File, path string) {
 		fmt.Fprintf(w, "goodput: %.2f req/s\n", *f.RequestGoodput)
 	}
 	if c := f.VllmBench.Client; c != nil {
-		fmt.Fprintf(w, "client: scheduling lag p50 %.3f ms (bound %.3f), p99 %.2f ms (bound %.2f), CPU %.0f %%, saturated %v\n",
-			c.SchedLagP50Ms, c.SaturationP50BoundMs, c.SchedLagP99Ms, c.SaturationBoundMs, c.CPUPercent, c.Saturated)
+		fmt.Fprintf(w, "client: scheduling lag p50 %s ms (bound %s), p99 %s ms (bound %s), CPU %.0f %%, saturated %v\n",
+			sigfig.Format(c.SchedLagP50Ms, 3), sigfig.Format(c.SaturationP50BoundMs, 3), sigfig.Format(c.SchedLagP99Ms, 3), sigfig.Format(c.SaturationBoundMs, 3), c.CPUPercent, c.Saturated)
 	}
 	if h := f.VllmBench.Host; h != nil {
 		fmt.Fprintf(w, "host: CPU stalled %s %% of the window (bound %.0f), steal %s %% (bound %.0f), load %s, %d cores\n",

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +50,32 @@ func costLine(accounts []results.ServerAccount) string {
 	return fmt.Sprintf("GPU time %s: %s", seconds(t.GPUSeconds), strings.Join(parts, ", "))
 }
 
+// costLines says what the server starts recorded in the given results
+// directories (their summary.json's accounting) cost: costLine, or for a
+// paired A/B comparison, whose starts name their build, abCostLines. None
+// when no directory recorded a start; a directory without a readable
+// summary.json counts for nothing.
+func costLines(dirs []string) []string {
+	var all []results.ServerAccount
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		if seen[filepath.Clean(dir)] {
+			continue
+		}
+		seen[filepath.Clean(dir)] = true
+		if sum, err := results.ReadSummary(dir); err == nil && sum.Accounting != nil {
+			all = append(all, sum.Accounting.Servers...)
+		}
+	}
+	if slices.ContainsFunc(all, func(a results.ServerAccount) bool { return a.Side != "" }) {
+		return abCostLines(all)
+	}
+	if line := costLine(all); line != "" {
+		return []string{line}
+	}
+	return nil
+}
+
 // seconds writes a span for a reader: tenths of a second under a minute,
 // whole seconds above.
 func seconds(s float64) string {
@@ -58,13 +85,10 @@ func seconds(s float64) string {
 	return (time.Duration(s * float64(time.Second))).Round(time.Second).String()
 }
 
-// abCostLines are the cost of a paired comparison: the whole, then each
-// build's and each round's GPU time. None when nothing started.
-func abCostLines(servers []runner.ABServer) []string {
-	var all []results.ServerAccount
-	for _, s := range servers {
-		all = append(all, s.Accounts...)
-	}
+// abCostLines are the cost of a paired comparison's server starts: the
+// whole, then each build's and each round's GPU time. None when nothing
+// started.
+func abCostLines(all []results.ServerAccount) []string {
 	if len(all) == 0 {
 		return nil
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
-	"github.com/vllm-bench-action/vllm-bench-action/internal/runner"
 )
 
 func TestCostLine(t *testing.T) {
@@ -35,9 +34,9 @@ func TestABCostLines(t *testing.T) {
 	acct := func(side string, round int, gpuS float64) results.ServerAccount {
 		return results.ServerAccount{Side: side, Round: round, GPUs: 1, StartS: 1, MeasuringS: gpuS - 1, HeldS: gpuS, GPUSeconds: gpuS}
 	}
-	servers := []runner.ABServer{{Accounts: []results.ServerAccount{
+	servers := []results.ServerAccount{
 		acct("baseline", 1, 10), acct("candidate", 1, 12), acct("candidate", 2, 11), acct("baseline", 2, 9),
-	}}}
+	}
 	want := []string{
 		"GPU time 42.0s: 4 starts 4.0s, measuring 38.0s",
 		"GPU time by build: baseline 19.0s in 2 starts, candidate 23.0s in 2 starts",
@@ -46,7 +45,34 @@ func TestABCostLines(t *testing.T) {
 	if got := abCostLines(servers); !slices.Equal(got, want) {
 		t.Errorf("abCostLines =\n%q\nwant\n%q", got, want)
 	}
-	if got := abCostLines([]runner.ABServer{{}}); got != nil {
+	if got := abCostLines(nil); got != nil {
 		t.Errorf("abCostLines with no start = %q, want none", got)
+	}
+}
+
+// TestCostLinesFromSummaries: the GPU time comes from the accounting each
+// results directory's summary.json recorded, once per directory; a paired
+// comparison's directories give the totals per build.
+func TestCostLinesFromSummaries(t *testing.T) {
+	write := func(dir string, accounts ...results.ServerAccount) string {
+		if err := results.WriteSummary(dir, &results.Summary{Config: "c.yaml", Accounting: results.NewAccounting(accounts)}); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	one := write(t.TempDir(), results.ServerAccount{GPUs: 2, StartS: 60, MeasuringS: 240, HeldS: 300, GPUSeconds: 600})
+	two := write(t.TempDir(), results.ServerAccount{GPUs: 1, StartS: 10, MeasuringS: 70, HeldS: 80, GPUSeconds: 80})
+	want := []string{"GPU time 11m20s: 2 starts 2m10s, measuring 9m10s"}
+	if got := costLines([]string{one, two, one, t.TempDir()}); !slices.Equal(got, want) {
+		t.Errorf("costLines = %q, want %q", got, want)
+	}
+	base := write(t.TempDir(), results.ServerAccount{Side: "baseline", Round: 1, GPUs: 1, StartS: 1, MeasuringS: 9, HeldS: 10, GPUSeconds: 10})
+	cand := write(t.TempDir(), results.ServerAccount{Side: "candidate", Round: 1, GPUs: 1, StartS: 1, MeasuringS: 11, HeldS: 12, GPUSeconds: 12})
+	got := costLines([]string{base, cand})
+	if len(got) != 3 || got[1] != "GPU time by build: baseline 10.0s in 1 start, candidate 12.0s in 1 start" {
+		t.Errorf("costLines of a paired comparison = %q", got)
+	}
+	if got := costLines([]string{t.TempDir()}); got != nil {
+		t.Errorf("costLines without a summary = %q, want none", got)
 	}
 }

@@ -5,5 +5,5 @@
 // A command returns an error that carries its exit code; Main prints it
 // once and exits with the code.
 //
-// Allowed internal imports: config, sweep, engine, server, loadgen, metrics, runner, results, baseline, stats, gate, report, trend, dashboard, github, sim.
+// Allowed internal imports: config, sweep, engine, server, loadgen, metrics, runner, results, baseline, stats, gate, report, trend, dashboard, github, sim, sigfig.
 package app

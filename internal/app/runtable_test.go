@@ -31,7 +31,7 @@ func TestRunTableWarnsOfSaturatedClient(t *testing.T) {
 			warnings = append(warnings, line)
 		}
 	}
-	want := "warning: sim TP1 DP1 PP1 " + rows[0].Point.Label() + ": client saturated (scheduling lag p99 12.00 ms > 1.00 ms): latencies are suspect"
+	want := "warning: sim TP1 DP1 PP1 " + rows[0].Point.Label() + ": client saturated (scheduling lag p99 12 ms > 1 ms): latencies are suspect"
 	if len(warnings) != 1 || warnings[0] != want {
 		t.Errorf("warnings %q, want only %q\n%s", warnings, want, b.String())
 	}

@@ -168,7 +168,7 @@ func TestUpdateRefusesSuspect(t *testing.T) {
 	if len(se.Points) != 2 || len(up.Suspect) != 2 || len(up.Promoted) != 0 {
 		t.Fatalf("suspect %+v, updated %+v", se.Points, up)
 	}
-	for _, want := range []string{saturated, "scheduling lag p99 149.00 ms > 1.00 ms", throttled, "GPU 0 throttled (thermal) 100 % of the point >= 10 %", "--allow-suspect"} {
+	for _, want := range []string{saturated, "scheduling lag p99 149 ms > 1 ms", throttled, "GPU 0 throttled (thermal) 100 % of the point >= 10 %", "--allow-suspect"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}

@@ -11,5 +11,5 @@
 //
 // It does no rendering: the report stage formats its outcome.
 //
-// Allowed internal imports: config, sweep, probe, results, baseline, stats.
+// Allowed internal imports: config, sweep, probe, results, baseline, stats, sigfig.
 package gate

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sigfig"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
@@ -59,7 +60,7 @@ func markSuspect(row *Row, p baseline.Pair) {
 				v = c.Base
 			}
 			if floor := timingFloorMs(side.file); v < floor {
-				taint(c, fmt.Sprintf("%s %s of %.3g ms is below what its client can time (%.3g ms): degenerate", side.label, metricTitle(c.Metric), v, floor))
+				taint(c, fmt.Sprintf("%s %s of %s ms is below what its client can time (%s ms): degenerate", side.label, metricTitle(c.Metric), sigfig.Trim(v, 3), sigfig.Trim(floor, 3)))
 			}
 		}
 	}

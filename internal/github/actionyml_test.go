@@ -110,7 +110,7 @@ func TestActionYAML(t *testing.T) {
 			t.Errorf("action.yml default of %q = %q, want %q", name, got, want)
 		}
 	}
-	outputs := []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputCommentURL, OutputMatrix, OutputChangePoints}
+	outputs := []string{OutputVerdict, OutputRegressions, OutputResultsDir, OutputReportPath, OutputReportJSON, OutputCommentURL, OutputMatrix, OutputChangePoints}
 	for _, name := range outputs {
 		want := "${{ steps." + stepID + ".outputs." + name + " }}"
 		if got := a.Outputs[name].Value; got != want {

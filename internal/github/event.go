@@ -71,6 +71,18 @@ type payload struct {
 	} `json:"repository"`
 }
 
+// RunURL links to the workflow run, whose page holds the job summary, from
+// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID; "" outside
+// Actions.
+func RunURL(getenv func(string) string) string {
+	id, repo := getenv("GITHUB_RUN_ID"), getenv("GITHUB_REPOSITORY")
+	if id == "" || repo == "" {
+		return ""
+	}
+	server := strings.TrimSuffix(or(getenv("GITHUB_SERVER_URL"), DefaultServerURL), "/")
+	return fmt.Sprintf("%s/%s/actions/runs/%s", server, repo, id)
+}
+
 // LoadEvent reads the event from the runner's environment: GITHUB_EVENT_NAME,
 // GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SHA,
 // GITHUB_SERVER_URL and GITHUB_RUN_ID. The payload is read only for
@@ -83,10 +95,7 @@ func LoadEvent(getenv func(string) string) (Event, error) {
 		APIURL: strings.TrimSuffix(or(getenv("GITHUB_API_URL"), DefaultAPIURL), "/"),
 	}
 	ev.Owner, ev.Repo, _ = strings.Cut(getenv("GITHUB_REPOSITORY"), "/")
-	if id := getenv("GITHUB_RUN_ID"); id != "" && getenv("GITHUB_REPOSITORY") != "" {
-		server := strings.TrimSuffix(or(getenv("GITHUB_SERVER_URL"), DefaultServerURL), "/")
-		ev.RunURL = fmt.Sprintf("%s/%s/actions/runs/%s", server, getenv("GITHUB_REPOSITORY"), id)
-	}
+	ev.RunURL = RunURL(getenv)
 	if !prEvent(ev.Name) {
 		return ev, nil
 	}

@@ -14,7 +14,10 @@ const (
 	OutputRegressions = "regressions"
 	OutputResultsDir  = "results-dir"
 	OutputReportPath  = "report-path"
-	OutputCommentURL  = "comment-url"
+	// OutputReportJSON is the path of the JSON report next to the
+	// markdown one.
+	OutputReportJSON = "report-json"
+	OutputCommentURL = "comment-url"
 	// OutputMatrix is set by mode plan only: the shards as a GitHub
 	// Actions matrix, {"include":[{"shard":"1/3","servers":"..."},...]}.
 	OutputMatrix = "matrix"
@@ -27,9 +30,16 @@ const (
 // carries plain values so this package does not depend on how the report
 // was built.
 type PublishOptions struct {
-	// Markdown is the report: the job summary and, under the marker, the
-	// PR comment.
+	// Markdown is the PR comment's report, under the marker; it is the
+	// job summary too when Summary is empty.
 	Markdown string
+	// Summary is the report for the job summary, which holds up to 1 MiB:
+	// the full report where Markdown had to be trimmed to fit a comment.
+	Summary string
+	// Cost is the run's GPU time in a line or a few ("GPU time 11m20s:
+	// 3 starts 2m10s, measuring 9m"), written under the job summary and
+	// the comment; none when no server was started.
+	Cost []string
 	// Verdict is the gate's one-word outcome (e.g. "pass", "regression"),
 	// set as the verdict output as it is.
 	Verdict string
@@ -47,8 +57,9 @@ type PublishOptions struct {
 	ConfigPath string
 	// Token is the github-token input; empty means no comment.
 	Token string
-	// ResultsDir and ReportPath are set as outputs as they are.
-	ResultsDir, ReportPath string
+	// ResultsDir, ReportPath and ReportJSON are set as outputs as they
+	// are.
+	ResultsDir, ReportPath, ReportJSON string
 	// Retry bounds the retries of the comment update.
 	Retry RetryPolicy
 }
@@ -70,13 +81,13 @@ type PublishResult struct {
 // Publish writes everything the action reports, in this order:
 //
 //  1. masks opts.Token;
-//  2. appends opts.Markdown to the job summary (always, whatever the event
-//     and comment policy);
+//  2. appends opts.Summary (else opts.Markdown) to the job summary
+//     (always, whatever the event and comment policy);
 //  3. writes one ::error:: annotation per line of opts.ErrorLines;
 //  4. when the event is a pull request, creates or edits the sticky comment
 //     as opts.Comment says;
-//  5. sets the outputs verdict, regressions, results-dir, report-path and
-//     comment-url (empty without a comment).
+//  5. sets the outputs verdict, regressions, results-dir, report-path,
+//     report-json and comment-url (empty without a comment).
 //
 // A token that may not comment (fork pull requests, missing permissions),
 // a missing token, or a missing summary or output file (outside Actions)
@@ -95,7 +106,11 @@ func Publish(ctx context.Context, env Env, opts PublishOptions) (PublishResult, 
 	}
 	ev, evErr := LoadEvent(env.Getenv)
 	res.Event = ev
-	if err := x.AppendSummary(opts.Markdown + footer(ev)); err != nil {
+	summary := opts.Summary
+	if summary == "" {
+		summary = opts.Markdown
+	}
+	if err := x.AppendSummary(summary + footer(ev, opts.Cost)); err != nil {
 		warn("job summary not written: " + err.Error())
 	}
 	for _, line := range opts.ErrorLines {
@@ -142,7 +157,7 @@ func publishComment(ctx context.Context, env Env, x *Actions, opts PublishOption
 		return err
 	}
 	marker := Marker(opts.ConfigPath)
-	body := CommentBody(marker, opts.Markdown, footer(ev))
+	body := CommentBody(marker, opts.Markdown, footer(ev, opts.Cost))
 	create := policy == CommentAlways || opts.GateFailed
 	t := Thread{Owner: ev.Owner, Repo: ev.Repo, PR: ev.PR}
 	cm, err := client.Upsert(ctx, t, marker, body, create)
@@ -169,6 +184,7 @@ func setOutputs(x *Actions, opts PublishOptions, commentURL string, warn func(st
 		{OutputRegressions, strconv.Itoa(opts.Regressions)},
 		{OutputResultsDir, opts.ResultsDir},
 		{OutputReportPath, opts.ReportPath},
+		{OutputReportJSON, opts.ReportJSON},
 		{OutputCommentURL, commentURL},
 	}
 	for _, o := range outs {
@@ -179,8 +195,9 @@ func setOutputs(x *Actions, opts PublishOptions, commentURL string, warn func(st
 	}
 }
 
-// footer links the report to the commit and the run, when known.
-func footer(ev Event) string {
+// footer links the report to the commit and the run, when known, and
+// gives the run's GPU time, when servers were started.
+func footer(ev Event, cost []string) string {
 	var parts []string
 	if ev.SHA != "" {
 		parts = append(parts, "commit "+shortSHA(ev.SHA))
@@ -188,10 +205,15 @@ func footer(ev Event) string {
 	if ev.RunURL != "" {
 		parts = append(parts, fmt.Sprintf("[workflow run](%s)", ev.RunURL))
 	}
-	if len(parts) == 0 {
+	if len(parts) == 0 && len(cost) == 0 {
 		return ""
 	}
-	return "\n\n<sub>vllm-bench-action · " + strings.Join(parts, " · ") + "</sub>\n"
+	lines := append([]string{"vllm-bench-action"}, parts...)
+	out := "\n\n<sub>" + strings.Join(lines, " · ")
+	if len(cost) > 0 {
+		out += "<br>" + strings.Join(cost, "<br>")
+	}
+	return out + "</sub>\n"
 }
 
 // shortSHA returns the first 7 characters of a commit hash.

@@ -67,6 +67,37 @@ func TestPublishPullRequest(t *testing.T) {
 	h.checkNoToken(t)
 }
 
+// TestPublishFullSummaryTrimmedComment: the job summary gets the full
+// report and the comment the trimmed one; both end with the GPU time, and
+// the JSON report's path is an output.
+func TestPublishFullSummaryTrimmedComment(t *testing.T) {
+	h := newHarness(t, "pull_request", "pull_request_opened.json")
+	opts := publishOpts()
+	opts.Summary = report + "\n<details><summary>every point</summary>\n\n| llama_TP1 | all metrics |\n</details>\n"
+	opts.Markdown = report + "\n_Trimmed to fit GitHub's comment size limit_\n"
+	opts.Cost = []string{"GPU time 11m20s: 2 starts 2m10s (1 warm), measuring 9m10s"}
+	opts.ReportJSON = "benchmark_results/report.json"
+	if _, err := Publish(context.Background(), h.Env(), opts); err != nil {
+		t.Fatal(err)
+	}
+	summary := h.file(t, h.summary)
+	if !strings.Contains(summary, opts.Summary) || strings.Contains(summary, "Trimmed") {
+		t.Errorf("the summary is not the full report:\n%s", summary)
+	}
+	body := h.fake.Comments("acme-ml", "llm-serving", 42)[0].Body
+	if !strings.Contains(body, opts.Markdown) || strings.Contains(body, "every point") {
+		t.Errorf("the comment is not the trimmed report:\n%s", body)
+	}
+	for name, text := range map[string]string{"summary": summary, "comment": body} {
+		if !strings.Contains(text, "/actions/runs/7001)<br>GPU time 11m20s: 2 starts") {
+			t.Errorf("the %s's footer lacks the GPU time:\n%s", name, text)
+		}
+	}
+	if got := h.outputs(t)["report-json"]; got != opts.ReportJSON {
+		t.Errorf("output report-json = %q, want %q", got, opts.ReportJSON)
+	}
+}
+
 func TestPublishForkWarnsAndKeepsSummary(t *testing.T) {
 	h := newHarness(t, "pull_request", "pull_request_fork.json")
 	h.fake.FailNext(githubtest.OpCreate, githubtest.Forbidden())

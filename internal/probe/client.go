@@ -148,13 +148,13 @@ func (h ClientHealth) Warning() string {
 	var lag string
 	switch {
 	case h.LagSamples >= MinTailSamples && h.SchedLagP99Ms > h.SaturationBoundMs:
-		lag = fmt.Sprintf("scheduling lag p99 %.2f ms > %.2f ms", h.SchedLagP99Ms, h.SaturationBoundMs)
+		lag = fmt.Sprintf("scheduling lag p99 %s ms > %s ms", ms(h.SchedLagP99Ms), ms(h.SaturationBoundMs))
 	case h.LagSamples > 0 && h.LagSamples < MinTailSamples && h.SchedLagP50Ms > h.SaturationBoundMs:
-		lag = fmt.Sprintf("scheduling lag p50 %.2f ms > %.2f ms", h.SchedLagP50Ms, h.SaturationBoundMs)
+		lag = fmt.Sprintf("scheduling lag p50 %s ms > %s ms", ms(h.SchedLagP50Ms), ms(h.SaturationBoundMs))
 	case h.SaturationP50BoundMs > 0 && h.SchedLagP50Ms > h.SaturationP50BoundMs:
-		lag = fmt.Sprintf("scheduling lag p50 %.3f ms > %.3f ms, 10 %% of the median ITL", h.SchedLagP50Ms, h.SaturationP50BoundMs)
+		lag = fmt.Sprintf("scheduling lag p50 %s ms > %s ms, 10 %% of the median ITL", ms(h.SchedLagP50Ms), ms(h.SaturationP50BoundMs))
 	default:
-		lag = fmt.Sprintf("median ITL 0 ms: tokens read in bunches, scheduling lag p50 %.3f ms", h.SchedLagP50Ms)
+		lag = fmt.Sprintf("median ITL 0 ms: tokens read in bunches, scheduling lag p50 %s ms", ms(h.SchedLagP50Ms))
 	}
 	cpu := ""
 	if h.CPUPercent > 0 {

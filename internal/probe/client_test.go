@@ -160,13 +160,13 @@ func BenchmarkClientProbeCost(b *testing.B) {
 func TestWarning(t *testing.T) {
 	h := ClientHealth{SchedLagP50Ms: 0.01, SchedLagP99Ms: 3.256, LagSamples: 100, CPUPercent: 187, GOMAXPROCS: 2}
 	h.Judge(20)
-	want := "client saturated (scheduling lag p99 3.26 ms > 1.00 ms, CPU 187 % of 2 cores): latencies are suspect"
+	want := "client saturated (scheduling lag p99 3.26 ms > 1 ms, CPU 187 % of 2 cores): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
 	}
 	h = ClientHealth{SchedLagP50Ms: 0.05, SchedLagP99Ms: 0.2, LagSamples: 100}
 	h.Judge(0.4)
-	want = "client saturated (scheduling lag p50 0.050 ms > 0.040 ms, 10 % of the median ITL): latencies are suspect"
+	want = "client saturated (scheduling lag p50 0.05 ms > 0.04 ms, 10 % of the median ITL): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
 	}
@@ -176,7 +176,7 @@ func TestWarning(t *testing.T) {
 	}
 	h = ClientHealth{SchedLagP50Ms: 2.5, SchedLagP99Ms: 9, LagSamples: 30}
 	h.Judge(0)
-	want = "client saturated (scheduling lag p50 2.50 ms > 1.00 ms): latencies are suspect"
+	want = "client saturated (scheduling lag p50 2.5 ms > 1 ms): latencies are suspect"
 	if got := h.Warning(); got != want {
 		t.Errorf("Warning() = %q, want %q", got, want)
 	}
@@ -185,6 +185,14 @@ func TestWarning(t *testing.T) {
 	want = "client saturated (median ITL 0 ms: tokens read in bunches, scheduling lag p50 0.012 ms): latencies are suspect"
 	if got := h.Warning(); got != want || !h.BunchedTokens {
 		t.Errorf("Warning() = %q (bunched %v), want %q", got, h.BunchedTokens, want)
+	}
+	// A fast stream: a bound of 10 % of a 0.004 ms median ITL is shown as
+	// it is, not rounded to zero.
+	h = ClientHealth{SchedLagP50Ms: 0.014, SchedLagP99Ms: 0.02, LagSamples: 1000}
+	h.Judge(0.004)
+	want = "client saturated (scheduling lag p50 0.014 ms > 0.0004 ms, 10 % of the median ITL): latencies are suspect"
+	if got := h.Warning(); got != want {
+		t.Errorf("Warning() with a small bound = %q, want %q", got, want)
 	}
 }
 

@@ -32,6 +32,8 @@
 // child process too long to be read are skipped and counted, and a reading
 // error ends up in the block's note.
 //
-// Package probe imports no other internal package; runner samples through
-// it, and results, gate and report carry and read its blocks.
+// Runner samples through probe, and results, gate and report carry and
+// read its blocks.
+//
+// Allowed internal imports: sigfig.
 package probe

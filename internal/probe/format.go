@@ -5,11 +5,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sigfig"
 )
 
 // fmtNum prints a value for a hint: whole numbers from 100 up with
 // thousands separators (1,410), smaller ones with two or three
-// significant digits (12.5, 0.41).
+// significant digits (12.5, 0.41, 0.00041).
 func fmtNum(v float64) string {
 	a := math.Abs(v)
 	switch {
@@ -17,27 +19,22 @@ func fmtNum(v float64) string {
 		return "n/a"
 	case a >= 100 || v == math.Trunc(v):
 		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
-	case a >= 10:
-		return trimZeros(strconv.FormatFloat(v, 'f', 1, 64))
 	case a >= 1:
-		return trimZeros(strconv.FormatFloat(v, 'f', 2, 64))
+		return sigfig.Trim(v, 3)
 	default:
-		return trimZeros(strconv.FormatFloat(v, 'g', 2, 64))
+		return sigfig.Trim(v, 2)
 	}
 }
+
+// ms prints a duration in milliseconds, a lag or its bound, with three
+// significant digits however small: "0.014", never "0.000".
+func ms(v float64) string { return sigfig.Trim(v, 3) }
 
 // fmtPct prints a share or a usage in percent: "64 %".
 func fmtPct(v float64) string { return fmt.Sprintf("%.0f %%", v) }
 
 // fmtChange prints a relative change: "+38 %", "-12 %".
 func fmtChange(rel float64) string { return fmt.Sprintf("%+.0f %%", 100*rel) }
-
-func trimZeros(s string) string {
-	if strings.Contains(s, ".") && !strings.ContainsAny(s, "eE") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
 
 // groupThousands puts commas between groups of three digits of an integer.
 func groupThousands(s string) string {

@@ -112,10 +112,10 @@ func (s *SimLoop) Reason() string {
 	}
 	lag := ""
 	if s.StepLagMeanMs != nil {
-		lag = fmt.Sprintf(", mean step lag %.2f ms", *s.StepLagMeanMs)
+		lag = fmt.Sprintf(", mean step lag %s ms", ms(*s.StepLagMeanMs))
 	}
 	if s.LoopLagPeakMs != nil {
-		lag += fmt.Sprintf(", peak loop lag %.2f ms", *s.LoopLagPeakMs)
+		lag += fmt.Sprintf(", peak loop lag %s ms", ms(*s.LoopLagPeakMs))
 	}
 	return fmt.Sprintf("the simulator fell behind: %.0f of %.0f engine steps (%.1f %%) released their tokens late > %.0f %%%s; lower --sim-speedup",
 		s.LateSteps, s.Steps, s.LatePct, s.LateBoundPct, lag)

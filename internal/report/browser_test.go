@@ -2,16 +2,19 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/browsertest"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
 // renderOutEnv names an environment variable: when set, the browser test
@@ -61,6 +64,11 @@ func TestCommentsRenderInBrowser(t *testing.T) {
 	fixtureDir := t.TempDir()
 	args := []string{renderComment, "--out", out}
 	args = append(args, goldens...)
+	smallChangePage := filepath.Join(fixtureDir, "small-change.md")
+	if err := os.WriteFile(smallChangePage, []byte("## A +6 % change\n\n"+smallChange().mermaid()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, smallChangePage)
 	for _, f := range browserFixtures {
 		path := filepath.Join(fixtureDir, f.name)
 		if err := os.WriteFile(path, []byte(f.markdown), 0o644); err != nil {
@@ -95,6 +103,8 @@ func TestCommentsRenderInBrowser(t *testing.T) {
 		}
 	}
 	checkRegressionChart(ctx, t, filepath.Join(out, "comment-regression.html"))
+	checkSmallChange(ctx, t, filepath.Join(out, "small-change.html"))
+	checkTableFits(ctx, t, filepath.Join(out, "comment-grid.html"))
 	if t.Failed() {
 		t.Logf("pages and screenshots in %s (set %s to keep them)", out, renderOutEnv)
 	}
@@ -107,7 +117,7 @@ func checkRegressionChart(ctx context.Context, t *testing.T, page string) {
 	t.Helper()
 	args := []string{"--expect", `body[data-rendered="done"]`,
 		"--screenshot", filepath.Join(t.TempDir(), "regression.png")}
-	for _, colour := range []string{baselineColour, currentColour} {
+	for _, colour := range []string{trend.RunColour, trend.LevelColour} {
 		args = append(args, "--expect", fmt.Sprintf(`g[class^="line-plot"] path[stroke="%s"]`, colour))
 	}
 	args = append(args, "--expect", "g.legend", page)
@@ -133,5 +143,81 @@ func checkScreenshot(t *testing.T, path string) {
 	}
 	if cfg.Width != renderPageWidthPx || cfg.Height < 150 {
 		t.Errorf("screenshot %q is %dx%d px, want %d px wide and a comment's height", path, cfg.Width, cfg.Height, renderPageWidthPx)
+	}
+}
+
+// evalPage opens a rendered page again and returns the JSON value of a
+// JavaScript expression evaluated in it (check.mjs --eval).
+func evalPage(ctx context.Context, t *testing.T, page, expression string) string {
+	t.Helper()
+	args := []string{"--expect", `body[data-rendered="done"]`, "--screenshot", filepath.Join(t.TempDir(), "page.png"), "--eval", expression, page}
+	out, err := browsertest.Check(ctx, t, args...).Output()
+	prefix := "eval " + page + ": "
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, prefix) && err == nil {
+			return strings.TrimPrefix(line, prefix)
+		}
+	}
+	t.Fatalf("%s: no value for %s (%v):\n%s", page, expression, err, out)
+	return ""
+}
+
+// checkSmallChange measures, in the SVG mermaid drew, how far apart the
+// +6 % change (the first line's third point) and the zero line (the
+// second line) are: at least minApartPx.
+func checkSmallChange(ctx context.Context, t *testing.T, page string) {
+	t.Helper()
+	js := evalPage(ctx, t, page, `[...document.querySelectorAll("svg g[class^=line-plot] path")].map(p => p.getAttribute("d"))`)
+	var paths []string
+	if err := json.Unmarshal([]byte(js), &paths); err != nil || len(paths) != 4 {
+		t.Fatalf("want the four lines' paths (change, zero, +tolerance, -tolerance), got %s (%v)", js, err)
+	}
+	change, zero := pathYs(t, paths[0]), pathYs(t, paths[1])
+	if len(change) != 4 || len(zero) != 4 {
+		t.Fatalf("want 4 points a line, got %v and %v", change, zero)
+	}
+	if apart := zero[2] - change[2]; apart < minApartPx {
+		t.Errorf("the +6%% change is drawn %.1f px above zero, want %d px or more", apart, minApartPx)
+	}
+}
+
+// pathYs returns the y coordinates of an SVG path of straight lines
+// ("M64.7,127L239,133.1...").
+func pathYs(t *testing.T, d string) []float64 {
+	t.Helper()
+	var ys []float64
+	for _, pt := range strings.FieldsFunc(d, func(r rune) bool { return r == 'M' || r == 'L' }) {
+		_, y, ok := strings.Cut(pt, ",")
+		v, err := strconv.ParseFloat(strings.TrimSpace(y), 64)
+		if !ok || err != nil {
+			t.Fatalf("path %q: point %q is not x,y", d, pt)
+		}
+		ys = append(ys, v)
+	}
+	return ys
+}
+
+// checkTableFits measures the 48-point grid's compact table: no wider
+// than a comment, and no cell's text wrapped onto a second line.
+func checkTableFits(ctx context.Context, t *testing.T, page string) {
+	t.Helper()
+	js := evalPage(ctx, t, page, `(() => {
+		const table = document.querySelector(".markdown-body table");
+		const wrapped = [...table.querySelectorAll("th, td")].filter(c => {
+			const s = getComputedStyle(c);
+			const text = c.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+			return text > 1.5 * parseFloat(s.lineHeight);
+		}).map(c => c.textContent);
+		return {width: table.scrollWidth, body: document.querySelector(".markdown-body").clientWidth, rows: table.rows.length, wrapped};
+	})()`)
+	var got struct {
+		Width, Body, Rows int
+		Wrapped           []string
+	}
+	if err := json.Unmarshal([]byte(js), &got); err != nil {
+		t.Fatalf("table measures %s: %v", js, err)
+	}
+	if got.Width > commentWidthPx || got.Rows < 2 || len(got.Wrapped) > 0 {
+		t.Errorf("the grid's compact table is %d px wide (comment %d px) with %d rows; wrapped cells %q", got.Width, commentWidthPx, got.Rows, got.Wrapped)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
@@ -14,30 +13,32 @@ import (
 // MaxCharts is the most charts a markdown report draws.
 const MaxCharts = 12
 
-// Chart colours, as mermaid's xychart plotColorPalette takes them: a blue
-// and an orange, apart for the common colour-vision deficiencies, each with
-// a contrast of 3:1 or more against GitHub's light page, its dark page and
-// mermaid's dark chart background.
-const (
-	baselineColour = "#2f81f7"
-	currentColour  = "#df6a14"
-)
-
-// chartWidthPx and chartHeightPx size a chart so that three fit on a laptop
-// screen at a comment's width.
+// chartWidthPx and chartHeightPx size a chart: a comment's width, and tall
+// enough for the up to maxTicks y-axis labels that mermaid draws.
 const (
 	chartWidthPx  = 720
-	chartHeightPx = 220
+	chartHeightPx = 280
 )
 
-// chart is one metric against the swept dimension for one server
-// configuration and one setting of the other dimensions: the baseline and
-// the current run where both have a value, and the points left out.
+// maxTicks is the most y-axis ticks whose labels fit a chart of
+// chartHeightPx.
+const maxTicks = 11
+
+// chart is one metric's relative change against the swept dimension for
+// one server configuration and one setting of the other dimensions, with
+// the tolerance band around zero, and the points left out.
 type chart struct {
-	title, axis, unit string
+	title, axis string
+	// lowerIsBetter says which side of the band is worse: above for a
+	// latency, below for a throughput.
+	lowerIsBetter bool
+	// tolerancePct is the gate's tolerance in percent: the band is
+	// ±tolerancePct.
+	tolerancePct float64
 	// xs are the swept values drawn, in increasing order.
-	xs        []string
-	base, cur []float64
+	xs []string
+	// changesPct are this run's changes from the baseline in percent.
+	changesPct []float64
 	// gaps say which points are not drawn, why, and where the lines
 	// cross them.
 	gaps []string
@@ -64,8 +65,9 @@ func (r *Report) charts(l labeler) []chart {
 					keys = append(keys, k)
 				}
 			}
+			tolerance := r.Gates[g.Server.Run].Tolerance
 			for _, key := range keys {
-				if ch, ok := buildChart(g, metric, key, l); ok {
+				if ch, ok := buildChart(g, metric, key, tolerance, l); ok {
 					out = append(out, ch)
 				}
 			}
@@ -132,8 +134,8 @@ func cellOf(row *gate.Row, metric string) *gate.Cell {
 }
 
 // buildChart collects one chart's values; ok is false when fewer than two
-// points have both values (a line needs two).
-func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
+// points have a change (a line needs two).
+func buildChart(g *gate.Group, metric, key string, tolerance float64, l labeler) (chart, bool) {
 	var rows []*gate.Row
 	for _, row := range g.Rows {
 		if l.series(row.Point) == key {
@@ -147,7 +149,10 @@ func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
 	if key != "" {
 		title += " · " + key
 	}
-	ch := chart{title: title, axis: axisTitle(l.swept)}
+	ch := chart{title: title, axis: axisTitle(l.swept), tolerancePct: 100 * tolerance}
+	if m, ok := gate.LookupMetric(metric); ok {
+		ch.lowerIsBetter = m.LowerIsBetter
+	}
 	type gap struct {
 		name, reason string
 		before       int // how many points were drawn before it
@@ -156,7 +161,7 @@ func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
 	for _, row := range rows {
 		name := l.swept + l.sweptValue(row.Point)
 		c := cellOf(row, metric)
-		if c == nil || math.IsNaN(c.Base) || math.IsNaN(c.Cur) {
+		if c == nil || math.IsNaN(c.Change) || math.IsInf(c.Change, 0) {
 			reason := verdictWord(row.Verdict)
 			if c != nil && math.IsNaN(c.Base) {
 				reason = "no baseline"
@@ -164,10 +169,8 @@ func buildChart(g *gate.Group, metric, key string, l labeler) (chart, bool) {
 			gaps = append(gaps, gap{name: name, reason: reason, before: len(ch.xs)})
 			continue
 		}
-		ch.unit = c.Unit
 		ch.xs = append(ch.xs, l.sweptValue(row.Point))
-		ch.base = append(ch.base, c.Base)
-		ch.cur = append(ch.cur, c.Cur)
+		ch.changesPct = append(ch.changesPct, 100*c.Change)
 		if changed(c.Verdict) {
 			ch.changes = append(ch.changes, fmt.Sprintf("%s %s %s", name, fmtPct(c.Change), mark(c.Verdict)))
 		}
@@ -195,138 +198,4 @@ func sweptNumber(v string) float64 {
 		return math.Inf(1)
 	}
 	return f
-}
-
-// mermaid renders the chart as a mermaid xychart-beta block with named
-// lines, a legend where the renderer draws one, a y-axis from zero, and
-// under it a key in words: which colour is which, what changed, and the
-// points not drawn.
-func (ch chart) mermaid() string {
-	var b strings.Builder
-	b.WriteString("```mermaid\n")
-	fmt.Fprintf(&b, `%%%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "%s, %s"}}, `+
-		`"xyChart": {"width": %d, "height": %d, "showLegend": true, "titleFontSize": 16, `+
-		`"xAxis": {"labelFontSize": 12, "titleFontSize": 13}, "yAxis": {"labelFontSize": 11, "titleFontSize": 13}}}}%%%%`+"\n",
-		baselineColour, currentColour, chartWidthPx, chartHeightPx)
-	b.WriteString("xychart-beta\n")
-	fmt.Fprintf(&b, "    title %s\n", mermaidString(ch.title))
-	xs := make([]string, len(ch.xs))
-	for i, x := range ch.xs {
-		xs[i] = x
-		if !plainNumber(x) {
-			xs[i] = mermaidString(x)
-		}
-	}
-	fmt.Fprintf(&b, "    x-axis %s [%s]\n", mermaidString(ch.axis), strings.Join(xs, ", "))
-	top := math.Max(maxOf(ch.base), maxOf(ch.cur))
-	fmt.Fprintf(&b, "    y-axis %s 0 --> %s\n", mermaidString(ch.unit), strconv.FormatFloat(axisTop(top), 'f', -1, 64))
-	fmt.Fprintf(&b, "    line \"baseline\" [%s]\n", chartValues(ch.base))
-	fmt.Fprintf(&b, "    line \"this run\" [%s]\n", chartValues(ch.cur))
-	b.WriteString("```\n\n")
-	key := "Blue line: baseline; orange line: this run."
-	if len(ch.changes) > 0 {
-		key += " " + strings.Join(ch.changes, ", ") + "."
-	}
-	for _, gap := range ch.gaps {
-		key += " ⚠️ **" + gap + "**."
-	}
-	fmt.Fprintf(&b, "<sub>%s</sub>\n\n", key)
-	return b.String()
-}
-
-// plainNumber reports whether s is digits with at most one decimal point,
-// which mermaid reads as a number.
-func plainNumber(s string) bool {
-	dots := 0
-	for _, r := range s {
-		switch {
-		case r == '.':
-			dots++
-		case r < '0' || r > '9':
-			return false
-		}
-	}
-	return s != "" && dots <= 1
-}
-
-// mermaidString quotes a title for mermaid, which has no escape for
-// double quotes.
-func mermaidString(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, "'") + `"`
-}
-
-func maxOf(vs []float64) float64 {
-	m := 0.0
-	for _, v := range vs {
-		m = math.Max(m, v)
-	}
-	return m
-}
-
-// axisTop is the top of a y-axis that starts at zero and shows top: the
-// smallest round number 5 to 50 % above it on which mermaid draws at most
-// maxTicks ticks, so that their labels do not crowd a small chart; failing
-// that, the one with the fewest ticks.
-func axisTop(top float64) float64 {
-	if top <= 0 || math.IsNaN(top) || math.IsInf(top, 0) {
-		return 1
-	}
-	lo := top * 1.05
-	step := math.Pow(10, math.Floor(math.Log10(lo))-1)
-	best, bestTicks := 0.0, math.MaxInt
-	for i := math.Ceil(lo/step - 1e-9); i*step <= top*1.5 || best == 0; i++ {
-		v := i * step
-		n := ticks(v)
-		if n <= maxTicks {
-			return v
-		}
-		if n < bestTicks {
-			best, bestTicks = v, n
-		}
-	}
-	return best
-}
-
-// maxTicks is the most y-axis ticks whose labels fit a chart of
-// chartHeightPx.
-const maxTicks = 8
-
-// ticks counts the ticks d3's linear scale (mermaid's axes) draws from zero
-// to top: it aims at ten and rounds the step to 1, 2 or 5 times a power of
-// ten.
-func ticks(top float64) int {
-	raw := top / 10
-	power := math.Pow(10, math.Floor(math.Log10(raw)))
-	factor := 1.0
-	switch e := raw / power; {
-	case e >= math.Sqrt(50):
-		factor = 10
-	case e >= math.Sqrt(10):
-		factor = 5
-	case e >= math.Sqrt(2):
-		factor = 2
-	}
-	return int(math.Floor(top/(factor*power)+1e-9)) + 1
-}
-
-// chartNumber prints a value for a chart: about four significant digits,
-// never in exponent form.
-func chartNumber(v float64) string {
-	switch a := math.Abs(v); {
-	case a >= 1000:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 100:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case a >= 1:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
-
-func chartValues(vs []float64) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		parts[i] = chartNumber(v)
-	}
-	return strings.Join(parts, ", ")
 }

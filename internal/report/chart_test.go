@@ -9,6 +9,7 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/trend"
 )
 
 // handReport builds a report without statistics: one server at C8..C128,
@@ -59,21 +60,25 @@ func TestChartsOfWhatChanged(t *testing.T) {
 	}
 	md := ttft.mermaid()
 	for _, want := range []string{
-		`"plotColorPalette": "` + baselineColour + `, ` + currentColour + `"`,
+		`"plotColorPalette": "` + trend.RunColour + `, ` + trend.LevelColour + `, ` + trend.LevelColour + `, ` + trend.LevelColour + `"`,
 		`"showLegend": true`,
 		`x-axis "concurrency" [8, 32, 64]`,
-		`y-axis "ms" 0 --> 150`,
-		`line "baseline" [70.00, 80.00, 96.00]`,
-		`line "this run" [70.50, 100.0, 97.00]`,
-		"Blue line: baseline; orange line: this run. C32 +25.0% ❌.",
+		`y-axis "change %" -7 --> 27`,
+		`line "this run" [0.71, 25.00, 1.04]`,
+		`line "no change" [0, 0, 0]`,
+		`line "+5% tolerance" [5, 5, 5]`,
+		`line "-5% tolerance" [-5, -5, -5]`,
+		"Blue line: this run's change from the baseline at each point; orange lines: no change (0%) and the tolerance (±5%), above which a change is worse. C32 +25.0% ❌.",
 		"⚠️ **C16 failed, not drawn",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("chart lacks %q:\n%s", want, md)
 		}
 	}
-	if baselineColour == currentColour {
-		t.Error("baseline and current share a colour")
+	throughput := ttft
+	throughput.lowerIsBetter = false
+	if !ttft.lowerIsBetter || !strings.Contains(throughput.mermaid(), "below which a change is worse") {
+		t.Errorf("a chart of a throughput does not say below the band is worse:\n%s", throughput.mermaid())
 	}
 }
 
@@ -156,11 +161,73 @@ func contrast(t *testing.T, a, b string) float64 {
 // Both lines must read on GitHub's light page, its dark page and mermaid's
 // dark chart background (the WCAG minimum for graphics is 3:1).
 func TestChartColoursReadOnBothThemes(t *testing.T) {
-	for _, line := range []string{baselineColour, currentColour} {
+	for _, line := range []string{trend.RunColour, trend.LevelColour} {
 		for _, bg := range []string{"#ffffff", "#0d1117", "#333333"} {
 			if c := contrast(t, line, bg); c < 3 {
 				t.Errorf("line %s on %s: contrast %.2f, want 3 or more", line, bg, c)
 			}
 		}
+	}
+}
+
+func TestYRange(t *testing.T) {
+	tests := []struct {
+		changes      []float64
+		tolerancePct float64
+		lo, hi       float64
+	}{
+		{[]float64{0.4, 6}, 5, -10, 10},    // 11 ticks; [-6, 7] would draw 14
+		{[]float64{0.7, 25, 1}, 5, -7, 27}, // 7 ticks, every 5
+		{[]float64{-40, -2}, 5, -43, 8},    // 10 ticks, every 5
+		{[]float64{0, 0}, 0, -1.1, 1.1},    // no band, no change
+	}
+	for _, tt := range tests {
+		lo, hi := chart{changesPct: tt.changes, tolerancePct: tt.tolerancePct}.yRange()
+		if lo != tt.lo || hi != tt.hi {
+			t.Errorf("yRange(%v, ±%v%%) = [%v, %v], want [%v, %v]", tt.changes, tt.tolerancePct, lo, hi, tt.lo, tt.hi)
+		}
+		if n := ticks(lo, hi); n > maxTicks {
+			t.Errorf("yRange(%v): %d ticks, more than %d", tt.changes, n, maxTicks)
+		}
+	}
+	for _, tt := range []struct {
+		lo, hi float64
+		want   int
+	}{{-10, 10, 11}, {-6, 7, 14}, {-7, 27, 7}, {0, 110, 12}, {0, 15, 8}} {
+		if got := ticks(tt.lo, tt.hi); got != tt.want {
+			t.Errorf("ticks(%v, %v) = %d, want %d", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}
+
+// smallChange is a chart of a +6 % change at C32 against a tolerance of
+// ±5 %: a change a reviewer must be able to tell from zero.
+func smallChange() chart {
+	return chart{title: "median TTFT · llama-7b TP1", axis: "concurrency", lowerIsBetter: true, tolerancePct: 5,
+		xs: []string{"8", "16", "32", "64"}, changesPct: []float64{0.4, -0.3, 6, 0.2}, changes: []string{"C32 +6.0% ❌"}}
+}
+
+// minPlotShare is the least share of chartHeightPx that mermaid's plot
+// area takes below the title, legend and x-axis (the browser test measures
+// about 0.6 at 280 px).
+const minPlotShare = 0.5
+
+// minApartPx is how far apart, at the least, a +6 % change and zero are
+// drawn.
+const minApartPx = 20
+
+// TestSmallChangeStandsApart computes, from the y-axis range and the
+// chart's height, how many pixels separate a +6 % change from the zero
+// line: at least minApartPx.
+func TestSmallChangeStandsApart(t *testing.T) {
+	ch := smallChange()
+	lo, hi := ch.yRange()
+	plotPx := minPlotShare * chartHeightPx
+	y := func(v float64) float64 { return (hi - v) / (hi - lo) * plotPx }
+	if apart := y(0) - y(6); apart < minApartPx {
+		t.Errorf("+6%% and zero are %.1f px apart on [%v, %v] in %v px of plot, want %d or more", apart, lo, hi, plotPx, minApartPx)
+	}
+	if !strings.Contains(ch.mermaid(), fmt.Sprintf(`y-axis "change %%" %v --> %v`, lo, hi)) {
+		t.Errorf("the chart does not draw the range it was measured on:\n%s", ch.mermaid())
 	}
 }

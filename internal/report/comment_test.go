@@ -9,6 +9,8 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate/gatetest"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
 
@@ -100,6 +102,73 @@ func withMissing(r *gate.Report, concs ...int) *gate.Report {
 	return r
 }
 
+// goldenFull is where the golden comments say the full report is when
+// they are trimmed.
+var goldenFull = FullReport{RunURL: "https://github.com/octo/llm/actions/runs/123", Files: []string{"results/report.md", "results/report.json"}}
+
+// gridMetrics are the 15 metrics the grid report gates: every one but
+// request goodput, which needs SLOs.
+func gridMetrics() []string {
+	var out []string
+	for _, m := range gate.MetricNames() {
+		if m != "request_goodput" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// gridReport is a 48-point grid (4 context sizes x 4 concurrencies x 3
+// prompt counts) gating 15 metrics: TTFT regressed at CTX4096, decode
+// slower and throughput lower at C64, the rest drawn anew.
+func gridReport() *Report {
+	var ps []baseline.Pair
+	seed := uint64(1)
+	for _, ctx := range []int{512, 1024, 2048, 4096} {
+		for _, conc := range []int{8, 16, 32, 64} {
+			for _, n := range []int{100, 200, 400} {
+				b := gatetest.Spec{Run: "llama-7b", Ctx: ctx, Conc: conc, GPU: gpu, TTFTMs: 40 + float64(ctx)/20 + float64(conc)/2,
+					TPOTMs: 8 + float64(conc)/16, OutputTokS: 120 * float64(conc) / (1 + float64(conc)/64), N: n, Repeats: 2, Seed: seed}
+				c := b
+				c.Seed += 1000
+				if ctx == 4096 {
+					c.TTFTMs *= 1.6
+				}
+				if conc == 64 {
+					c.TPOTMs *= 1.3
+					c.OutputTokS *= 0.7
+				}
+				p := gatetest.Pair(c, &b, nil)
+				// The fixture records only the median ITL: its tail
+				// follows the TPOT's.
+				for _, f := range []*results.File{p.Current.File, p.Baseline} {
+					f.P90ITLMs, f.P99ITLMs = 1.1*f.P90TPOTMs, 1.2*f.P99TPOTMs
+				}
+				ps = append(ps, p)
+				seed++
+			}
+		}
+	}
+	settings := gate.Defaults()
+	settings.Metrics = gridMetrics()
+	return New(gate.Compare(ps, gate.Options{Seed: 1, Resamples: 200, Default: &settings}))
+}
+
+// suspectReport is the regression comment's sweep with the regressed
+// point measured by a client that fell behind a fast stream: its bound,
+// 10 % of a 0.004 ms median ITL, is far under a millisecond.
+func suspectReport() *Report {
+	ps := commentSweep(func(s *gatetest.Spec) {
+		if s.Conc == 32 {
+			s.TTFTMs *= 1.25
+		}
+	})
+	h := probe.ClientHealth{SchedLagP50Ms: 0.014, SchedLagP99Ms: 0.02, LagSamples: 1000, GOMAXPROCS: 2}
+	h.Judge(0.004)
+	ps[2].Current.File.VllmBench.Client = &h
+	return New(gate.Compare(ps, gate.Options{Seed: 1}))
+}
+
 func TestGoldenComments(t *testing.T) {
 	missing := func() *gate.Report {
 		// The sweep stopped after C32: C64 is in the baseline, C128 and
@@ -108,7 +177,7 @@ func TestGoldenComments(t *testing.T) {
 		return withMissing(gate.Compare(ps[:3], gate.Options{Seed: 1}), 64, 128, 256)
 	}
 	t.Run("missing", func(t *testing.T) {
-		md := New(missing()).Markdown()
+		md, _ := New(missing()).Comment(goldenFull)
 		if want := "## ❌ 3 points missing: llama-7b TP1 · C64 and 2 more"; !strings.Contains(md, want) {
 			t.Errorf("headline %q, want %q", strings.SplitN(md, "\n", 2)[0], want)
 		}
@@ -117,11 +186,76 @@ func TestGoldenComments(t *testing.T) {
 	for _, sc := range commentScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			r := New(gate.Compare(sc.pairs(), gate.Options{Seed: 1}))
-			md := r.Markdown()
+			md, trimmed := r.Comment(goldenFull)
+			if trimmed {
+				t.Errorf("a 4-point comment was trimmed")
+			}
 			if !strings.HasPrefix(md, sc.headline) {
 				t.Errorf("headline %q, want it to start with %q", strings.SplitN(md, "\n", 2)[0], sc.headline)
 			}
 			golden(t, "comment-"+sc.name+".md", md)
 		})
+	}
+	t.Run("suspect", func(t *testing.T) {
+		r := suspectReport()
+		md, _ := r.Comment(goldenFull)
+		for _, want := range []string{"## ", "⏱️ 1 regression on suspect measurements", "scheduling lag p50 0.014 ms > 0.0004 ms"} {
+			if !strings.Contains(md, want) {
+				t.Errorf("suspect comment lacks %q", want)
+			}
+		}
+		golden(t, "comment-suspect.md", md)
+	})
+	t.Run("grid", func(t *testing.T) {
+		md, _ := gridReport().Comment(goldenFull)
+		golden(t, "comment-grid.md", md)
+	})
+	t.Run("trimmed", func(t *testing.T) {
+		r := New(gate.Compare(gatetest.Sweep200(true), gate.Options{Seed: 1, Resamples: 100}))
+		md, trimmed := r.Comment(goldenFull)
+		if !trimmed || !strings.Contains(md, "Trimmed to fit GitHub's comment size limit") {
+			t.Errorf("the 200-point comment was not trimmed, or does not say so")
+		}
+		golden(t, "comment-trimmed.md", md)
+	})
+}
+
+// TestGridTableFitsCommentWidth: the 48-point, 15-metric grid's compact
+// table has one row per point shown and only the columns whose estimated
+// width fits a comment (the browser test measures the drawn table too),
+// and names the metrics it leaves out.
+func TestGridTableFitsCommentWidth(t *testing.T) {
+	md, _ := gridReport().Comment(goldenFull)
+	var table []string
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "|") {
+			table = append(table, line)
+		} else if len(table) > 0 {
+			break
+		}
+	}
+	if len(table) != 2+48 {
+		t.Fatalf("the compact table has %d lines, want a heading, a rule and 48 rows", len(table))
+	}
+	split := func(line string) []string {
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		return cells
+	}
+	header := split(table[0])
+	var rows [][]string
+	for _, line := range table[2:] {
+		rows = append(rows, split(line))
+	}
+	if len(header) < 2 || len(header) > 1+len(gridMetrics())/2 {
+		t.Errorf("%d columns for 15 metrics: %q", len(header), header)
+	}
+	if w := tableWidthPx(header, rows); w > commentWidthPx {
+		t.Errorf("the table is about %.0f px wide, more than a comment's %d px", w, commentWidthPx)
+	}
+	if !strings.Contains(md, "Not in the table, to fit a comment's width: ") {
+		t.Error("the metrics left out of the table are not named")
 	}
 }

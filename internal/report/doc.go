@@ -3,5 +3,5 @@
 // changed, and the calibration tables. It judges nothing; every verdict
 // comes from the gate stage.
 //
-// Allowed internal imports: gate, stats, sweep.
+// Allowed internal imports: gate, stats, sweep, sigfig, trend (its chart colours).
 package report

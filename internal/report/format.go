@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sigfig"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
 )
@@ -62,20 +63,13 @@ func upperFirst(s string) string {
 	return s
 }
 
-// fmtValue prints a value with about four significant digits, or "-".
-func fmtValue(v float64) string {
-	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return "-"
-	case math.Abs(v) >= 1000:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case math.Abs(v) >= 100:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case math.Abs(v) >= 10:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 3, 64)
-}
+// valueDigits is how many significant digits the report prints of a
+// measured value: 95.44 ms, 8.482 ms, 0.01404 ms, 1531 tok/s.
+const valueDigits = 4
+
+// fmtValue prints a value with valueDigits significant digits however small
+// (never "0.000" for a value that is not zero), or "-".
+func fmtValue(v float64) string { return sigfig.Format(v, valueDigits) }
 
 // fmtPct prints a relative change as a signed percentage, or "-".
 func fmtPct(change float64) string {

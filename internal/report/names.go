@@ -25,6 +25,16 @@ func metricHeading(name, unit string) string {
 	return title + " " + unit
 }
 
+// changeHeading is a metric's column heading over changes, which need no
+// unit: "median TTFT"; a throughput is named by its unit, which is
+// shorter: "output tok/s".
+func changeHeading(name, unit string) string {
+	if _, ok := strings.CutSuffix(metricTitle(name), " throughput"); ok && unit != "" {
+		return metricHeading(name, unit)
+	}
+	return metricTitle(name)
+}
+
 // serverName names a server configuration briefly: the run and its tensor
 // parallelism, with DP and PP only when they are not 1 ("llama-7b TP1",
 // "llama-70b TP4 PP2").
@@ -82,6 +92,15 @@ func axisTitle(key string) string {
 // sweepPreference orders the dimensions a chart puts on its x-axis when
 // several vary equally often.
 func sweepPreference() []string { return []string{"C", "R", "CTX", "O", "P"} }
+
+// labeler names the report's points by what differs between them.
+func (r *Report) labeler() labeler {
+	var points []sweep.Point
+	for _, row := range r.Rows() {
+		points = append(points, row.Point)
+	}
+	return newLabeler(points)
+}
 
 // labeler names points by what differs between them: the dimensions that
 // take one value across the whole report (the shared part, e.g. P200 O128)

@@ -82,31 +82,3 @@ func TestLabeler(t *testing.T) {
 		t.Errorf("heading = %q", got)
 	}
 }
-
-func TestAxisTop(t *testing.T) {
-	tests := []struct {
-		top, want float64
-	}{
-		{100.3, 150}, // 8 ticks; 110 to 140 draw 12 to 15
-		{12.11, 15},  // 8 ticks instead of 14 at 13
-		{4411, 4700}, // 10 ticks: no top up to 1.5x draws 8 or fewer
-		{0, 1},
-	}
-	for _, tt := range tests {
-		got := axisTop(tt.top)
-		if got != tt.want {
-			t.Errorf("axisTop(%v) = %v, want %v", tt.top, got, tt.want)
-		}
-		if tt.top > 0 && (got < tt.top*1.05 || got > tt.top*1.5+1e-9) {
-			t.Errorf("axisTop(%v) = %v: not 5 to 50%% above", tt.top, got)
-		}
-	}
-	for _, tt := range []struct {
-		top  float64
-		want int
-	}{{110, 12}, {15, 8}, {14, 15}, {5000, 11}, {0.35, 8}} {
-		if got := ticks(tt.top); got != tt.want {
-			t.Errorf("ticks(%v) = %d, want %d", tt.top, got, tt.want)
-		}
-	}
-}

@@ -27,7 +27,7 @@ func TestSaturatedClientRendered(t *testing.T) {
 	if r.Regressions() != 0 || r.SuspectRegressions() != 1 {
 		t.Fatalf("%d regressions, %d suspect; want 0 and 1", r.Regressions(), r.SuspectRegressions())
 	}
-	want := "this run's saturated client: client saturated (scheduling lag p99 8.00 ms > 1.00 ms): latencies are suspect (1 regression not counted)"
+	want := "this run's saturated client: client saturated (scheduling lag p99 8 ms > 1 ms): latencies are suspect (1 regression not counted)"
 	md := r.Markdown()
 	for _, part := range []string{
 		"⏱️ 1 regression on suspect measurements: listed under \"suspect\", not counted.",

@@ -9,10 +9,11 @@ import (
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 )
 
-// Text renders the whole report for a terminal in the order of the
+// Text renders the whole report for a terminal, numbers first as in the
 // markdown: the answer (headline, counts, what the verdict rests on), then
-// what changed, then per server configuration one row per point and metric
-// with every number, and the caveats.
+// the cells that changed, one line each (where the markdown has its compact
+// tables and charts), then per server configuration one row per point and
+// metric with every number, and the caveats.
 func (r *Report) Text() string {
 	l := r.labeler()
 	var b strings.Builder

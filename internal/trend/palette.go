@@ -1,13 +1,13 @@
 package trend
 
-// Chart colours of the trend report and the dashboard: a blue for each
-// run's value and an orange for the level (the mean of the runs between
-// change points). They are the PR comment's two chart colours (its
-// baseline blue and this-run orange, kept in package report, which may
-// not import trend): apart for the common colour-vision deficiencies, each
-// with a contrast of 3:1 or more against GitHub's light page, its dark page
-// and mermaid's dark chart background. Every chart says in words which
-// colour is which.
+// Chart colours of the trend report, the dashboard and the PR comment: a
+// blue for what was measured (each run's value; in the comment, this run's
+// change from the baseline) and an orange for the reference (the level,
+// the mean of the runs between change points; in the comment, zero and the
+// tolerance band). They are apart for the common colour-vision
+// deficiencies, each with a contrast of 3:1 or more against GitHub's light
+// page, its dark page and mermaid's dark chart background. Every chart
+// says in words which colour is which.
 const (
 	// RunColour draws the runs.
 	RunColour = "#2f81f7"

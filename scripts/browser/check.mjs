@@ -6,7 +6,7 @@
 // Usage:
 //   node scripts/browser/check.mjs [--expect SELECTOR]... [--forbid SELECTOR]...
 //     [--screenshot OUT.png | --screenshot-dir DIR] [--width PX] [--height PX]
-//     [--timeout-ms MS] PAGE.html...
+//     [--timeout-ms MS] [--eval EXPRESSION]... PAGE.html...
 //
 //   --expect SELECTOR    a CSS selector that must match on every page; the
 //                        check waits for it (repeatable).
@@ -20,6 +20,10 @@
 //   --height PX          viewport height (default 800).
 //   --timeout-ms MS      how long to wait for a page to load and all
 //                        expected selectors to match (default 20000).
+//   --eval EXPRESSION    a JavaScript expression evaluated in each page once
+//                        it has rendered; its value, as JSON, is printed on
+//                        stdout as "eval PAGE: JSON" (repeatable, in order),
+//                        for tests that measure what the page drew.
 //
 // A page counts as rendered when the network is idle and every --expect
 // selector matches. The check is offline: only file:, data: and blob: URLs
@@ -46,7 +50,7 @@ import { pathToFileURL } from 'node:url';
 
 const usage = 'usage: check.mjs [--expect SELECTOR]... [--forbid SELECTOR]... ' +
   '[--screenshot OUT.png | --screenshot-dir DIR] [--width PX] [--height PX] ' +
-  '[--timeout-ms MS] PAGE.html...';
+  '[--timeout-ms MS] [--eval EXPRESSION]... PAGE.html...';
 
 // chromiumFlags keep a headless Chromium quiet on a closed network: without
 // the background-networking flags it tries to reach Google's services.
@@ -62,7 +66,7 @@ const chromiumFlags = [
 
 function parseArgs(argv) {
   const opts = {
-    expect: [], forbid: [], screenshot: '', screenshotDir: '',
+    expect: [], forbid: [], evals: [], screenshot: '', screenshotDir: '',
     widthPx: 1280, heightPx: 800, timeoutMs: 20000, pages: [],
   };
   const positive = (flag, value) => {
@@ -81,6 +85,7 @@ function parseArgs(argv) {
     switch (arg) {
       case '--expect': opts.expect.push(value()); break;
       case '--forbid': opts.forbid.push(value()); break;
+      case '--eval': opts.evals.push(value()); break;
       case '--screenshot': opts.screenshot = value(); break;
       case '--screenshot-dir': opts.screenshotDir = value(); break;
       case '--width': opts.widthPx = positive(arg, value()); break;
@@ -184,6 +189,14 @@ async function checkPage(browser, opts, page) {
     for (const selector of opts.forbid) {
       const n = await tab.locator(selector).count();
       if (n > 0) problems.push(`forbidden selector ${JSON.stringify(selector)} matched ${n} time(s)`);
+    }
+    for (const expression of opts.evals) {
+      try {
+        const value = await tab.evaluate((src) => JSON.stringify((0, eval)(src)), expression);
+        process.stdout.write(`eval ${page}: ${value}\n`);
+      } catch (err) {
+        problems.push(`eval ${JSON.stringify(expression)} failed: ${firstLine(err.message)}`);
+      }
     }
     const out = screenshotPath(opts, page);
     mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

@@ -164,3 +164,31 @@ func GoldenPairs() []baseline.Pair {
 	ps = append(ps, Pair(*with(b, func(s *Spec) { s.Seed = 107 }), with(b, func(s *Spec) { s.GPU = "NVIDIA A100-SXM4-80GB"; s.TTFTMs *= 1.5 }), nil))
 	return ps
 }
+
+// Sweep200 is a 200-point sweep of run "llama-70b-long-run-name": 4 server
+// configurations (TP1 to TP4) x 5 context sizes x 10 concurrencies, 60
+// requests each, without history; with regress, every point is slower
+// beyond the no-history allowances (TTFT x2, TPOT x1.5, throughput x0.6).
+// Its report is too large for a PR comment.
+func Sweep200(regress bool) []baseline.Pair {
+	var ps []baseline.Pair
+	seed := uint64(1)
+	for tp := 1; tp <= 4; tp++ {
+		for _, ctx := range []int{256, 512, 1024, 2048, 4096} {
+			for _, conc := range []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} {
+				b := Spec{Run: "llama-70b-long-run-name", TP: tp, Ctx: ctx, Conc: conc, GPU: H100,
+					TTFTMs: 30 + float64(ctx)/10, TPOTMs: 10 + float64(conc)/8, OutputTokS: 100 * float64(conc), N: 60, Repeats: 2, Seed: seed}
+				c := b
+				c.Seed = seed + 1000
+				if regress {
+					c.TTFTMs *= 2
+					c.TPOTMs *= 1.5
+					c.OutputTokS *= 0.6
+				}
+				ps = append(ps, Pair(c, &b, nil))
+				seed++
+			}
+		}
+	}
+	return ps
+}
