@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,7 +35,13 @@ func TestMain(m *testing.M) {
 	// The host and simulator checks are tested in probe and runner.
 	os.Setenv(runner.SharedHostVar, "1")
 	// Servers' compile caches go under a directory of this test run, never
-	// the user's.
+	// the user's. Go's own build cache stays where it was, so that the
+	// tests that build vllm-bench reuse the packages go test compiled.
+	if os.Getenv("GOCACHE") == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			os.Setenv("GOCACHE", filepath.Join(dir, "go-build"))
+		}
+	}
 	cache, err := os.MkdirTemp("", "vllm-bench-test-cache-")
 	if err != nil {
 		panic(err)
