@@ -100,9 +100,9 @@ func (s *PairedServer) failure(name string, rounds int) string {
 	return ""
 }
 
-// cells returns the gated cells of the points measured in every round
-// that measured them, of the first k rounds; last holds, per point result
-// name, the last round of a point measured no more.
+// cells returns the gated cells of the points that did not fail, each over
+// the first k rounds or, for a point measured no more, over the rounds up
+// to its last (last holds that round per point result name).
 func (s *PairedServer) cells(k int, last map[string]int) []pairedCell {
 	var out []pairedCell
 	for _, p := range s.Points {
@@ -238,7 +238,8 @@ func (s *PairedServer) Next() []sweep.Point {
 // configuration and point, one cell per gated metric with the geometric
 // means of each build's statistic over the rounds, the paired change, its
 // interval and the sequential p-value, adjusted with Benjamini-Hochberg over
-// the whole report. A point that failed in any round is a failed row.
+// the whole report. A point that failed in any round that measured it is
+// a failed row; a point settled sooner keeps the look that settled it.
 func ComparePaired(servers []*PairedServer) *Report {
 	r := &Report{Gates: map[string]Settings{}}
 	paired := &Paired{Rounds: map[sweep.Server]int{}}
