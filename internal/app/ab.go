@@ -30,9 +30,10 @@ type abOptions struct {
 
 // cmdAB is `vllm-bench ab`: for every run with an ab section it starts the
 // reference build and the candidate in turn on this machine (A B, B A, ...),
-// a fresh server each time, measuring every point in each start, and judges
-// the paired per-round statistics after each round, stopping as soon as
-// every verdict is clear. Exit 0: no regression; 1: a regression or a
+// a fresh server each time, and judges the paired per-round statistics
+// after each round; each later round measures only the points still
+// undecided (every point with ab.remeasure_settled), and a server
+// configuration stops as soon as every verdict is clear. Exit 0: no regression; 1: a regression or a
 // failed point; 2: bad flags or config; 3: a server failed or the
 // comparison was interrupted.
 func cmdAB(ctx context.Context, env *Env, args []string) error {
@@ -139,10 +140,11 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	if l, ok := obs.(interface{ countsAtMost() }); ok {
 		l.countsAtMost() // the comparison may stop before its last round
 	}
-	stop := func(s sweep.ServerConfig, rounds []runner.ABRound) bool {
-		return pairedServer(s, rounds, gates).Look().Stop
+	family := abFamilies(plan, gates)
+	next := func(s sweep.ServerConfig, rounds []runner.ABRound) []sweep.Point {
+		return pairedServer(s, rounds, gates, family).Next()
 	}
-	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, plan.Config, false, obs), stop)
+	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, plan.Config, false, obs), next)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %v\n", err)
 	}
@@ -156,7 +158,7 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	servers := make([]*gate.PairedServer, 0, len(out.Servers))
 	for _, s := range out.Servers {
 		if len(s.Rounds) > 0 {
-			servers = append(servers, pairedServer(s.Server, s.Rounds, gates))
+			servers = append(servers, pairedServer(s.Server, s.Rounds, gates, family))
 		}
 	}
 	var r *gate.Report
@@ -182,9 +184,20 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	return r, nil
 }
 
+// abFamilies returns, per run, the number of gated cells of its server
+// configurations together: the family each look of the run adjusts over.
+func abFamilies(plan runner.Plan, gates map[string]gate.Settings) map[string]int {
+	out := map[string]int{}
+	for _, s := range plan.Servers {
+		out[s.Run.Name] += len(s.Points) * len(gates[s.Run.Name].Metrics)
+	}
+	return out
+}
+
 // pairedServer is the gate's view of one server configuration's rounds.
-func pairedServer(s sweep.ServerConfig, rounds []runner.ABRound, gates map[string]gate.Settings) *gate.PairedServer {
-	ps := &gate.PairedServer{Server: s.Server, Points: s.Points, Settings: gates[s.Run.Name], MaxRounds: s.Run.AB.Rounds}
+func pairedServer(s sweep.ServerConfig, rounds []runner.ABRound, gates map[string]gate.Settings, family map[string]int) *gate.PairedServer {
+	ps := &gate.PairedServer{Server: s.Server, Points: s.Points, Settings: gates[s.Run.Name], MaxRounds: s.Run.AB.Rounds,
+		Remeasure: s.Run.AB.RemeasureSettled, Family: family[s.Run.Name]}
 	for _, r := range rounds {
 		ps.Rounds = append(ps.Rounds, gate.PairedRound{Baseline: r.Baseline, Candidate: r.Candidate})
 	}

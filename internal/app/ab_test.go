@@ -196,3 +196,88 @@ func TestABBadInput(t *testing.T) {
 		t.Errorf("bad input started a comparison")
 	}
 }
+
+// A point whose verdicts are settled is not measured again, and a point
+// still undecided is. Identical builds, gated on median TPOT at ±90 %, on
+// four points: context 512 and 1024, 1 and 64 output tokens. A 1-token
+// output has no TPOT, so those points cannot settle before the last round,
+// while the 64-token points settle (unchanged, or too noisy to decide)
+// after round 2 or 3 even when a busy machine slows one start badly.
+// ab.remeasure_settled measures every point in every round.
+func TestABSkipsSettledPoints(t *testing.T) {
+	const rounds = 4
+	for _, remeasure := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remeasure_settled %v", remeasure), func(t *testing.T) {
+			dir := t.TempDir()
+			const sim = `"--sim-speedup", "5", "--sim-load-time", "0.1"`
+			cfg := abConfig(t, dir, sim, sim)
+			src := string(mustRead(t, cfg))
+			for _, cut := range [][2]string{
+				{"context_size: [512, 2048]", "context_size: [512, 1024]"}, {"concurrency: [8, 32]", "concurrency: [8]"},
+				{"num_prompts: [64]", "num_prompts: [16]"}, {"output_len: [128]", "output_len: [1, 64]"},
+			} {
+				src = strings.Replace(src, cut[0], cut[1], 1)
+			}
+			src += fmt.Sprintf("      rounds: %d\n      remeasure_settled: %v\n", rounds, remeasure)
+			if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "ab")
+			code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--out", out, "--tolerance", "0.9", "--metrics", "median_tpot_ms", "--format", "json")
+			if code != ExitOK {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			var r struct {
+				Points []struct {
+					Name   string `json:"name"`
+					Rounds int    `json:"rounds"`
+				} `json:"points"`
+				Paired struct {
+					Rounds int `json:"rounds"`
+				} `json:"paired"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil || len(r.Points) != 4 || r.Paired.Rounds != rounds {
+				t.Fatalf("report (%v): want 4 points after %d rounds:\n%s", err, rounds, stdout)
+			}
+			got := map[string]int{}
+			for _, p := range r.Points {
+				got[p.Name] = p.Rounds
+				settles := strings.HasSuffix(p.Name, "_O64.json") && !remeasure
+				if settles && (p.Rounds < 2 || p.Rounds >= rounds) || !settles && p.Rounds != rounds {
+					t.Errorf("%s: measured in %d rounds, want %s\n%s", p.Name, p.Rounds, map[bool]string{true: "2 or 3", false: "4"}[settles], stdout)
+				}
+			}
+			// A round's files are those of the points it measured, on both
+			// sides, listed in summary.json; the last round's starts
+			// measured the undecided points alone.
+			for _, side := range []string{"baseline", "candidate"} {
+				sum, err := results.ReadSummary(filepath.Join(out, side))
+				if err != nil {
+					t.Fatal(err)
+				}
+				listed := map[string]bool{}
+				for _, st := range sum.Points {
+					listed[st.File] = true
+				}
+				for name, n := range got {
+					for k := 1; k <= rounds; k++ {
+						file := strings.TrimSuffix(name, ".json") + fmt.Sprintf("_round%d.json", k)
+						_, err := os.Stat(filepath.Join(out, side, file))
+						if (err == nil) != (k <= n) || listed[file] != (k <= n) {
+							t.Errorf("%s %s: on disk %v, listed %v; want both %v", side, file, err == nil, listed[file], k <= n)
+						}
+					}
+				}
+				for _, a := range sum.Accounting.Servers {
+					if want := map[bool]int{false: 2, true: 4}[remeasure]; a.Round == rounds && a.Points != want {
+						t.Errorf("%s round %d measured %d points, want %d", side, rounds, a.Points, want)
+					}
+				}
+			}
+			line := fmt.Sprintf("round %d of at most %d: baseline build, 2 of 4 points (the others are settled)", rounds, rounds)
+			if skipped := strings.Contains(stderr, line); skipped == remeasure {
+				t.Errorf("progress says %q: %v, want %v\n%s", line, skipped, !remeasure, stderr)
+			}
+		})
+	}
+}

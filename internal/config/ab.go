@@ -26,6 +26,12 @@ type AB struct {
 	// Rounds is the most server starts per build; the comparison stops
 	// sooner once every verdict is clear.
 	Rounds int `yaml:"rounds"`
+	// RemeasureSettled measures every point in every round. By default a
+	// point whose gated cells are all settled (decided, or too noisy to
+	// decide in the rounds left) is not measured again, which spends less
+	// GPU time for the same verdicts; re-measuring gives every point the
+	// same rounds, e.g. to compare result files round by round.
+	RemeasureSettled bool `yaml:"remeasure_settled"`
 }
 
 // ABBaseline is what the reference build changes in the run's serve; a key

@@ -35,11 +35,14 @@ func TestParseAB(t *testing.T) {
 	}
 
 	// Keys left out keep the run's own values.
-	cfg, err = Parse("c.yaml", []byte(withAB("    ab:\n      rounds: 6\n")))
+	cfg, err = Parse("c.yaml", []byte(withAB("    ab:\n      rounds: 6\n      remeasure_settled: true\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	base = cfg.Runs[0].BaselineRun()
+	if r.AB.RemeasureSettled || !cfg.Runs[0].AB.RemeasureSettled {
+		t.Errorf("remeasure_settled: %v without it, %v with it, want false and true", r.AB.RemeasureSettled, cfg.Runs[0].AB.RemeasureSettled)
+	}
 	if cfg.Runs[0].AB.Rounds != 6 || !slices.Equal(base.Serve.ExtraArgs, cfg.Runs[0].Serve.ExtraArgs) {
 		t.Errorf("rounds %d, baseline extra_args %q", cfg.Runs[0].AB.Rounds, base.Serve.ExtraArgs)
 	}
@@ -54,6 +57,7 @@ func TestParseABErrors(t *testing.T) {
 	}{
 		{"one round", withAB("    ab:\n      rounds: 1\n"), "c.yaml:16: runs[0].ab.rounds: must be between 2 and 20"},
 		{"unknown key", withAB("    ab:\n      baseline:\n        argv: []\n"), "c.yaml:17: runs[0].ab.baseline.argv: unknown key"},
+		{"remeasure not a bool", withAB("    ab:\n      remeasure_settled: always\n"), "runs[0].ab.remeasure_settled"},
 		{"args without engine custom", withAB("    ab:\n      baseline:\n        args: []\n"), "c.yaml:17: runs[0].ab.baseline.args: only used with engine custom"},
 		{"empty command word", withAB("    ab:\n      baseline:\n        command: [vllm, \"\"]\n"), "runs[0].ab.baseline.command[1]: must not be empty"},
 		{"external server", strings.Replace(withAB("    ab:\n      rounds: 2\n"), "engine: sim", "engine: external", 1) +

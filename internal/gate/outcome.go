@@ -78,6 +78,10 @@ type Row struct {
 	Verdict stats.Verdict
 	// Note says why a point is failed or skipped.
 	Note string
+	// Rounds is the number of rounds of a paired A/B comparison that
+	// measured the point (fewer than its server configuration's when the
+	// point was settled sooner); zero in other reports.
+	Rounds int
 	// Unmeasured is true for a failed point that could not be measured at
 	// all (its server failed, or no request succeeded): an infrastructure
 	// failure, not a regression.

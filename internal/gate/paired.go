@@ -50,13 +50,22 @@ type PairedServer struct {
 	Settings Settings
 	// MaxRounds is the most rounds planned (ab.rounds).
 	MaxRounds int
-	// Rounds holds the rounds measured, in order.
+	// Rounds holds the rounds measured, in order. A point settled at an
+	// earlier look (see Next) is absent from the rounds after it.
 	Rounds []PairedRound
+	// Remeasure measures every point in every round, settled or not
+	// (ab.remeasure_settled); otherwise a point whose gated cells are all
+	// settled is measured no more.
+	Remeasure bool
+	// Family is the number of gated cells of the run, over all its server
+	// configurations: each look adjusts over them together
+	// (stats.SequentialOptions.Family). Zero means this configuration's.
+	Family int
 }
 
 // sequentialOptions are the options of the server's sequential test.
 func (s *PairedServer) sequentialOptions() stats.SequentialOptions {
-	return stats.SequentialOptions{Alpha: s.Settings.Alpha, Tolerance: s.Settings.Tolerance, MaxRounds: s.MaxRounds}
+	return stats.SequentialOptions{Alpha: s.Settings.Alpha, Tolerance: s.Settings.Tolerance, MaxRounds: s.MaxRounds, Family: s.Family}
 }
 
 // pairedCell is one gated cell of a paired server with its evidence.
@@ -69,9 +78,10 @@ type pairedCell struct {
 	base, cur float64
 }
 
-// failure returns why the point name failed in some round, or "".
-func (s *PairedServer) failure(name string) string {
-	for k, r := range s.Rounds {
+// failure returns why the point name failed in one of the first rounds
+// rounds, or "".
+func (s *PairedServer) failure(name string, rounds int) string {
+	for k, r := range s.Rounds[:rounds] {
 		for _, side := range []struct {
 			label string
 			files map[string]*results.File
@@ -90,12 +100,18 @@ func (s *PairedServer) failure(name string) string {
 	return ""
 }
 
-// cells returns the gated cells of the points measured in every round.
-func (s *PairedServer) cells() []pairedCell {
+// cells returns the gated cells of the points that did not fail, each over
+// the first k rounds or, for a point measured no more, over the rounds up
+// to its last (last holds that round per point result name).
+func (s *PairedServer) cells(k int, last map[string]int) []pairedCell {
 	var out []pairedCell
 	for _, p := range s.Points {
 		name := sweep.ResultName(s.Server, p)
-		if s.failure(name) != "" {
+		rounds := s.Rounds[:k]
+		if n, ok := last[name]; ok && n < k {
+			rounds = s.Rounds[:n]
+		}
+		if s.failure(name, len(rounds)) != "" {
 			continue
 		}
 		for _, mname := range s.Settings.Metrics {
@@ -106,10 +122,11 @@ func (s *PairedServer) cells() []pairedCell {
 			c := pairedCell{point: p, name: name, metric: m, cell: stats.PairedCell{
 				Group:         fmt.Sprintf("%s/c%d/r%g", m.Name, p.Concurrency, p.RequestRate),
 				LowerIsBetter: m.LowerIsBetter,
+				Point:         name,
 			}}
 			var logBase, logCur float64
 			n := 0
-			for _, r := range s.Rounds {
+			for _, r := range rounds {
 				b, okB := m.Value(r.Baseline[name])
 				x, okX := m.Value(r.Candidate[name])
 				if !okB || !okX || !(b > 0) || !(x > 0) {
@@ -131,30 +148,98 @@ func (s *PairedServer) cells() []pairedCell {
 	return out
 }
 
+// pairedState is a server configuration judged after its latest round.
+type pairedState struct {
+	cells []pairedCell
+	look  stats.SequentialLook
+	// last holds, per point result name, the last round of a point
+	// settled at an earlier look and measured no more.
+	last map[string]int
+	// failed is true when a point failed in a round that measured it.
+	failed bool
+}
+
+// judge replays the looks of the rounds measured: after each, unless
+// Remeasure, the points whose cells are all settled are measured no more
+// and their cells keep that look's results in every later look (see
+// stats.Sequential for why the false-alarm rate holds).
+func (s *PairedServer) judge() pairedState {
+	st := pairedState{last: map[string]int{}}
+	kept := map[string]stats.SequentialResult{} // by point name and metric
+	for k := 1; k <= len(s.Rounds); k++ {
+		st.cells = s.cells(k, st.last)
+		in := make([]stats.PairedCell, len(st.cells))
+		for i, c := range st.cells {
+			in[i] = c.cell
+			if r, ok := kept[c.name+" "+c.metric.Name]; ok {
+				in[i].Kept = &r
+			}
+		}
+		st.look = stats.Sequential(in, s.sequentialOptions())
+		if s.Remeasure || st.look.Stop {
+			continue
+		}
+		for _, name := range st.look.SettledPoints(in) {
+			st.last[name] = k
+			for i, c := range st.cells {
+				if c.name == name {
+					kept[c.name+" "+c.metric.Name] = st.look.Cells[i]
+				}
+			}
+		}
+	}
+	for _, p := range s.Points {
+		name := sweep.ResultName(s.Server, p)
+		if s.failure(name, s.rounds(name, st.last)) != "" {
+			st.failed = true
+		}
+	}
+	return st
+}
+
+// rounds is the number of rounds that measured the point name.
+func (s *PairedServer) rounds(name string, last map[string]int) int {
+	if n, ok := last[name]; ok {
+		return n
+	}
+	return len(s.Rounds)
+}
+
 // Look judges the server configuration after its latest round: the
 // sequential test over its cells, which says whether to stop. A failed
 // point stops the comparison too: the gate fails on it whatever the other
 // points show.
 func (s *PairedServer) Look() stats.SequentialLook {
-	cs := s.cells()
-	in := make([]stats.PairedCell, len(cs))
-	for i, c := range cs {
-		in[i] = c.cell
+	st := s.judge()
+	st.look.Stop = st.look.Stop || st.failed
+	return st.look
+}
+
+// Next returns the points the next round measures: none when the
+// comparison of this configuration is over (Look says stop, or its rounds
+// are spent), and otherwise those not yet settled, or every point with
+// Remeasure. A configuration whose points are all settled starts no more
+// servers.
+func (s *PairedServer) Next() []sweep.Point {
+	st := s.judge()
+	if st.look.Stop || st.failed || len(s.Rounds) >= s.MaxRounds {
+		return nil
 	}
-	look := stats.Sequential(in, s.sequentialOptions())
+	var out []sweep.Point
 	for _, p := range s.Points {
-		if s.failure(sweep.ResultName(s.Server, p)) != "" {
-			look.Stop = true
+		if _, settled := st.last[sweep.ResultName(s.Server, p)]; !settled {
+			out = append(out, p)
 		}
 	}
-	return look
+	return out
 }
 
 // ComparePaired builds the report of a paired A/B comparison: per server
 // configuration and point, one cell per gated metric with the geometric
 // means of each build's statistic over the rounds, the paired change, its
 // interval and the sequential p-value, adjusted with Benjamini-Hochberg over
-// the whole report. A point that failed in any round is a failed row.
+// the whole report. A point that failed in any round that measured it is
+// a failed row; a point settled sooner keeps the look that settled it.
 func ComparePaired(servers []*PairedServer) *Report {
 	r := &Report{Gates: map[string]Settings{}}
 	paired := &Paired{Rounds: map[sweep.Server]int{}}
@@ -170,17 +255,14 @@ func ComparePaired(servers []*PairedServer) *Report {
 		paired.MaxRounds = max(paired.MaxRounds, s.MaxRounds)
 		g := &Group{Server: s.Server}
 		r.Groups = append(r.Groups, g)
-		cs := s.cells()
-		in := make([]stats.PairedCell, len(cs))
-		for i, c := range cs {
-			in[i] = c.cell
-		}
-		look := stats.Sequential(in, s.sequentialOptions())
+		st := s.judge()
+		cs, look := st.cells, st.look
 		rows := map[string]*Row{}
 		for _, p := range s.Points {
 			name := sweep.ResultName(s.Server, p)
-			row := &Row{Name: name, Point: p, BaseThroughput: math.NaN(), CurThroughput: math.NaN()}
-			if why := s.failure(name); why != "" {
+			n := s.rounds(name, st.last)
+			row := &Row{Name: name, Point: p, BaseThroughput: math.NaN(), CurThroughput: math.NaN(), Rounds: n}
+			if why := s.failure(name, n); why != "" {
 				row.Verdict, row.Note = stats.Failed, why
 			}
 			rows[name] = row
@@ -206,7 +288,9 @@ func ComparePaired(servers []*PairedServer) *Report {
 		}
 	}
 	// The cells of a run are decided together: one family of tests per
-	// gate setting, over all of the run's server configurations.
+	// gate setting, over all of the run's server configurations. A cell
+	// kept from the look that settled its point keeps that look's
+	// verdict and interval and counts in the family as not selected.
 	byRun := map[string][]int{}
 	var runs []string
 	for i, j := range all {
@@ -227,6 +311,7 @@ func ComparePaired(servers []*PairedServer) *Report {
 		for k, i := range idx {
 			rs[k], lower[k] = all[i].result, all[i].cell.LowerIsBetter
 			opts.MaxRounds = max(opts.MaxRounds, all[i].server.MaxRounds)
+			opts.Family = max(opts.Family, all[i].server.Family)
 		}
 		settled := stats.DecideCells(rs, lower, opts)
 		for k, i := range idx {

@@ -115,3 +115,93 @@ func TestPairedFailedPoint(t *testing.T) {
 		}
 	}
 }
+
+// measure adds a round that measures only points (indices into s.Points),
+// the candidate of point i moved by wobble(i).
+func measure(s *PairedServer, points []int, wobble func(i int) float64) {
+	r := PairedRound{Baseline: map[string]*results.File{}, Candidate: map[string]*results.File{}}
+	for _, i := range points {
+		name := sweep.ResultName(s.Server, s.Points[i])
+		r.Baseline[name] = pointFile(1, 1)
+		r.Candidate[name] = pointFile(1, wobble(i))
+	}
+	s.Rounds = append(s.Rounds, r)
+}
+
+// A point whose cells are all settled is not measured again, its cells
+// keep the look that settled them, and a configuration whose points are
+// all settled plans no more rounds; with Remeasure every point is.
+func TestPairedSettledPointNotPlanned(t *testing.T) {
+	// Two loads, so that each point's noise is its own: point 0 is
+	// identical within 0.05 %, point 1 moves ±1 % a round, too much to
+	// call unchanged after two rounds but not after three.
+	s := pairedFixture()
+	s.Points[1].Concurrency = 32
+	both := []int{0, 1}
+	wobble := func(k int) func(int) float64 {
+		return func(i int) float64 {
+			if i == 0 {
+				return 1 + 0.0005*float64(1-2*(k%2))
+			}
+			return []float64{1.01, 0.99, 1}[k]
+		}
+	}
+	measure(s, both, wobble(0))
+	if got := s.Next(); len(got) != 2 {
+		t.Fatalf("after round 1: next %v, want both points", got)
+	}
+	measure(s, both, wobble(1))
+	if got := s.Next(); len(got) != 1 || got[0] != s.Points[1] {
+		t.Fatalf("after round 2: next %v, want only the undecided point %s", got, s.Points[1].Label())
+	}
+	re := *s
+	re.Remeasure = true
+	if got := re.Next(); len(got) != 2 {
+		t.Errorf("with Remeasure: next %v, want both points", got)
+	}
+	before := ComparePaired([]*PairedServer{s})
+
+	// Round 3 measures point 1 only: point 0 is not failed for it.
+	measure(s, []int{1}, wobble(2))
+	look := s.Look()
+	if !look.Stop || s.Next() != nil {
+		t.Fatalf("every point settled after round 3, yet stop %v, next %v: %+v", look.Stop, s.Next(), look.Cells)
+	}
+	for i, c := range look.Cells {
+		if kept := i < len(s.Settings.Metrics); c.Kept != kept || kept && c.Rounds != 2 {
+			t.Errorf("cell %d: kept %v after %d rounds, want kept %v (point 0 after 2)", i, c.Kept, c.Rounds, kept)
+		}
+	}
+	after := ComparePaired([]*PairedServer{s})
+	if after.Verdict() != VerdictPass || after.Failed() != 0 {
+		t.Errorf("verdict %s with %d failed, want pass", after.Verdict(), after.Failed())
+	}
+	for j, row := range after.Rows() {
+		want := map[string]int{sweep.ResultName(s.Server, s.Points[0]): 2, sweep.ResultName(s.Server, s.Points[1]): 3}[row.Name]
+		if row.Rounds != want || row.Verdict != stats.Unchanged {
+			t.Errorf("%s: %s after %d rounds, want unchanged after %d", row.Name, row.Verdict, row.Rounds, want)
+		}
+		if want != 2 {
+			continue
+		}
+		// The settled point's cells print what the look that settled
+		// them printed.
+		for k, c := range row.Cells {
+			was := before.Rows()[j].Cells[k]
+			if c.Verdict != was.Verdict || c.CI == nil || *c.CI != *was.CI || c.Reason != was.Reason {
+				t.Errorf("%s %s: %s %v %q, want %s %v %q as at round 2", row.Name, c.Metric, c.Verdict, c.CI, c.Reason, was.Verdict, was.CI, was.Reason)
+			}
+		}
+	}
+}
+
+// A configuration whose points all settle at the first look plans no more
+// rounds.
+func TestPairedAllSettledPlansNothing(t *testing.T) {
+	s := pairedFixture()
+	addRound(s, 1, 1.002, 0.999)
+	addRound(s, 1, 0.998, 1.001)
+	if got := s.Next(); got != nil {
+		t.Errorf("every point unchanged, yet next %v", got)
+	}
+}

@@ -22,7 +22,7 @@ func (r *Report) JSON() ([]byte, error) {
 		for _, row := range g.Rows {
 			p := jsonPoint{
 				Name: row.Name, Server: g.Server, Point: row.Point, Start: gate.IsStartPoint(row.Point),
-				Verdict: string(row.Verdict), Note: row.Note, Unmeasured: row.Unmeasured,
+				Verdict: string(row.Verdict), Note: row.Note, Rounds: row.Rounds, Unmeasured: row.Unmeasured,
 				Hints: row.Hints, Throttled: row.Throttled, ThrottleWaived: row.ThrottleWaived,
 				Suspect: row.Suspect, HistoryNote: row.HistoryNote,
 			}
@@ -82,6 +82,9 @@ type jsonPoint struct {
 	Start   bool   `json:"server_start,omitempty"`
 	Verdict string `json:"verdict"`
 	Note    string `json:"note,omitempty"`
+	// Rounds is the number of rounds of a paired A/B comparison that
+	// measured the point.
+	Rounds int `json:"rounds,omitempty"`
 	// Unmeasured marks a failed point whose server failed: exit 3.
 	Unmeasured bool `json:"unmeasured,omitempty"`
 	// Hints name the largest changes in server metrics and GPU telemetry

@@ -2,7 +2,10 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/sweep"
@@ -21,7 +24,32 @@ func (r *Report) pairedLine() string {
 	return fmt.Sprintf("Paired A/B: the reference build and the candidate started in turn on this machine (A B, B A, ...), %s of at most %d; "+
 		"per-round ratios of each start's statistic, noise pooled over points at the same load, the false-alarm rate split over the rounds looked at; "+
 		"intervals %s; unchanged means the interval lies within the tolerance.",
-		plural(r.Paired.MostRounds(), "round"), r.Paired.MaxRounds, r.ciLabel())
+		plural(r.Paired.MostRounds(), "round"), r.Paired.MaxRounds, r.ciLabel()) + r.pointRounds()
+}
+
+// pointRounds says how many rounds measured the points when some were
+// settled sooner than their server configuration and not measured again,
+// e.g. " Points settled sooner were not measured again: 2 rounds for 4
+// points, 4 rounds for 2 points."; "" when every point had its configuration's rounds.
+func (r *Report) pointRounds() string {
+	count := map[int]int{}
+	sooner := false
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			if row.Rounds > 0 {
+				count[row.Rounds]++
+				sooner = sooner || row.Rounds < r.Paired.Rounds[g.Server]
+			}
+		}
+	}
+	if !sooner {
+		return ""
+	}
+	var parts []string
+	for _, n := range slices.Sorted(maps.Keys(count)) {
+		parts = append(parts, plural(n, "round")+" for "+plural(count[n], "point"))
+	}
+	return " Points settled sooner were not measured again: " + strings.Join(parts, ", ") + "."
 }
 
 // intervalHeading heads the column of the interval each verdict rests on:

@@ -90,3 +90,51 @@ func TestPairedUndecidedSaysWhatItCouldNotSee(t *testing.T) {
 		t.Errorf("text:\n%s", text)
 	}
 }
+
+// A paired report says how many rounds measured its points when some were
+// settled sooner, and gives each point's rounds in JSON.
+func TestPairedPointRounds(t *testing.T) {
+	srv := sweep.Server{Run: "quickstart", TP: 1, DP: 1, PP: 1}
+	row := func(ctx, rounds int, v stats.Verdict) *gate.Row {
+		pt := sweep.Point{ContextSize: ctx, Concurrency: 8, NumPrompts: 64, OutputLen: 128}
+		return &gate.Row{Name: sweep.ResultName(srv, pt), Point: pt, Verdict: v, Rounds: rounds, BaseThroughput: 2000, CurThroughput: 2000,
+			Cells: []*gate.Cell{{Metric: "median_tpot_ms", Unit: "ms", LowerIsBetter: true, Base: 12, Cur: 12, Test: gate.TestPaired,
+				CI: &stats.Interval{Lo: -0.01, Hi: 0.01, Level: 0.967}, P: 0.9, PAdj: 0.9, Tolerance: 0.05, Verdict: v}}}
+	}
+	g := &gate.Report{
+		Gates:  map[string]gate.Settings{"quickstart": gate.Defaults()},
+		Tests:  3,
+		Groups: []*gate.Group{{Server: srv, Rows: []*gate.Row{row(512, 2, stats.Unchanged), row(1024, 2, stats.Unchanged), row(2048, 4, stats.Undecided)}}},
+		Paired: &gate.Paired{MaxRounds: 4, Rounds: map[sweep.Server]int{srv: 4}},
+	}
+	const want = "Points settled sooner were not measured again: 2 rounds for 2 points, 4 rounds for 1 point."
+	if md := New(g).Markdown(); !strings.Contains(md, want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md)
+	}
+	data, err := New(g).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js struct {
+		Points []struct {
+			Rounds int `json:"rounds"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal(data, &js); err != nil || len(js.Points) != 3 {
+		t.Fatalf("json points (%v):\n%s", err, data)
+	}
+	got := 0
+	for _, p := range js.Points {
+		got += p.Rounds
+	}
+	if got != 8 {
+		t.Errorf("json point rounds sum to %d, want 2+2+4:\n%s", got, data)
+	}
+	// Every point measured in every round: nothing to say.
+	for _, r := range g.Groups[0].Rows {
+		r.Rounds = 4
+	}
+	if md := New(g).Markdown(); strings.Contains(md, "settled sooner") {
+		t.Errorf("every point had 4 rounds, yet:\n%s", md)
+	}
+}

@@ -52,9 +52,10 @@ type ABOutcome struct {
 	Interrupted bool
 }
 
-// ABStop decides after each round whether a server configuration's
-// comparison is over (its verdicts are clear).
-type ABStop func(s sweep.ServerConfig, rounds []ABRound) bool
+// ABNext decides after each round which of a server configuration's
+// points the next round measures: none when its comparison is over (its
+// verdicts are clear), else those still undecided.
+type ABNext func(s sweep.ServerConfig, rounds []ABRound) []sweep.Point
 
 // ABFileName is the name of a point's result in round k: the sweep's name
 // with _round<k> before .json (or before .failed.json). Not _R<k>: that
@@ -76,13 +77,16 @@ func ABFileName(name string, round int) string {
 // plan whose run has an ab section: the reference build (the run's
 // ab.baseline over its serve) and the candidate (the run's serve) are
 // started in turn, a fresh server each time, in the order A B, B A, A B,
-// ... so that drift of the machine cancels, every point of the
-// configuration measured in each start. After each round stop says whether
-// the configuration is done; it runs at most ab.rounds rounds. Results go
-// to outDir/baseline and outDir/candidate under ABFileName, with each
-// start's server log as logs/<server>_round<k>.log and a summary.json listing
-// every file. The error is only for files that could not be written.
-func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABStop) (ABOutcome, error) {
+// ... so that drift of the machine cancels. The first round measures every
+// point of the configuration; after each round next says which points the
+// next one measures (both builds the same), and none ends the
+// configuration's comparison: no more servers start for it. It runs at
+// most ab.rounds rounds. Results go to outDir/baseline and
+// outDir/candidate under ABFileName, with each start's server log as
+// logs/<server>_round<k>.log and a summary.json listing every file (a
+// point not measured in a round has no file of it). The error is only for
+// files that could not be written.
+func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, next ABNext) (ABOutcome, error) {
 	if opts.Observer == nil {
 		opts.Observer = Quiet{}
 	}
@@ -107,7 +111,7 @@ func RunAB(ctx context.Context, plan Plan, outDir string, opts Options, stop ABS
 		if ctx.Err() != nil {
 			break
 		}
-		res, err := ab.server(ctx, i+1, len(servers), s, stop)
+		res, err := ab.server(ctx, i+1, len(servers), s, next)
 		out.Servers = append(out.Servers, res)
 		if err != nil && ctx.Err() == nil {
 			out.Failures = append(out.Failures, fmt.Sprintf("%s: %s", s.Stem(), briefError(err)))
@@ -127,13 +131,14 @@ type abRunner struct {
 
 // server runs the rounds of one server configuration; the error is why its
 // server failed.
-func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, stop ABStop) (ABServer, error) {
+func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, next ABNext) (ABServer, error) {
 	res := ABServer{Server: s, MaxRounds: s.Run.AB.Rounds}
 	candidate := *s.Run
 	candidate.Bench.OutputDir = filepath.Join(ab.outDir, SideCandidate)
 	reference := s.Run.BaselineRun()
 	reference.Bench.OutputDir = filepath.Join(ab.outDir, SideBaseline)
-	for k := 1; k <= res.MaxRounds; k++ {
+	points := s.Points
+	for k := 1; k <= res.MaxRounds && len(points) > 0; k++ {
 		round := ABRound{Baseline: map[string]*results.File{}, Candidate: map[string]*results.File{}}
 		order := []string{SideBaseline, SideCandidate}
 		if k%2 == 0 {
@@ -144,9 +149,13 @@ func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, 
 			if side == SideBaseline {
 				run, files = &reference, round.Baseline
 			}
-			start := sweep.ServerConfig{Server: s.Server, Run: run, Points: s.Points}
+			start := sweep.ServerConfig{Server: s.Server, Run: run, Points: points}
 			ab.sw.obs.BeginServer(i, n, start)
-			ab.sw.obs.Step(fmt.Sprintf("round %d of at most %d: %s build", k, res.MaxRounds, side))
+			step := fmt.Sprintf("round %d of at most %d: %s build", k, res.MaxRounds, side)
+			if len(points) < len(s.Points) {
+				step += fmt.Sprintf(", %d of %d points (the others are settled)", len(points), len(s.Points))
+			}
+			ab.sw.obs.Step(step)
 			booked := len(ab.sw.accounts)
 			ab.sw.round = k
 			rows, err := ab.sw.runServer(ctx, start)
@@ -164,8 +173,8 @@ func (ab *abRunner) server(ctx context.Context, i, n int, s sweep.ServerConfig, 
 			}
 		}
 		res.Rounds = append(res.Rounds, round)
-		if stop != nil && stop(s, res.Rounds) {
-			break
+		if next != nil {
+			points = next(s, res.Rounds)
 		}
 	}
 	return res, nil

@@ -51,6 +51,15 @@ type PairedCell struct {
 	// LogRatios holds log(candidate/baseline) of the per-start statistic,
 	// one per round.
 	LogRatios []float64
+	// Point names what one server start measures the cell with (a point
+	// of the sweep): a comparison that measures only what is undecided
+	// stops measuring a point once all its cells are settled
+	// (SequentialLook.SettledPoints).
+	Point string
+	// Kept, when not nil, is the cell's result at the look that settled
+	// its point: the point is no longer measured and later looks keep
+	// that result (see Sequential).
+	Kept *SequentialResult
 }
 
 // pairedMoments are the per-cell sums of a paired look.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -12,6 +13,7 @@ import (
 type simCell struct {
 	metric        string
 	concurrency   int
+	context       int
 	cv            float64
 	lowerIsBetter bool
 }
@@ -41,7 +43,7 @@ func simGrid(uniformCV float64, contexts []int, measured bool) []simCell {
 	for ci, conc := range []int{8, 32} {
 		for _, ctx := range contexts {
 			for _, m := range []string{"median_ttft_ms", "median_tpot_ms", "output_throughput"} {
-				c := simCell{metric: m, concurrency: conc, cv: cv[m][ci][ctx], lowerIsBetter: m != "output_throughput"}
+				c := simCell{metric: m, concurrency: conc, context: ctx, cv: cv[m][ci][ctx], lowerIsBetter: m != "output_throughput"}
 				if uniformCV > 0 {
 					c.cv = uniformCV
 				}
@@ -70,11 +72,20 @@ type simScenario struct {
 	// measured uses the CVs measured on the simulator instead of the
 	// model's round figures.
 	measured bool
+	// remeasure measures every point in every round, settled or not;
+	// otherwise a point whose cells are all settled is measured no more.
+	remeasure bool
+	// slowContexts, when not nil, are the only contexts the slowdown
+	// touches.
+	slowContexts []int
 }
 
 // simOutcome summarises many synthetic comparisons.
 type simOutcome struct {
 	reports, flagged, regression, rounds int
+	// measured counts the points measured, a point per build and round:
+	// the cost of the comparisons.
+	measured int
 }
 
 func (o simOutcome) flaggedShare() float64 { return float64(o.flagged) / float64(o.reports) }
@@ -82,6 +93,9 @@ func (o simOutcome) regressionShare() float64 {
 	return float64(o.regression) / float64(o.reports)
 }
 func (o simOutcome) meanRounds() float64 { return float64(o.rounds) / float64(o.reports) }
+
+// meanMeasured is the mean number of points measured per build.
+func (o simOutcome) meanMeasured() float64 { return float64(o.measured) / float64(o.reports) }
 
 // simulate runs reports synthetic comparisons with the sequential design:
 // the builds alternate A B, B A, ... on starts 0, 1, 2, ...; a start's log
@@ -99,30 +113,40 @@ func simulate(seed uint64, reports int, sc simScenario) simOutcome {
 		if sc.byMetric {
 			group = g.metric
 		}
-		cells[i] = PairedCell{Group: group, LowerIsBetter: g.lowerIsBetter}
+		cells[i] = PairedCell{Group: group, LowerIsBetter: g.lowerIsBetter, Point: fmt.Sprintf("ctx%d/c%d", g.context, g.concurrency)}
 	}
 	opts := SequentialOptions{Alpha: 0.05, Tolerance: 0.05, MaxRounds: sc.maxRounds, PriorDF: sc.priorDF}
 	var out simOutcome
 	for range reports {
 		for i := range cells {
-			cells[i].LogRatios = cells[i].LogRatios[:0]
+			cells[i].LogRatios, cells[i].Kept = cells[i].LogRatios[:0], nil
 		}
 		var look SequentialLook
+		rounds := 0
 		for k := range opts.withDefaults().MaxRounds {
+			rounds++
 			startA, startB := float64(2*k), float64(2*k+1)
 			if k%2 == 1 {
 				startA, startB = startB, startA
 			}
 			speedA := rng.NormFloat64()*sc.sharedCV + sc.driftPerStart*startA
-			speedB := rng.NormFloat64()*sc.sharedCV + sc.driftPerStart*startB + math.Log1p(sc.slowdown)
+			speedB := rng.NormFloat64()*sc.sharedCV + sc.driftPerStart*startB
+			measured := map[string]bool{}
 			for i, g := range grid {
 				a := rng.NormFloat64()*g.cv + speedA
 				b := rng.NormFloat64()*g.cv + speedB
+				if sc.slowContexts == nil || slices.Contains(sc.slowContexts, g.context) {
+					b += math.Log1p(sc.slowdown)
+				}
 				if !g.lowerIsBetter {
 					a, b = -a, -b
 				}
-				cells[i].LogRatios = append(cells[i].LogRatios, b-a)
+				if cells[i].Kept == nil {
+					cells[i].LogRatios = append(cells[i].LogRatios, b-a)
+					measured[cells[i].Point] = true
+				}
 			}
+			out.measured += len(measured)
 			if k == 0 {
 				continue
 			}
@@ -130,9 +154,12 @@ func simulate(seed uint64, reports int, sc simScenario) simOutcome {
 			if look.Stop {
 				break
 			}
+			if !sc.remeasure {
+				keep(cells, look)
+			}
 		}
+		out.rounds += rounds
 		out.reports++
-		out.rounds += look.Cells[0].Rounds
 		flagged, regression := false, false
 		for _, c := range look.Cells {
 			flagged = flagged || c.Verdict == Regression || c.Verdict == Improvement
@@ -146,6 +173,19 @@ func simulate(seed uint64, reports int, sc simScenario) simOutcome {
 		}
 	}
 	return out
+}
+
+// keep passes the cells of the points settled at look their result to keep
+// in later looks, as a comparison that measures only what is undecided does.
+func keep(cells []PairedCell, look SequentialLook) {
+	for _, p := range look.SettledPoints(cells) {
+		for i := range cells {
+			if cells[i].Point == p {
+				r := look.Cells[i]
+				cells[i].Kept = &r
+			}
+		}
+	}
 }
 
 // monteCarloCase is one scenario of the Monte Carlo check with its target.
@@ -234,5 +274,31 @@ func TestSequentialMonteCarloAlternatives(t *testing.T) {
 	}
 	if moderated := simulate(1, reports, simScenario{sharedCV: 0.01, slowdown: 0.10}); moderated.meanRounds() >= own.meanRounds() {
 		t.Errorf("moderated variance needs %.2f rounds, own variance %.2f: moderation should stop sooner", moderated.meanRounds(), own.meanRounds())
+	}
+}
+
+// TestSequentialMonteCarloDropping checks that measuring only what is
+// undecided keeps the targets and spends less: an A/A comparison flags at
+// most 5 % of reports while it measures fewer points than re-measuring
+// every point, and a slowdown at one context of three (its other points
+// settle as unchanged and drop out) is still caught (400 reports, seed 1).
+func TestSequentialMonteCarloDropping(t *testing.T) {
+	const reports = 400
+	aa := simScenario{sharedCV: 0.005, measured: true}
+	drop := simulate(1, reports, aa)
+	aa.remeasure = true
+	all := simulate(1, reports, aa)
+	t.Logf("A/A, measured CVs: dropping flags %.1f %%, %.1f points per build; re-measuring %.1f %%, %.1f points",
+		100*drop.flaggedShare(), drop.meanMeasured(), 100*all.flaggedShare(), all.meanMeasured())
+	if drop.flaggedShare() > 0.05 {
+		t.Errorf("A/A: %.1f %% of reports flagged, want <= 5 %%", 100*drop.flaggedShare())
+	}
+	if drop.meanMeasured() >= 0.9*all.meanMeasured() {
+		t.Errorf("dropping settled points measures %.1f points per build, re-measuring %.1f: want at least 10 %% fewer", drop.meanMeasured(), all.meanMeasured())
+	}
+	one := simulate(1, reports, simScenario{sharedCV: 0.005, measured: true, slowdown: 0.10, slowContexts: []int{2}})
+	t.Logf("10 %% slowdown at context 2048 only: caught %.1f %%, %.1f points per build", 100*one.regressionShare(), one.meanMeasured())
+	if one.regressionShare() < 0.90 {
+		t.Errorf("10 %% slowdown at one context: %.1f %% caught, want >= 90 %%", 100*one.regressionShare())
 	}
 }

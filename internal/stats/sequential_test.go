@@ -206,3 +206,52 @@ func TestSequentialDetectable(t *testing.T) {
 		t.Errorf("one round: detectable %v, want +Inf", one.Detectable)
 	}
 }
+
+// SettledPoints names the points whose cells are all settled and none kept.
+func TestSettledPoints(t *testing.T) {
+	kept := SequentialResult{Settled: true, Verdict: Unchanged}
+	cells := []PairedCell{
+		{Point: "a"}, {Point: "a"}, // both settled
+		{Point: "b"}, {Point: "b"}, // one undecided
+		{Point: "c", Kept: &kept}, {Point: "c", Kept: &kept}, // settled before
+		{}, // no point
+	}
+	look := SequentialLook{Cells: []SequentialResult{
+		{Settled: true}, {Settled: true},
+		{Settled: true}, {Settled: false},
+		{Settled: true, Kept: true}, {Settled: true, Kept: true},
+		{Settled: true},
+	}}
+	if got := look.SettledPoints(cells); len(got) != 1 || got[0] != "a" {
+		t.Errorf("SettledPoints = %q, want [a]", got)
+	}
+}
+
+// A kept cell keeps its result and stays in the family as never selected;
+// Family counts cells judged elsewhere the same way.
+func TestDecideCellsKeptAndFamily(t *testing.T) {
+	opts := SequentialOptions{Alpha: 0.05, Tolerance: 0.05, MaxRounds: 4}
+	cells := append(group("tpot", 2, true, 0.20, 0.21), group("ttft", 1, true, 0.020, 0.022, 0.021)...)
+	first := Sequential(cells, opts)
+	// The settled tpot point is kept with a result the data would not
+	// give, so that a look that re-judged it would show.
+	was := first.Cells[0]
+	was.Verdict, was.Interval = Unchanged, Interval{Lo: -0.01, Hi: 0.01, Level: 0.9}
+	cells[0].Kept = &was
+	look := Sequential(cells, opts)
+	if got := look.Cells[0]; !got.Kept || got.Verdict != Unchanged || got.Interval != was.Interval || got.PAdj != was.PAdj || !got.Settled {
+		t.Errorf("kept cell re-judged: %+v, want %+v", got, was)
+	}
+	// The live cells are adjusted over all three, the kept one at p = 1.
+	ps := []float64{1, look.Cells[1].P, look.Cells[2].P}
+	if want := AdjustBH(ps); want[2] >= 1 || !near(look.Cells[1].PAdj, want[1], 1e-12) || !near(look.Cells[2].PAdj, want[2], 1e-12) {
+		t.Errorf("adjusted p %v, %v; want %v, %v", look.Cells[1].PAdj, look.Cells[2].PAdj, want[1], want[2])
+	}
+	// One cell in a family of 10: adjusted as the smallest of 10.
+	one := []PairedCell{cells[2]}
+	opts.Family = 10
+	got := Sequential(one, opts).Cells[0]
+	if want := math.Min(1, 10*got.P); want >= 1 || !near(got.PAdj, want, 1e-12) {
+		t.Errorf("Family 10: adjusted p %v, want %v", got.PAdj, want)
+	}
+}
