@@ -150,13 +150,16 @@ func fmtTolerance(c *gate.Cell) string {
 }
 
 // fmtDetectable prints a cell's detectable change, "none" when nothing
-// could be, "-" when the cell was not judged.
+// could be, ">900%" from a tenfold change on, "-" when the cell was not
+// judged.
 func fmtDetectable(d float64) string {
 	switch {
 	case math.IsNaN(d):
 		return "-"
 	case math.IsInf(d, 1):
 		return "none"
+	case d >= tenfoldChange:
+		return ">900%"
 	}
 	return pctWhole(d)
 }

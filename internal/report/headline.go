@@ -172,7 +172,7 @@ func (r *Report) ruledOut() string {
 // with undecided cells, the largest change they could miss (their
 // detectable change), and why.
 func (r *Report) unseen() string {
-	var parts []string
+	var parts, tenfold []string
 	noHistory, untestable := false, 0
 	for _, m := range r.byMetric() {
 		if !m.undecidedOK {
@@ -180,16 +180,27 @@ func (r *Report) unseen() string {
 		}
 		noHistory = noHistory || m.noHistory
 		untestable += m.untestable
-		if !math.IsNaN(m.detectable) {
+		switch {
+		case m.detectable >= tenfoldChange:
+			tenfold = append(tenfold, metricTitle(m.metric))
+		case !math.IsNaN(m.detectable):
 			parts = append(parts, pctWhole(m.detectable)+" "+metricTitle(m.metric))
 		}
 	}
-	if len(parts) == 0 && untestable == 0 {
+	if len(parts) == 0 && len(tenfold) == 0 && untestable == 0 {
 		return ""
 	}
 	var s string
 	if len(parts) > 0 {
 		s = "Could not detect changes under " + joinWords(parts)
+	}
+	if len(tenfold) > 0 {
+		if s != "" {
+			s += ", nor "
+		} else {
+			s = "Could not detect "
+		}
+		s += "even a tenfold change in " + joinWords(tenfold)
 	}
 	if untestable > 0 {
 		if s != "" {
@@ -207,6 +218,11 @@ func (r *Report) unseen() string {
 	}
 	return upperFirst(s) + "."
 }
+
+// tenfoldChange is the detectable change from which the report stops
+// printing the figure (a cell judged on two noisy rounds can have one of
+// 10^17 %) and says "even a tenfold change": +900 % is ten times slower.
+const tenfoldChange = 9.0
 
 // pctWhole prints a fraction as a percentage, whole above 10 %.
 func pctWhole(f float64) string {

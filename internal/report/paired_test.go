@@ -89,6 +89,16 @@ func TestPairedUndecidedSaysWhatItCouldNotSee(t *testing.T) {
 		strings.Contains(text, "under 0%") {
 		t.Errorf("text:\n%s", text)
 	}
+
+	// A cell settled on two noisy rounds cannot see even a tenfold change;
+	// the report says that rather than print its 10^17 %.
+	g.Groups[0].Rows[0].Cells[0].Detectable = 2.2e15
+	r := New(g)
+	text = r.Text()
+	if !strings.Contains(text, "Could not detect even a tenfold change in median TTFT: after 4 rounds") || strings.Contains(text, "e+") ||
+		strings.Contains(text, "00000%") || !strings.Contains(r.Markdown(), ">900%") {
+		t.Errorf("text:\n%s", text)
+	}
 }
 
 // A paired report says how many rounds measured its points when some were
