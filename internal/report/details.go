@@ -117,7 +117,7 @@ func (r *Report) mdDetails(l labeler, level detailLevel) string {
 				}
 				cells = append(cells, []string{
 					l.row(row.Point), metricTitle(c.Metric), fmtValue(c.Base), fmtValue(c.Cur) + " " + c.Unit,
-					fmtPct(c.Change), fmtCI(verdictInterval(c)), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
+					fmtPct(c.Change), fmtCI(verdictInterval(c)), fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c), verdict,
 				})
 			}
 		}

@@ -150,16 +150,34 @@ func fmtTolerance(c *gate.Cell) string {
 }
 
 // fmtDetectable prints a cell's detectable change, "none" when nothing
-// could be, ">900%" from a tenfold change on, "-" when the cell was not
-// judged.
-func fmtDetectable(d float64) string {
-	switch {
+// could be, "-" when the cell was not judged, and from a tenfold change on
+// (cannotSeeTenfold) ">900%" for a latency, ">90%" for a throughput.
+func fmtDetectable(c *gate.Cell) string {
+	switch d := c.Detectable; {
 	case math.IsNaN(d):
 		return "-"
 	case math.IsInf(d, 1):
 		return "none"
-	case d >= tenfoldChange:
-		return ">900%"
+	case cannotSeeTenfold(d, c.LowerIsBetter):
+		return ">" + pctWhole(tenfold(c.LowerIsBetter))
+	default:
+		return pctWhole(d)
 	}
-	return pctWhole(d)
+}
+
+// tenfold is a tenfold change in the bad direction as a relative change:
+// +900 % for a latency (ten times slower), 90 % down for a throughput.
+func tenfold(lowerIsBetter bool) float64 {
+	if lowerIsBetter {
+		return 9
+	}
+	return 0.9
+}
+
+// cannotSeeTenfold is true when a detectable change is a tenfold change
+// or more: the report says "even a tenfold change" rather than print a
+// figure (a cell judged on two noisy rounds can have one of 10^17 %, a
+// throughput one above 100 %, a fall below zero).
+func cannotSeeTenfold(detectable float64, lowerIsBetter bool) bool {
+	return detectable >= tenfold(lowerIsBetter)
 }

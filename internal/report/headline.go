@@ -94,6 +94,7 @@ func (r *Report) firstLine(l labeler) string {
 // cells, how many were shown unchanged, and the widest equivalence bound.
 type metricCells struct {
 	metric           string
+	lowerIsBetter    bool
 	cells, unchanged int
 	bound            float64
 	// detectable is the largest finite detectable change of its undecided
@@ -115,7 +116,7 @@ func (r *Report) byMetric() []*metricCells {
 			}
 			m := index[c.Metric]
 			if m == nil {
-				m = &metricCells{metric: c.Metric, detectable: math.NaN()}
+				m = &metricCells{metric: c.Metric, lowerIsBetter: c.LowerIsBetter, detectable: math.NaN()}
 				index[c.Metric] = m
 				out = append(out, m)
 			}
@@ -181,7 +182,7 @@ func (r *Report) unseen() string {
 		noHistory = noHistory || m.noHistory
 		untestable += m.untestable
 		switch {
-		case m.detectable >= tenfoldChange:
+		case cannotSeeTenfold(m.detectable, m.lowerIsBetter):
 			tenfold = append(tenfold, metricTitle(m.metric))
 		case !math.IsNaN(m.detectable):
 			parts = append(parts, pctWhole(m.detectable)+" "+metricTitle(m.metric))
@@ -218,11 +219,6 @@ func (r *Report) unseen() string {
 	}
 	return upperFirst(s) + "."
 }
-
-// tenfoldChange is the detectable change from which the report stops
-// printing the figure (a cell judged on two noisy rounds can have one of
-// 10^17 %) and says "even a tenfold change": +900 % is ten times slower.
-const tenfoldChange = 9.0
 
 // pctWhole prints a fraction as a percentage, whole above 10 %.
 func pctWhole(f float64) string {

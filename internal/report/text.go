@@ -57,7 +57,7 @@ func (r *Report) Text() string {
 				}
 				rows = append(rows, []string{
 					l.row(row.Point), c.Metric, fmtValue(c.Base), fmtValue(c.Cur),
-					fmtPct(c.Change), fmtCI(verdictInterval(c)), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c.Detectable), verdict,
+					fmtPct(c.Change), fmtCI(verdictInterval(c)), c.Test, fmtP(c.PAdj), fmtTolerance(c), fmtDetectable(c), verdict,
 				})
 			}
 		}
