@@ -33,9 +33,9 @@ type abOptions struct {
 // a fresh server each time, and judges the paired per-round statistics
 // after each round; each later round measures only the points still
 // undecided (every point with ab.remeasure_settled), and a server
-// configuration stops as soon as every verdict is clear. Exit 0: no regression; 1: a regression or a
-// failed point; 2: bad flags or config; 3: a server failed or the
-// comparison was interrupted.
+// configuration stops as soon as every verdict is clear. Exit 0: no
+// regression; 1: a regression or a failed point; 2: bad flags or config;
+// 3: a server failed or the comparison was interrupted.
 func cmdAB(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "ab", "-c CONFIG [--out DIR] [--rounds N] [--run NAME] [--engine sim] [--format text|markdown|json] [--report FILE] [--tolerance F] [--alpha F] [--metrics a,b,c]")
 	var o abOptions
