@@ -17,7 +17,7 @@
 #
 # Usage: scripts/verdict-cost.sh            (from anywhere; needs go and jq)
 # Knobs (environment): SPEEDUP=10 REPS=5 NUM_PROMPTS=400 OUTPUT_LEN=128
-#   SLOWDOWN=1.10 PRECISION=0.02 MIN_PROMPTS=100 AB_ROUNDS=4
+#   SLOWDOWN=1.10 PRECISION=0.02 (or auto) MIN_PROMPTS=100 AB_ROUNDS=4
 #   COLD_START_S=90 WARM_START_S=25 CACHE=kept (or fresh)
 #   CHECKS="stored ab" SETTINGS="before after" PORT=18493 WORK=<temp dir>
 #

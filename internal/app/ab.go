@@ -144,7 +144,7 @@ func runAB(ctx context.Context, env *Env, plan runner.Plan, outDir string, ov ga
 	next := func(s sweep.ServerConfig, rounds []runner.ABRound) []sweep.Point {
 		return pairedServer(s, rounds, gates, family).Next()
 	}
-	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, plan.Config, false, obs), next)
+	out, err := runner.RunAB(ctx, plan, outDir, runnerOptions(env, plan.Config, "", false, obs), next)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "vllm-bench: ab: %v\n", err)
 	}

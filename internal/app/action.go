@@ -81,7 +81,7 @@ func cmdAction(ctx context.Context, env *Env, args []string) error {
 		plan, err := loadPlan(sweepOptions{configPath: in.Config, sel: runner.Selection{Engine: string(in.Engine), Shard: in.Shard}})
 		var out runner.Outcome
 		if err == nil {
-			out, err = runSweep(ctx, env, plan, runnerOptions(env, plan.Config, false, &groups{lines: newLines(env.Stderr), x: x}))
+			out, err = runSweep(ctx, env, plan, runnerOptions(env, plan.Config, in.Baselines, false, &groups{lines: newLines(env.Stderr), x: x}))
 		}
 		if err != nil {
 			_ = x.SetOutput(github.OutputVerdict, "error")

@@ -130,7 +130,7 @@ func calibrateSweeps(ctx context.Context, env *Env, opts calibrateOptions) ([]st
 		if err != nil {
 			return nil, err
 		}
-		out, err := runSweep(ctx, &sweepEnv, plan, runnerOptions(env, plan.Config, false, newLines(env.Stderr)))
+		out, err := runSweep(ctx, &sweepEnv, plan, runnerOptions(env, plan.Config, "", false, newLines(env.Stderr)))
 		if err != nil {
 			return nil, err
 		}

@@ -52,8 +52,10 @@ func loadPlan(opts sweepOptions) (runner.Plan, error) {
 	return plan, nil
 }
 
-// runnerOptions are the runner's options for this command line.
-func runnerOptions(env *Env, cfg *config.Config, resume bool, obs runner.Observer) runner.Options {
+// runnerOptions are the runner's options for this command line;
+// baselinesDir ("" for none) holds the history bench.precision auto takes
+// run-to-run noise from.
+func runnerOptions(env *Env, cfg *config.Config, baselinesDir string, resume bool, obs runner.Observer) runner.Options {
 	gated := map[string][]string{}
 	for run, g := range gate.SettingsOf(cfg, gate.Override{}) {
 		gated[run] = g.Metrics
@@ -61,5 +63,6 @@ func runnerOptions(env *Env, cfg *config.Config, resume bool, obs runner.Observe
 	return runner.Options{
 		Resume: resume, Executable: env.Executable, Getenv: env.Getenv, Abort: env.Abort,
 		Observer: obs, HarnessVersion: Version, Gated: gated,
+		RunToRun: gate.RunToRunCV(cfg, baselinesDir),
 	}
 }

@@ -45,7 +45,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	for _, w := range plan.Config.Warnings(0) {
 		printWarnings(env, []string{w.Error()})
 	}
-	out, err := runSweep(ctx, env, plan, runnerOptions(env, plan.Config, *resume, newLines(env.Stderr)))
+	out, err := runSweep(ctx, env, plan, runnerOptions(env, plan.Config, *baselines, *resume, newLines(env.Stderr)))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"os"
@@ -916,6 +917,41 @@ func TestRunPrecisionStopsEarly(t *testing.T) {
 	code, stdout, stderr = cli(t, nil, "run", "-c", cfg, "--resume")
 	if code != ExitOK || !strings.Contains(stdout, "kept") {
 		t.Errorf("--resume: exit %d; want the early-stopped point kept as complete:\n%s\n%s", code, stdout, stderr)
+	}
+	checkNoSim(t, port)
+}
+
+// TestRunPrecisionAuto stops a point at each median's run-to-run CV: with
+// no baselines, the gate's prior (here a loose 30 % for TTFT and 25 % for
+// TPOT), recorded per median in the file.
+func TestRunPrecisionAuto(t *testing.T) {
+	dir := t.TempDir()
+	port := runTestPort(t)
+	out := filepath.Join(dir, "results")
+	cfg := writeRunConfig(t, dir, "c.yaml", simRun{
+		name: "auto", port: port, out: out, nump: "[400]",
+		bench: "precision: auto\n      min_prompts: 40\n    gate:\n      prior_cv: {median_ttft_ms: 0.3, median_tpot_ms: 0.25}",
+	})
+	code, _, stderr := cli(t, nil, "run", "-c", cfg)
+	if code != ExitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	f, err := results.Read(filepath.Join(out, "auto_TP1_DP1_CTX64_C4_P400_O8.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := f.VllmBench.EarlyStop
+	if es == nil || !es.Auto || es.Precision != 0 || len(es.Sent) != 1 {
+		t.Fatalf("early_stop %+v, want auto's record of one round", es)
+	}
+	if want := map[string]float64{"median_ttft_ms": 0.3, "median_tpot_ms": 0.25}; !maps.Equal(es.Targets, want) {
+		t.Errorf("targets %v, want the priors %v", es.Targets, want)
+	}
+	if es.Sent[0] < 40 || es.Sent[0] >= 400 {
+		t.Errorf("sent %d of 400, want it stopped after at least 40", es.Sent[0])
+	}
+	if !strings.Contains(es.Reasons[0], "targets median_ttft_ms ±30%, median_tpot_ms ±25%") {
+		t.Errorf("reason %q does not name the targets", es.Reasons[0])
 	}
 	checkNoSim(t, port)
 }

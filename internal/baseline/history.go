@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // History file settings.
@@ -135,6 +136,27 @@ func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]b
 		buf.WriteByte('\n')
 	}
 	return buf.Bytes(), nil
+}
+
+// PointHistories returns a point's history (by result file name) as Match
+// would pair it on each GPU model the run's history.jsonl under
+// baselinesDir holds: one map of values per statistic per model. No history
+// gives none.
+func PointHistories(baselinesDir, run, name string) ([]map[string][]float64, error) {
+	entries, err := ReadHistory(filepath.Join(Dir(baselinesDir, run), HistoryFile))
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string][]float64
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !seen[e.GPUModel] {
+			seen[e.GPUModel] = true
+			values, _ := pointHistory(entries, name, e.GPUModel)
+			out = append(out, values)
+		}
+	}
+	return out, nil
 }
 
 // pointHistory returns, per statistic, the values of one point over the

@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Defaults of optional keys. A key left out of the file takes these values.
 const (
@@ -126,12 +129,39 @@ type Bench struct {
 	StallTimeout   time.Duration      `yaml:"stall_timeout"`
 	Goodput        map[string]float64 `yaml:"goodput"`
 	SaveDetailed   bool               `yaml:"save_detailed"`
-	// Precision, when > 0, stops a point's timed round early: once every
-	// gated latency median's 95 % interval is within ±Precision of it
-	// (relative) and at least MinPrompts requests are done, no new request
-	// is sent. 0 sends every num_prompts.
-	Precision  float64 `yaml:"precision"`
-	MinPrompts int     `yaml:"min_prompts"`
+	// Precision, when set, stops a point's timed round early: once every
+	// gated latency median's 95 % interval is within its target (relative)
+	// and at least MinPrompts requests are done, no new request is sent.
+	// Its zero value sends every num_prompts.
+	Precision  Precision `yaml:"precision"`
+	MinPrompts int       `yaml:"min_prompts"`
+}
+
+// Precision is bench.precision: a relative half-width such as 0.02 (±2 %)
+// that every watched median's 95 % interval must reach, or auto: each
+// median's own run-to-run noise, the coefficient of variation the gate
+// judges it with (its history, else gate.prior_cv). Past that point more
+// requests barely narrow the gate's decision interval, since the noise
+// between server starts dominates it. The zero value is off.
+type Precision struct {
+	// Value is the fixed relative half-width; 0 with Auto.
+	Value float64
+	// Auto takes each median's target from its run-to-run noise.
+	Auto bool
+}
+
+// PrecisionAuto is the word that sets Precision.Auto.
+const PrecisionAuto = "auto"
+
+// On reports whether a point may stop early.
+func (p Precision) On() bool { return p.Auto || p.Value > 0 }
+
+// String prints the precision as the file gives it: auto, or a number.
+func (p Precision) String() string {
+	if p.Auto {
+		return PrecisionAuto
+	}
+	return strconv.FormatFloat(p.Value, 'g', -1, 64)
 }
 
 // Gate holds the regression gate's settings for a run as the file gives

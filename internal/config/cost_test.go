@@ -69,15 +69,22 @@ func TestParsePrecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := cfg.Runs[0].Bench; b.Precision != 0.02 || b.MinPrompts != DefaultMinPrompts {
+	if b := cfg.Runs[0].Bench; b.Precision != (Precision{Value: 0.02}) || b.MinPrompts != DefaultMinPrompts {
 		t.Errorf("precision %v, min_prompts %d; want 0.02 and the default %d", b.Precision, b.MinPrompts, DefaultMinPrompts)
 	}
-	if cfg, err = Parse("c.yaml", []byte(src(""))); err != nil || cfg.Runs[0].Bench.Precision != 0 {
-		t.Errorf("left out: precision %v, err %v; want 0 (off)", cfg.Runs[0].Bench.Precision, err)
+	if cfg, err = Parse("c.yaml", []byte(src("      precision: auto\n"))); err != nil || cfg.Runs[0].Bench.Precision != (Precision{Auto: true}) {
+		t.Errorf("auto: precision %+v, err %v; want auto", cfg.Runs[0].Bench.Precision, err)
+	} else if s := cfg.Runs[0].Bench.Precision.String(); s != "auto" {
+		t.Errorf("auto prints as %q", s)
+	}
+	if cfg, err = Parse("c.yaml", []byte(src(""))); err != nil || cfg.Runs[0].Bench.Precision.On() {
+		t.Errorf("left out: precision %v, err %v; want off", cfg.Runs[0].Bench.Precision, err)
 	}
 	for _, tt := range []struct{ bench, want string }{
 		{"      precision: 0\n", "c.yaml:12: runs[0].bench.precision: must be in (0, 1)"},
 		{"      precision: 1.5\n", "c.yaml:12: runs[0].bench.precision: must be in (0, 1)"},
+		{"      precision: Auto\n", `c.yaml:12: runs[0].bench.precision: expected a number such as 0.02 or auto, got "Auto"`},
+		{"      precision: [0.02]\n", "c.yaml:12: runs[0].bench.precision: expected a number such as 0.02 or auto, got a list"},
 		{"      precision: 0.02\n      min_prompts: 0\n", "c.yaml:13: runs[0].bench.min_prompts: must be >= 1, got 0"},
 		{"      min_prompts: 100\n", "c.yaml:12: runs[0].bench.min_prompts: only used with bench.precision"},
 	} {

@@ -19,7 +19,10 @@ type decoder struct {
 	lines map[string]int // path -> line of the key or element
 }
 
-var durationType = reflect.TypeOf(time.Duration(0))
+var (
+	durationType  = reflect.TypeOf(time.Duration(0))
+	precisionType = reflect.TypeOf(Precision{})
+)
 
 // decode fills v from node. path names the value for messages, in the form
 // runs[0].bench.context_size[1].
@@ -41,6 +44,8 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 		v.Set(elem)
 	case v.Type() == durationType:
 		d.decodeDuration(node, v, path)
+	case v.Type() == precisionType:
+		d.decodePrecision(node, v, path)
 	case v.Kind() == reflect.Struct:
 		d.decodeStruct(node, v, path)
 	case v.Kind() == reflect.Slice:
@@ -200,6 +205,27 @@ func (d *decoder) decodeScalar(node *yaml.Node, v reflect.Value, path string) {
 	default:
 		d.errs.add(node.Line, path, "unsupported value type %s", v.Type())
 	}
+}
+
+// decodePrecision reads bench.precision: auto or a number (its range is
+// the validator's to judge).
+func (d *decoder) decodePrecision(node *yaml.Node, v reflect.Value, path string) {
+	var p Precision
+	switch {
+	case node.Kind == yaml.ScalarNode && node.Value == PrecisionAuto:
+		p.Auto = true
+	case node.Kind == yaml.ScalarNode && (node.Tag == "!!int" || node.Tag == "!!float"):
+		f, err := strconv.ParseFloat(node.Value, 64)
+		if err != nil {
+			d.errs.add(node.Line, path, "expected a number such as 0.02 or %s, got %q", PrecisionAuto, node.Value)
+			return
+		}
+		p.Value = f
+	default:
+		d.errs.add(node.Line, path, "expected a number such as 0.02 or %s, got %s", PrecisionAuto, describe(node))
+		return
+	}
+	v.Set(reflect.ValueOf(p))
 }
 
 func (d *decoder) decodeDuration(node *yaml.Node, v reflect.Value, path string) {

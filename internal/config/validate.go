@@ -199,8 +199,8 @@ func (v *validator) bench(r *Run, p string) {
 	if b.Repeats < 1 {
 		v.add(p+".repeats", "must be >= 1, got %d", b.Repeats)
 	}
-	if b.Precision < 0 || b.Precision >= 1 || (b.Precision == 0 && v.written(p+".precision")) {
-		v.add(p+".precision", "must be in (0, 1), a relative half-width such as 0.02 for ±2%%; leave it out to send every num_prompts, got %g", b.Precision)
+	if pr := b.Precision; !pr.Auto && (pr.Value < 0 || pr.Value >= 1 || (pr.Value == 0 && v.written(p+".precision"))) {
+		v.add(p+".precision", "must be in (0, 1), a relative half-width such as 0.02 for ±2%%, or %s; leave it out to send every num_prompts, got %g", PrecisionAuto, pr.Value)
 	}
 	switch {
 	case b.MinPrompts < 1:

@@ -164,6 +164,7 @@ func compareRow(p baseline.Pair, gate Settings, opts Options) (row *Row, partial
 		var noise stats.Sensitivity
 		noise, c.Noise = runToRun(p.History[m.Name], gate.PriorCV[m.Name], rb, rx)
 		c.ev.between, c.ev.betweenDF = noise.SE, noise.DF
+		c.ev.stoppedEarly = cur.VllmBench.EarlyStop != nil && cur.VllmBench.EarlyStop.Stopped(cur.NumPrompts)
 	}
 	return row, partial
 }

@@ -30,6 +30,9 @@ type evidence struct {
 	// between is the standard error that run-to-run noise adds, estimated
 	// with betweenDF degrees of freedom (+Inf for the prior).
 	between, betweenDF float64
+	// stoppedEarly is true when the current run's point sent fewer than
+	// num_prompts requests (bench.precision).
+	stoppedEarly bool
 }
 
 // runToRun returns the standard error that run-to-run noise adds to a
@@ -75,7 +78,7 @@ func (c *Cell) decide(alpha float64, tests int) {
 		return
 	}
 	within := c.ev.within
-	if c.Noise == NoiseHistory {
+	if c.Noise == NoiseHistory && !c.ev.stoppedEarly {
 		// The history's spread is that of this very statistic from one
 		// run to the next, its within-run sampling noise included: the
 		// interval is the prediction interval of the current value. The
@@ -83,7 +86,9 @@ func (c *Cell) decide(alpha float64, tests int) {
 		// twice; it assumes independent requests, which a closed loop
 		// does not send (queued requests share their waits), and for a
 		// median between two modes of the TTFT it reads 30 % and more
-		// where six runs of history agree within 1 %.
+		// where six runs of history agree within 1 %. A point stopped
+		// early (bench.precision) keeps it: it sent fewer requests than
+		// the history's runs, so their spread understates its noise.
 		within = 0
 	}
 	total := stats.CombineSE(within, c.ev.between)

@@ -5,13 +5,20 @@ package results
 // count what was sent.
 type EarlyStop struct {
 	// Precision is the relative half-width every watched median's 95 %
-	// interval had to reach, e.g. 0.02.
+	// interval had to reach, e.g. 0.02; 0 with Auto.
 	Precision float64 `json:"precision"`
+	// Auto is true for bench.precision auto: each median's target was its
+	// run-to-run CV.
+	Auto bool `json:"auto,omitempty"`
 	// MinPrompts is the fewest requests a round completes before it may
 	// stop.
 	MinPrompts int `json:"min_prompts"`
 	// Metrics are the latency medians watched: the gated ones.
 	Metrics []string `json:"metrics"`
+	// Targets holds, per watched median, the relative half-width its 95 %
+	// interval had to reach (0: it could not settle, its run-to-run noise
+	// unknown).
+	Targets map[string]float64 `json:"targets,omitempty"`
 	// Sent is, per repeat, the number of requests sent.
 	Sent []int `json:"sent"`
 	// Reasons says, per repeat, why it stopped: the medians' half-widths

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/metrics"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/probe"
@@ -61,13 +62,15 @@ type Spec struct {
 	// steps without judging them: the machine is known to be shared (see
 	// SharedHostVar).
 	SharedHost bool
-	// Precision, when > 0, ends each timed round once the Watch medians'
-	// 95 % intervals are within ±Precision and MinPrompts requests are
-	// done (bench.precision); Watch holds result-file keys such as
-	// median_ttft_ms.
-	Precision  float64
+	// Precision, when on, ends each timed round once every Watch median's
+	// 95 % interval is within its relative half-width in Targets and
+	// MinPrompts requests are done (bench.precision; the targets are
+	// Precision.Value each, or with auto each median's run-to-run CV).
+	// Watch holds result-file keys such as median_ttft_ms.
+	Precision  config.Precision
 	MinPrompts int
 	Watch      []string
+	Targets    map[string]float64
 	// Phases, when set, is told the seconds the warmup and the timed
 	// rounds took, also when the point fails part way.
 	Phases *Phases
@@ -183,8 +186,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 			Burstiness: burstiness, Seed: spec.Seed + int64(r),
 		}
 		var settle *settler
-		if spec.Precision > 0 {
-			settle = newSettler(spec.Precision, spec.MinPrompts, spec.Watch)
+		if spec.Precision.On() {
+			settle = newSettler(spec.MinPrompts, spec.Watch, spec.Targets)
 			load.Enough = settle.enough
 		}
 		begin := time.Now()
@@ -212,7 +215,8 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}
 		if settle != nil {
 			if early == nil {
-				early = &results.EarlyStop{Precision: spec.Precision, MinPrompts: spec.MinPrompts, Metrics: spec.Watch}
+				early = &results.EarlyStop{Precision: spec.Precision.Value, Auto: spec.Precision.Auto,
+					MinPrompts: spec.MinPrompts, Metrics: spec.Watch, Targets: spec.Targets}
 			}
 			why := settle.why(sent.Sent, p.NumPrompts)
 			early.Sent, early.Reasons = append(early.Sent, sent.Sent), append(early.Reasons, why)

@@ -44,6 +44,12 @@ type Options struct {
 	// Gated holds each run's gated metrics, by run name: bench.precision
 	// watches their latency medians.
 	Gated map[string][]string
+	// RunToRun gives the run-to-run CV that the gate judges a metric of a
+	// point with (by run name, result file name and metric key): the
+	// target of bench.precision auto. Nil, or a value that is not
+	// positive, leaves the median no target: its point sends every
+	// num_prompts.
+	RunToRun func(run, name, metric string) float64
 	// WriteFile writes one file of the sweep (a result, summary.json)
 	// whole or not at all; nil is results.WriteAtomic. Tests inject a full
 	// disk here.
@@ -411,6 +417,30 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	return srv, srv.ModelID, nil
 }
 
+// targets returns the 95 % half-width each watched median of a point must
+// reach to stop it early: bench.precision, or with auto the median's
+// run-to-run CV (none when it is unknown). Nil when the run does not stop
+// early.
+func (sw *sweeper) targets(s sweep.ServerConfig, p sweep.Point, watch []string) map[string]float64 {
+	pr := s.Run.Bench.Precision
+	if !pr.On() {
+		return nil
+	}
+	out := make(map[string]float64, len(watch))
+	for _, m := range watch {
+		out[m] = pr.Value
+		if pr.Auto {
+			out[m] = 0
+			if sw.opts.RunToRun != nil {
+				if cv := sw.opts.RunToRun(s.Run.Name, sweep.ResultName(s.Server, p), m); cv > 0 {
+					out[m] = cv
+				}
+			}
+		}
+	}
+	return out
+}
+
 // crashSettle bounds how long a point with failed requests waits for the
 // server's exit to be seen before its requests count as failed on a live
 // server.
@@ -420,6 +450,7 @@ const crashSettle = 2 * time.Second
 // the measurement is cut short and the death is the error.
 func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server, phases *Phases) (*results.File, error) {
 	b := &s.Run.Bench
+	watch := WatchedMedians(sw.opts.Gated[s.Run.Name])
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var exited <-chan struct{}
@@ -445,7 +476,7 @@ func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Po
 		WarmupPrompts: b.WarmupPrompts, Repeats: b.Repeats, Seed: b.Seed, RequestTimeout: b.RequestTimeout,
 		StallTimeout: b.StallTimeout, Goodput: b.Goodput, SaveDetailed: b.SaveDetailed, APIKey: sw.opts.Getenv("OPENAI_API_KEY"),
 		HarnessVersion: sw.opts.HarnessVersion, Observer: sw.obs, Phases: phases,
-		Precision: b.Precision, MinPrompts: b.MinPrompts, Watch: WatchedMedians(sw.opts.Gated[s.Run.Name]),
+		Precision: b.Precision, MinPrompts: b.MinPrompts, Watch: watch, Targets: sw.targets(s, p, watch),
 		GPU:        probe.GPUOptions{VisibleDevices: visible, ReasonsField: sw.reasonsField},
 		Host:       host,
 		SharedHost: sw.opts.Getenv != nil && sw.opts.Getenv(SharedHostVar) == "1",

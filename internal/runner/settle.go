@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -12,10 +13,19 @@ import (
 
 // Early stop of a point (bench.precision): a timed round sends no more
 // requests once each watched latency median is pinned down, its 95 %
-// interval within ±precision of it, and at least min_prompts requests are
-// done. The interval is the distribution-free one of order statistics, so
-// no shape is assumed; it is the precision of this round's median, not the
-// spread from one server start to the next, which the gate judges.
+// interval within its target (±precision of it, or with precision auto
+// ±its run-to-run CV), and at least min_prompts requests are done. The
+// interval is the distribution-free one of order statistics, so no shape
+// is assumed; it is the precision of this round's median, not the spread
+// from one server start to the next, which the gate judges.
+//
+// Why auto's target is the run-to-run CV: the gate's decision interval
+// for a change has the standard error sqrt(2·cv² + w²), cv the metric's
+// run-to-run CV and w this run's own error of the median; a 95 %
+// half-width of cv gives w = cv/1.96, which widens that interval by
+// sqrt(1 + 1/(2·1.96²)) - 1, about 6 %, over sending requests for ever.
+// Requests past that buy almost nothing: the noise between server starts
+// dominates.
 
 // settleZ is the normal quantile of a two-sided 95 % interval.
 const settleZ = 1.959964
@@ -74,9 +84,9 @@ func medianHalfWidth(sorted []float64) float64 {
 // settler follows one timed round and says when it has sent enough. add
 // runs on the round's sink goroutine, enough on its dispatcher's.
 type settler struct {
-	precision float64
-	min       int
-	watch     []string
+	min     int
+	watch   []string
+	targets map[string]float64 // 95 % half-width each watched median must reach
 
 	mu     sync.Mutex
 	values map[string][]float64
@@ -85,8 +95,11 @@ type settler struct {
 	reason string
 }
 
-func newSettler(precision float64, minPrompts int, watch []string) *settler {
-	return &settler{precision: precision, min: minPrompts, watch: watch, values: map[string][]float64{}}
+// newSettler follows the medians of watch, each to its target in targets
+// (a relative half-width; a median without a positive target never
+// settles).
+func newSettler(minPrompts int, watch []string, targets map[string]float64) *settler {
+	return &settler{min: minPrompts, watch: watch, targets: targets, values: map[string][]float64{}}
 }
 
 // add records a finished request and judges the medians again.
@@ -106,15 +119,34 @@ func (s *settler) add(rec loadgen.Record) {
 	parts := make([]string, 0, len(s.watch))
 	for _, m := range s.watch {
 		sorted := slices.Sorted(slices.Values(s.values[m]))
-		w := medianHalfWidth(sorted)
-		if w > s.precision {
+		w, target := medianHalfWidth(sorted), s.targets[m]
+		if !(target > 0) || w > target {
 			return
 		}
 		parts = append(parts, fmt.Sprintf("%s ±%.1f%%", m, 100*w))
 	}
 	s.met = true
-	s.reason = fmt.Sprintf("%s after %d requests (at least %d; precision ±%g%%)", strings.Join(parts, ", "), s.done, s.min, 100*s.precision)
+	s.reason = fmt.Sprintf("%s after %d requests (at least %d; %s)", strings.Join(parts, ", "), s.done, s.min, s.targetText())
 }
+
+// targetText names the targets: "precision ±2%" when the medians share
+// one, else each median's.
+func (s *settler) targetText() string {
+	parts := make([]string, 0, len(s.watch))
+	same := true
+	for _, m := range s.watch {
+		parts = append(parts, fmt.Sprintf("%s ±%s%%", m, percent(s.targets[m])))
+		same = same && s.targets[m] == s.targets[s.watch[0]]
+	}
+	if same && len(s.watch) > 0 {
+		return "precision ±" + percent(s.targets[s.watch[0]]) + "%"
+	}
+	return "targets " + strings.Join(parts, ", ")
+}
+
+// percent prints a fraction as a percentage with up to two significant
+// digits: 0.02 as 2, 0.157 as 16.
+func percent(f float64) string { return strconv.FormatFloat(100*f, 'g', 2, 64) }
 
 // enough reports whether the round may stop sending.
 func (s *settler) enough() bool {
@@ -135,5 +167,5 @@ func (s *settler) why(sent, numPrompts int) string {
 	case s.met:
 		return "all num_prompts sent; settled as the last was sent: " + s.reason
 	}
-	return fmt.Sprintf("all num_prompts sent before the medians settled within ±%g%%", 100*s.precision)
+	return "all num_prompts sent before the medians settled (" + s.targetText() + ")"
 }

@@ -48,7 +48,8 @@ func TestSettler(t *testing.T) {
 		ttft := 0.099 + 0.002*float64(i%2)
 		return loadgen.Record{TTFTS: ttft, LatencyS: ttft + 0.3, CompletionTokens: 31}
 	}
-	s := newSettler(0.02, 30, []string{"median_ttft_ms", "median_tpot_ms"})
+	both := []string{"median_ttft_ms", "median_tpot_ms"}
+	s := newSettler(30, both, uniform(both, 0.02))
 	for i := range 29 {
 		s.add(rec(i))
 		if s.enough() {
@@ -63,21 +64,69 @@ func TestSettler(t *testing.T) {
 	if !s.enough() {
 		t.Fatal("not enough after 30 requests with settled medians")
 	}
-	if why := s.why(34, 400); !strings.HasPrefix(why, "settled: median_ttft_ms ±1.0%, median_tpot_ms ±0.0% after 30 requests") {
+	if why := s.why(34, 400); !strings.HasPrefix(why, "settled: median_ttft_ms ±1.0%, median_tpot_ms ±0.0% after 30 requests (at least 30; precision ±2%)") {
 		t.Errorf("why = %q", why)
 	}
 
 	// A spread median does not settle: all num_prompts are sent.
-	wide := newSettler(0.02, 10, []string{"median_ttft_ms"})
+	wide := newSettler(10, []string{"median_ttft_ms"}, map[string]float64{"median_ttft_ms": 0.02})
 	for i := range 100 {
 		wide.add(loadgen.Record{TTFTS: 0.05 + 0.001*float64(i), LatencyS: 1, CompletionTokens: 2})
 	}
-	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the medians settled within ±2%") {
+	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the medians settled (precision ±2%)") {
 		t.Errorf("a spread median settled: %q", wide.why(100, 100))
 	}
-	none := newSettler(0.02, 1, WatchedMedians([]string{"output_throughput", "p99_ttft_ms"}))
+	none := newSettler(1, WatchedMedians([]string{"output_throughput", "p99_ttft_ms"}), nil)
 	none.add(rec(0))
 	if none.enough() || !strings.Contains(none.why(1, 1), "no gated latency median") {
 		t.Errorf("with nothing to watch: enough %v, why %q", none.enough(), none.why(1, 1))
+	}
+}
+
+// uniform gives every metric the same target, as a fixed bench.precision
+// does.
+func uniform(metrics []string, target float64) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range metrics {
+		out[m] = target
+	}
+	return out
+}
+
+func TestSettlerTargetsPerMedian(t *testing.T) {
+	// TTFT spread over ±20 % and TPOT steady: with auto's targets (each
+	// median's run-to-run CV) the round settles once TTFT's interval is
+	// within its own ±16 %, where a shared ±2 % never settles.
+	rec := func(i int) loadgen.Record {
+		ttft := 0.08 + 0.04*float64(i%41)/40
+		return loadgen.Record{TTFTS: ttft, LatencyS: ttft + 0.3, CompletionTokens: 31}
+	}
+	watch := []string{"median_ttft_ms", "median_tpot_ms"}
+	auto := newSettler(20, watch, map[string]float64{"median_ttft_ms": 0.16, "median_tpot_ms": 0.07})
+	fixed := newSettler(20, watch, uniform(watch, 0.02))
+	settledAt := 0
+	for i := range 400 {
+		auto.add(rec(i))
+		fixed.add(rec(i))
+		if settledAt == 0 && auto.enough() {
+			settledAt = i + 1
+		}
+	}
+	if settledAt == 0 || settledAt > 100 {
+		t.Errorf("per-median targets settled after %d requests, want by 100", settledAt)
+	}
+	if why := auto.why(settledAt, 400); !strings.Contains(why, "targets median_ttft_ms ±16%, median_tpot_ms ±7%") {
+		t.Errorf("why = %q, want the targets named", why)
+	}
+	if fixed.enough() {
+		t.Error("a shared ±2 % settled a TTFT spread over ±20 %")
+	}
+	// An unknown run-to-run noise (target 0) never settles.
+	unknown := newSettler(1, watch, map[string]float64{"median_ttft_ms": 0, "median_tpot_ms": 0.07})
+	for range 100 {
+		unknown.add(loadgen.Record{TTFTS: 0.1, LatencyS: 0.4, CompletionTokens: 31})
+	}
+	if unknown.enough() {
+		t.Error("a median without a target settled")
 	}
 }

@@ -1,0 +1,51 @@
+package gate
+
+import (
+	"math"
+	"sync"
+
+	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/config"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/stats"
+)
+
+// RunToRunCV returns, for bench.precision auto, the run-to-run CV the gate
+// would judge a point's metric with (by run name, result file name and
+// metric key): the CV of the point's history under baselinesDir when it
+// holds stats.MinPredictionHistory runs or more, else the run's prior CV
+// (gate.prior_cv). The GPU model a run will measure on is not known before
+// it starts, so the smallest over the history's GPU models and the prior
+// is taken: the strictest target, which never leaves a point noisier than
+// the gate assumes. A history that cannot be read gives 0 (no target: the
+// point sends every num_prompts; the comparison reports the error).
+// baselinesDir "" has no history.
+func RunToRunCV(cfg *config.Config, baselinesDir string) func(run, name, metric string) float64 {
+	settings := SettingsOf(cfg, Override{})
+	var mu sync.Mutex
+	histories := map[[2]string][]map[string][]float64{}
+	return func(run, name, metric string) float64 {
+		cv := settings[run].PriorCV[metric]
+		if baselinesDir == "" {
+			return cv
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		key := [2]string{run, name}
+		hist, ok := histories[key]
+		if !ok {
+			var err error
+			if hist, err = baseline.PointHistories(baselinesDir, run, name); err != nil {
+				return 0
+			}
+			histories[key] = hist
+		}
+		for _, h := range hist {
+			if values := h[metric]; len(values) >= stats.MinPredictionHistory {
+				if c := stats.CV(values); c >= 0 {
+					cv = math.Min(cv, c)
+				}
+			}
+		}
+		return cv
+	}
+}
