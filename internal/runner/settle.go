@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/loadgen"
+	"github.com/vllm-bench-action/vllm-bench-action/internal/sigfig"
 )
 
 // Early stop of a point (bench.precision): a timed round sends no more
@@ -146,7 +146,7 @@ func (s *settler) targetText() string {
 
 // percent prints a fraction as a percentage with up to two significant
 // digits: 0.02 as 2, 0.157 as 16.
-func percent(f float64) string { return strconv.FormatFloat(100*f, 'g', 2, 64) }
+func percent(f float64) string { return sigfig.Trim(100*f, 2) }
 
 // enough reports whether the round may stop sending.
 func (s *settler) enough() bool {
