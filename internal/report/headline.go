@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
@@ -211,13 +212,36 @@ func (r *Report) unseen() string {
 	}
 	switch {
 	case r.Paired != nil:
-		s += fmt.Sprintf(": after %s the noise between the builds' starts is too large for the tolerance; more rounds (`--rounds`) narrow it", plural(r.Paired.MostRounds(), "round"))
+		s += ": after " + r.undecidedRounds() + " the noise between the builds' starts is too large for the tolerance; more rounds (`--rounds`) narrow it"
 	case noHistory:
 		s += fmt.Sprintf(": no run-to-run history yet; run `vllm-bench calibrate` or accept %d runs into the baselines", stats.MinPredictionHistory)
 	default:
 		s += ": the noise measured here, within the run or from one run to the next, is too large for the tolerance"
 	}
 	return upperFirst(s) + "."
+}
+
+// undecidedRounds names the rounds that measured a paired report's
+// undecided cells: "4 rounds", or "2-4 rounds (...)" when some points were
+// dropped sooner because even the most rounds could not decide them.
+func (r *Report) undecidedRounds() string {
+	lo, hi := 0, 0
+	for _, row := range r.Rows() {
+		if row.Rounds == 0 || !slices.ContainsFunc(row.Cells, func(c *gate.Cell) bool { return c.Verdict == stats.Undecided }) {
+			continue
+		}
+		if lo == 0 || row.Rounds < lo {
+			lo = row.Rounds
+		}
+		hi = max(hi, row.Rounds)
+	}
+	switch {
+	case lo == 0:
+		return plural(r.Paired.MostRounds(), "round")
+	case lo == hi:
+		return plural(hi, "round")
+	}
+	return fmt.Sprintf("%d-%d rounds (points that even %s could not decide were measured no more)", lo, hi, plural(r.Paired.MaxRounds, "round"))
 }
 
 // pctWhole prints a fraction as a percentage, whole above 10 %.

@@ -99,6 +99,22 @@ func TestPairedUndecidedSaysWhatItCouldNotSee(t *testing.T) {
 		strings.Contains(text, "00000%") || !strings.Contains(r.Markdown(), ">900%") {
 		t.Errorf("text:\n%s", text)
 	}
+
+	// A point dropped after 2 rounds because even 4 could not decide it
+	// is not said to have had 4.
+	g.Groups[0].Rows[0].Rounds = 2
+	pt2 := sweep.Point{ContextSize: 1024, Concurrency: 32, NumPrompts: 64, OutputLen: 128}
+	g.Groups[0].Rows = append(g.Groups[0].Rows, &gate.Row{
+		Name: sweep.ResultName(srv, pt2), Point: pt2, Verdict: stats.Undecided, Rounds: 4, BaseThroughput: 2000, CurThroughput: 2000,
+		Cells: []*gate.Cell{{
+			Metric: "median_ttft_ms", Unit: "ms", LowerIsBetter: true, Base: 70, Cur: 72, Change: 0.03,
+			CI: &stats.Interval{Lo: -0.1, Hi: 0.2, Level: 0.999}, Test: gate.TestPaired, P: 0.5, PAdj: 0.6,
+			Tolerance: 0.05, Bound: 0.05, Detectable: 0.3, Verdict: stats.Undecided,
+		}},
+	})
+	if text := New(g).Text(); !strings.Contains(text, "after 2-4 rounds (points that even 4 rounds could not decide were measured no more) the noise") {
+		t.Errorf("text:\n%s", text)
+	}
 }
 
 // A paired report says how many rounds measured its points when some were
