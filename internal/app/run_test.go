@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vllm-bench-action/vllm-bench-action/internal/gate"
 	"github.com/vllm-bench-action/vllm-bench-action/internal/results"
 )
 
@@ -902,7 +903,7 @@ func TestRunPrecisionStopsEarly(t *testing.T) {
 		t.Errorf("sent %d, completed %d + failed %d, num_prompts %d; want 40 <= sent < 400, all recorded, num_prompts the cap",
 			es.Sent[0], f.Completed, f.Failed, f.NumPrompts)
 	}
-	if !strings.HasPrefix(es.Reasons[0], "settled: median_ttft_ms ±") || !slices.Equal(es.Metrics, []string{"median_ttft_ms", "median_tpot_ms"}) {
+	if !strings.HasPrefix(es.Reasons[0], "settled: median_ttft_ms ±") || !slices.Equal(es.Metrics, []string{"median_ttft_ms", "median_tpot_ms", "output_throughput"}) {
 		t.Errorf("reason %q, metrics %q; want the gate's default latency medians settled", es.Reasons[0], es.Metrics)
 	}
 	if !strings.Contains(stdout, fmt.Sprintf("settled: %d of 400 sent", es.Sent[0])) {
@@ -944,13 +945,13 @@ func TestRunPrecisionAuto(t *testing.T) {
 	if es == nil || !es.Auto || es.Precision != 0 || len(es.Sent) != 1 {
 		t.Fatalf("early_stop %+v, want auto's record of one round", es)
 	}
-	if want := map[string]float64{"median_ttft_ms": 0.3, "median_tpot_ms": 0.25}; !maps.Equal(es.Targets, want) {
+	if want := map[string]float64{"median_ttft_ms": 0.3, "median_tpot_ms": 0.25, "output_throughput": gate.PriorCVThroughput}; !maps.Equal(es.Targets, want) {
 		t.Errorf("targets %v, want the priors %v", es.Targets, want)
 	}
 	if es.Sent[0] < 40 || es.Sent[0] >= 400 {
 		t.Errorf("sent %d of 400, want it stopped after at least 40", es.Sent[0])
 	}
-	if !strings.Contains(es.Reasons[0], "targets median_ttft_ms ±30%, median_tpot_ms ±25%") {
+	if !strings.Contains(es.Reasons[0], "targets median_ttft_ms ±30%, median_tpot_ms ±25%, output_throughput ±3%") {
 		t.Errorf("reason %q does not name the targets", es.Reasons[0])
 	}
 	checkNoSim(t, port)

@@ -13,11 +13,12 @@ type EarlyStop struct {
 	// MinPrompts is the fewest requests a round completes before it may
 	// stop.
 	MinPrompts int `json:"min_prompts"`
-	// Metrics are the latency medians watched: the gated ones.
+	// Metrics are the gated latency medians and throughputs watched.
 	Metrics []string `json:"metrics"`
-	// Targets holds, per watched median, the relative half-width its 95 %
-	// interval had to reach (0: it could not settle, its run-to-run noise
-	// unknown).
+	// Targets holds, per watched metric, the relative error it had to
+	// reach: a median's 95 % half-width, a throughput's drain share
+	// concurrency/(2·requests) (0: it could not settle, its run-to-run
+	// noise unknown).
 	Targets map[string]float64 `json:"targets,omitempty"`
 	// Sent is, per repeat, the number of requests sent.
 	Sent []int `json:"sent"`

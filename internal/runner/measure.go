@@ -62,11 +62,12 @@ type Spec struct {
 	// steps without judging them: the machine is known to be shared (see
 	// SharedHostVar).
 	SharedHost bool
-	// Precision, when on, ends each timed round once every Watch median's
-	// 95 % interval is within its relative half-width in Targets and
-	// MinPrompts requests are done (bench.precision; the targets are
-	// Precision.Value each, or with auto each median's run-to-run CV).
-	// Watch holds result-file keys such as median_ttft_ms.
+	// Precision, when on, ends each timed round once every Watch metric's
+	// error is within its target in Targets (a median's 95 % interval, a
+	// throughput's drain share; see settler) and MinPrompts requests are
+	// done (bench.precision; the targets are Precision.Value each, or with
+	// auto each metric's run-to-run CV). Watch holds result-file keys such
+	// as median_ttft_ms.
 	Precision  config.Precision
 	MinPrompts int
 	Watch      []string
@@ -187,7 +188,7 @@ func Measure(ctx context.Context, spec Spec) (*results.File, error) {
 		}
 		var settle *settler
 		if spec.Precision.On() {
-			settle = newSettler(spec.MinPrompts, spec.Watch, spec.Targets)
+			settle = newSettler(spec.MinPrompts, p.Concurrency, spec.Watch, spec.Targets)
 			load.Enough = settle.enough
 		}
 		begin := time.Now()

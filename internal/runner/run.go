@@ -42,7 +42,7 @@ type Options struct {
 	// HarnessVersion is recorded in every result file.
 	HarnessVersion string
 	// Gated holds each run's gated metrics, by run name: bench.precision
-	// watches their latency medians.
+	// watches their latency medians and throughputs.
 	Gated map[string][]string
 	// RunToRun gives the run-to-run CV that the gate judges a metric of a
 	// point with (by run name, result file name and metric key): the
@@ -417,8 +417,8 @@ func (sw *sweeper) startServer(ctx context.Context, s sweep.ServerConfig, recipe
 	return srv, srv.ModelID, nil
 }
 
-// targets returns the 95 % half-width each watched median of a point must
-// reach to stop it early: bench.precision, or with auto the median's
+// targets returns the relative error each watched metric of a point must
+// reach to stop it early: bench.precision, or with auto the metric's
 // run-to-run CV (none when it is unknown). Nil when the run does not stop
 // early.
 func (sw *sweeper) targets(s sweep.ServerConfig, p sweep.Point, watch []string) map[string]float64 {
@@ -428,15 +428,16 @@ func (sw *sweeper) targets(s sweep.ServerConfig, p sweep.Point, watch []string) 
 	}
 	out := make(map[string]float64, len(watch))
 	for _, m := range watch {
-		out[m] = pr.Value
+		target := pr.Value
 		if pr.Auto {
-			out[m] = 0
+			target = 0 // no noise known, no target
 			if sw.opts.RunToRun != nil {
 				if cv := sw.opts.RunToRun(s.Run.Name, sweep.ResultName(s.Server, p), m); cv > 0 {
-					out[m] = cv
+					target = cv
 				}
 			}
 		}
+		out[m] = target
 	}
 	return out
 }
@@ -450,7 +451,7 @@ const crashSettle = 2 * time.Second
 // the measurement is cut short and the death is the error.
 func (sw *sweeper) measure(ctx context.Context, s sweep.ServerConfig, p sweep.Point, recipe engine.Recipe, model string, srv *server.Server, phases *Phases) (*results.File, error) {
 	b := &s.Run.Bench
-	watch := WatchedMedians(sw.opts.Gated[s.Run.Name])
+	watch := Watched(sw.opts.Gated[s.Run.Name])
 	pointCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var exited <-chan struct{}

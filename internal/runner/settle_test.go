@@ -49,7 +49,7 @@ func TestSettler(t *testing.T) {
 		return loadgen.Record{TTFTS: ttft, LatencyS: ttft + 0.3, CompletionTokens: 31}
 	}
 	both := []string{"median_ttft_ms", "median_tpot_ms"}
-	s := newSettler(30, both, uniform(both, 0.02))
+	s := newSettler(30, 4, both, uniform(both, 0.02))
 	for i := range 29 {
 		s.add(rec(i))
 		if s.enough() {
@@ -69,16 +69,16 @@ func TestSettler(t *testing.T) {
 	}
 
 	// A spread median does not settle: all num_prompts are sent.
-	wide := newSettler(10, []string{"median_ttft_ms"}, map[string]float64{"median_ttft_ms": 0.02})
+	wide := newSettler(10, 4, []string{"median_ttft_ms"}, map[string]float64{"median_ttft_ms": 0.02})
 	for i := range 100 {
 		wide.add(loadgen.Record{TTFTS: 0.05 + 0.001*float64(i), LatencyS: 1, CompletionTokens: 2})
 	}
 	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the medians settled (precision ±2%)") {
 		t.Errorf("a spread median settled: %q", wide.why(100, 100))
 	}
-	none := newSettler(1, WatchedMedians([]string{"output_throughput", "p99_ttft_ms"}), nil)
+	none := newSettler(1, 4, Watched([]string{"p99_ttft_ms", "p90_itl_ms"}), nil)
 	none.add(rec(0))
-	if none.enough() || !strings.Contains(none.why(1, 1), "no gated latency median") {
+	if none.enough() || !strings.Contains(none.why(1, 1), "no gated latency median or throughput") {
 		t.Errorf("with nothing to watch: enough %v, why %q", none.enough(), none.why(1, 1))
 	}
 }
@@ -102,8 +102,8 @@ func TestSettlerTargetsPerMedian(t *testing.T) {
 		return loadgen.Record{TTFTS: ttft, LatencyS: ttft + 0.3, CompletionTokens: 31}
 	}
 	watch := []string{"median_ttft_ms", "median_tpot_ms"}
-	auto := newSettler(20, watch, map[string]float64{"median_ttft_ms": 0.16, "median_tpot_ms": 0.07})
-	fixed := newSettler(20, watch, uniform(watch, 0.02))
+	auto := newSettler(20, 4, watch, map[string]float64{"median_ttft_ms": 0.16, "median_tpot_ms": 0.07})
+	fixed := newSettler(20, 4, watch, uniform(watch, 0.02))
 	settledAt := 0
 	for i := range 400 {
 		auto.add(rec(i))
@@ -122,11 +122,45 @@ func TestSettlerTargetsPerMedian(t *testing.T) {
 		t.Error("a shared ±2 % settled a TTFT spread over ±20 %")
 	}
 	// An unknown run-to-run noise (target 0) never settles.
-	unknown := newSettler(1, watch, map[string]float64{"median_ttft_ms": 0, "median_tpot_ms": 0.07})
+	unknown := newSettler(1, 4, watch, map[string]float64{"median_ttft_ms": 0, "median_tpot_ms": 0.07})
 	for range 100 {
 		unknown.add(loadgen.Record{TTFTS: 0.1, LatencyS: 0.4, CompletionTokens: 31})
 	}
 	if unknown.enough() {
 		t.Error("a median without a target settled")
+	}
+}
+
+// A gated throughput holds a round on until the drain's share of its
+// window, concurrency/(2·requests), is within the throughput's target,
+// however steady the medians.
+func TestSettlerThroughputWindow(t *testing.T) {
+	watch := Watched([]string{"median_tpot_ms", "output_throughput", "p99_ttft_ms"})
+	if !slices.Equal(watch, []string{"median_tpot_ms", "output_throughput"}) {
+		t.Fatalf("watched %q, want the median and the throughput", watch)
+	}
+	steady := loadgen.Record{TTFTS: 0.1, LatencyS: 0.4, CompletionTokens: 31}
+	for _, tt := range []struct {
+		concurrency int
+		target      float64
+		want        int // requests done when it settles; 0: not within 400
+	}{
+		{32, 0.1, 160}, // 32/(2·160) = 10 %
+		{8, 0.03, 134}, // 8/(2·134) < 3 %
+		{32, 0.03, 0},  // needs 534
+		{1, 0.5, 50},   // min_prompts first
+	} {
+		s := newSettler(50, tt.concurrency, watch, map[string]float64{"median_tpot_ms": 0.07, "output_throughput": tt.target})
+		got := 0
+		for i := range 400 {
+			s.add(steady)
+			if s.enough() {
+				got = i + 1
+				break
+			}
+		}
+		if got != tt.want {
+			t.Errorf("concurrency %d, target %v: settled after %d requests, want %d", tt.concurrency, tt.target, got, tt.want)
+		}
 	}
 }
