@@ -14,7 +14,8 @@ import (
 // Early stop of a point (bench.precision): a timed round sends no more
 // requests once each watched latency median is pinned down, its 95 %
 // interval within its target (±precision of it, or with precision auto
-// ±its run-to-run CV), and at least min_prompts requests are done. The
+// ±its run-to-run CV), each watched throughput's window long enough (see
+// windowed), and at least min_prompts requests are done. The
 // interval is the distribution-free one of order statistics, so no shape
 // is assumed; it is the precision of this round's median, not the spread
 // from one server start to the next, which the gate judges.
