@@ -8,7 +8,7 @@
 #   before: every point runs all num_prompts; ab measures every point in
 #           every round (ab.remeasure_settled: true);
 #   after:  bench.precision PRECISION with bench.min_prompts MIN_PROMPTS
-#           (a point stops once its medians are pinned down); ab measures
+#           (a point stops once its gated medians and throughputs say enough); ab measures
 #           only the points still undecided (the default).
 #
 # With the cost it counts the A/A false alarms (the gate failed) and the
@@ -17,7 +17,7 @@
 #
 # Usage: scripts/verdict-cost.sh            (from anywhere; needs go and jq)
 # Knobs (environment): SPEEDUP=10 REPS=5 NUM_PROMPTS=400 OUTPUT_LEN=128
-#   SLOWDOWN=1.10 PRECISION=0.02 (or auto) MIN_PROMPTS=100 AB_ROUNDS=4
+#   SLOWDOWN=1.10 PRECISION=auto (or a number such as 0.02) MIN_PROMPTS=100 AB_ROUNDS=4
 #   COLD_START_S=90 WARM_START_S=25 CACHE=kept (or fresh)
 #   CHECKS="stored ab" SETTINGS="before after" PORT=18493 WORK=<temp dir>
 #
@@ -42,7 +42,7 @@ REPS=${REPS:-5}
 NUM_PROMPTS=${NUM_PROMPTS:-400}
 OUTPUT_LEN=${OUTPUT_LEN:-128}
 SLOWDOWN=${SLOWDOWN:-1.10}
-PRECISION=${PRECISION:-0.02}
+PRECISION=${PRECISION:-auto}
 MIN_PROMPTS=${MIN_PROMPTS:-100}
 AB_ROUNDS=${AB_ROUNDS:-4}
 COLD_START_S=${COLD_START_S:-90}
