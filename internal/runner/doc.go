@@ -11,5 +11,5 @@
 // Progress is reported through an Observer, never printed: the command
 // line and the action each implement it.
 //
-// Allowed internal imports: config, sweep, engine, server, loadgen, metrics, probe, results.
+// Allowed internal imports: config, sweep, engine, server, loadgen, metrics, probe, results, sigfig.
 package runner
