@@ -194,5 +194,5 @@ func (s *settler) why(sent, numPrompts int) string {
 	case s.met:
 		return "all num_prompts sent; settled as the last was sent: " + s.reason
 	}
-	return "all num_prompts sent before the medians settled (" + s.targetText() + ")"
+	return "all num_prompts sent before the watched metrics settled (" + s.targetText() + ")"
 }

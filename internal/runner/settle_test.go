@@ -73,7 +73,7 @@ func TestSettler(t *testing.T) {
 	for i := range 100 {
 		wide.add(loadgen.Record{TTFTS: 0.05 + 0.001*float64(i), LatencyS: 1, CompletionTokens: 2})
 	}
-	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the medians settled (precision ±2%)") {
+	if wide.enough() || !strings.Contains(wide.why(100, 100), "before the watched metrics settled (precision ±2%)") {
 		t.Errorf("a spread median settled: %q", wide.why(100, 100))
 	}
 	none := newSettler(1, 4, Watched([]string{"p99_ttft_ms", "p90_itl_ms"}), nil)
