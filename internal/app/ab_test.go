@@ -155,6 +155,19 @@ func TestABProgressAndLogs(t *testing.T) {
 func TestABIdenticalPasses(t *testing.T) {
 	dir := t.TempDir()
 	cfg := abConfig(t, dir, simFast, simFast)
+	// An A/A comparison fails the gate at a rate of up to alpha by design
+	// (1-2 % of reports at the default 0.05, stats.Sequential's Monte
+	// Carlo): a test that wants a pass judges at 0.001.
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("    gate:\n      alpha: 0.001\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr := cli(t, nil, "ab", "-c", cfg, "--out", filepath.Join(dir, "ab"), "--rounds", "3")
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -164,6 +177,9 @@ func TestABIdenticalPasses(t *testing.T) {
 	head, _, _ := strings.Cut(stdout, "\n")
 	if !(strings.HasPrefix(head, "✅") || strings.HasPrefix(head, "⚠️ undecided: no regression found")) || !strings.Contains(head, "(paired A/B, ") || !strings.Contains(stdout, "of at most 3") {
 		t.Errorf("report not headed as a paired A/B of at most 3 rounds that found no regression:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "false-discovery rate 0.001") {
+		t.Errorf("the report does not rest on the config's alpha 0.001:\n%s", stdout)
 	}
 }
 
