@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 )
 
 // History file settings.
@@ -139,14 +138,9 @@ func appendedHistory(path string, e HistoryEntry, limit int, keep KeepFunc) ([]b
 }
 
 // PointHistories returns a point's history (by result file name) as Match
-// would pair it on each GPU model the run's history.jsonl under
-// baselinesDir holds: one map of values per statistic per model. No history
-// gives none.
-func PointHistories(baselinesDir, run, name string) ([]map[string][]float64, error) {
-	entries, err := ReadHistory(filepath.Join(Dir(baselinesDir, run), HistoryFile))
-	if err != nil {
-		return nil, err
-	}
+// would pair it on each GPU model a run's history entries (ReadHistory)
+// hold: one map of values per statistic per model.
+func PointHistories(entries []HistoryEntry, name string) []map[string][]float64 {
 	var out []map[string][]float64
 	seen := map[string]bool{}
 	for _, e := range entries {
@@ -156,7 +150,7 @@ func PointHistories(baselinesDir, run, name string) ([]map[string][]float64, err
 			out = append(out, values)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // pointHistory returns, per statistic, the values of one point over the

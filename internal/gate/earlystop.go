@@ -2,6 +2,7 @@ package gate
 
 import (
 	"math"
+	"path/filepath"
 	"sync"
 
 	"github.com/vllm-bench-action/vllm-bench-action/internal/baseline"
@@ -22,7 +23,8 @@ import (
 func RunToRunCV(cfg *config.Config, baselinesDir string) func(run, name, metric string) float64 {
 	settings := SettingsOf(cfg, Override{})
 	var mu sync.Mutex
-	histories := map[[2]string][]map[string][]float64{}
+	histories := map[string][]baseline.HistoryEntry{} // by run, read once
+	unreadable := map[string]bool{}
 	return func(run, name, metric string) float64 {
 		cv := settings[run].PriorCV[metric]
 		if baselinesDir == "" {
@@ -30,16 +32,16 @@ func RunToRunCV(cfg *config.Config, baselinesDir string) func(run, name, metric 
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		key := [2]string{run, name}
-		hist, ok := histories[key]
-		if !ok {
+		entries, ok := histories[run]
+		if !ok && !unreadable[run] {
 			var err error
-			if hist, err = baseline.PointHistories(baselinesDir, run, name); err != nil {
-				return 0
-			}
-			histories[key] = hist
+			entries, err = baseline.ReadHistory(filepath.Join(baseline.Dir(baselinesDir, run), baseline.HistoryFile))
+			histories[run], unreadable[run] = entries, err != nil
 		}
-		for _, h := range hist {
+		if unreadable[run] {
+			return 0
+		}
+		for _, h := range baseline.PointHistories(entries, name) {
 			if values := h[metric]; len(values) >= stats.MinPredictionHistory {
 				if c := stats.CV(values); c >= 0 {
 					cv = math.Min(cv, c)
